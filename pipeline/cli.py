@@ -1,0 +1,181 @@
+"""The `consolidate` command: parses options, calls the library, turns its errors into messages and exit codes."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+from pipeline.roster import RosterError, read_roster
+from pipeline.spec import SpecError, load_spec
+
+# Exit codes (documented in the README): 0 all accepted or ignored; 1 the run finished with rejected or
+# pending files (or `check` found errors); 2 usage error, broken spec or roster; 3 another run holds the
+# outbox; 4 an output could not be written.
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUSY, EXIT_WRITE = 0, 1, 2, 3, 4
+
+CONTEXT = {"help_option_names": [], "max_content_width": 100}
+_help = click.help_option("-h", "--help", help="Hiện trợ giúp này và thoát.")
+
+
+def _parse_deadline(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%d/%m/%Y").date()
+    except ValueError:
+        raise click.BadParameter(f"'{value}' không phải ngày dạng DD/MM/YYYY (ví dụ 11/12/2023).") from None
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"Lỗi: {message}", err=True)
+    sys.exit(code)
+
+
+def _load(form: str | None, roster: Path | None):
+    try:
+        spec = load_spec(form)
+        units = read_roster(roster) if roster else None
+    except (SpecError, RosterError) as exc:
+        _fail(str(exc))
+    return spec, units
+
+
+@click.group(context_settings=CONTEXT, invoke_without_command=True,
+             epilog="Ví dụ:\n\n\b\n  consolidate                        # tổng hợp ./inbox vào ./outbox\n"
+                    "  consolidate --roster ds-cdcs.xlsx  # đối chiếu với danh sách đơn vị\n"
+                    "  consolidate demo                   # chạy thử trên dữ liệu mẫu\n"
+                    "  consolidate template --roster ds-cdcs.xlsx --out mau-gui-di")
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=Path("inbox"),
+              show_default=True, help="Thư mục chứa các tệp báo cáo CĐCS gửi về (không bị sửa đổi).")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=Path("outbox"),
+              show_default=True, help="Thư mục ghi kết quả tổng hợp.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="Danh sách đơn vị (.xlsx hoặc .csv, cột Mã CĐCS, Tên CĐCS, Khối, Email, Điện thoại).")
+@click.option("--form", default=None, metavar="MẪU", help="Mã mẫu biểu hoặc đường dẫn tệp .toml (mặc định bao-cao-cd-2023).")
+@click.option("--deadline", callback=_parse_deadline, metavar="DD/MM/YYYY", help="Hạn nộp, thay cho hạn ghi trong mẫu biểu.")
+@click.option("--json", "as_json", is_flag=True, help="Chỉ in kết quả dạng JSON ra stdout (cho máy đọc).")
+@click.option("--quiet", "-q", is_flag=True, help="Không in tiến trình và bản tóm tắt.")
+@click.version_option(__version__, "--version", prog_name="consolidate", message="%(prog)s %(version)s",
+                      help="Hiện phiên bản và thoát.")
+@_help
+@click.pass_context
+def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form: str | None,
+        deadline: dt.date | None, as_json: bool, quiet: bool) -> None:
+    """Tổng hợp báo cáo của các Công đoàn cơ sở (Hướng dẫn 148/HD-CĐVC).
+
+    Chạy không kèm lệnh con: đọc mọi tệp trong thư mục INBOX, kiểm tra, tổng hợp và ghi vào OUTBOX
+    bảng tổng hợp Excel, dự thảo báo cáo Word và phản hồi cho từng đơn vị có lỗi.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(form=form, as_json=as_json, quiet=quiet, roster=roster, deadline=deadline)
+    if ctx.invoked_subcommand is not None:
+        return
+    spec, units = _load(form, roster)
+    from pipeline.run import RunOptions, consolidate_inbox
+    from pipeline.outputs.lock import OutboxBusy
+
+    if not inbox.is_dir():
+        _fail(f"Không có thư mục hộp thư đến '{inbox}'. Tạo thư mục này và chép các tệp báo cáo vào đó.")
+    options = RunOptions(inbox=inbox, outbox=outbox, roster=units, deadline=deadline,
+                         quiet=quiet or as_json, progress=not (quiet or as_json))
+    try:
+        result = consolidate_inbox(spec, options)
+    except OutboxBusy as exc:
+        _fail(str(exc), EXIT_BUSY)
+    except OSError as exc:
+        _fail(f"Không ghi được kết quả vào {outbox}: {exc}", EXIT_WRITE)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    elif not quiet:
+        from pipeline.console import summary
+
+        click.echo(summary(result))
+    sys.exit(EXIT_PROBLEMS if result.has_unmerged else EXIT_OK)
+
+
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate template\n"
+             "  consolidate template --roster ds-cdcs.xlsx --out mau-gui-di")
+@click.option("--form", default=None, metavar="MẪU", help="Mã mẫu biểu hoặc tệp .toml.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="Danh sách đơn vị: tạo thêm một bản cho mỗi đơn vị, điền sẵn mã và tên.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("templates"),
+              show_default=True, help="Thư mục ghi mẫu.")
+@click.pass_context
+@_help
+def template(ctx: click.Context, form: str | None, roster: Path | None, out_dir: Path) -> None:
+    """Tạo mẫu báo cáo Excel để gửi cho các CĐCS."""
+    from pipeline.template.publish import publish_templates
+
+    spec, units = _load(form or ctx.obj.get("form"), roster or ctx.obj.get("roster"))
+    written = publish_templates(spec, out_dir, units)
+    click.echo(f"Đã tạo mẫu trắng: {written[0]}")
+    if len(written) > 1:
+        click.echo(f"Đã tạo {len(written) - 1} bản riêng cho từng đơn vị trong {out_dir}/")
+
+
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate check bao-cao-truong-a.xlsx\n"
+             "  consolidate check inbox/*.xlsx --json")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--form", default=None, metavar="MẪU", help="Mã mẫu biểu hoặc tệp .toml.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+@_help
+def check(ctx: click.Context, files: tuple[Path, ...], form: str | None, as_json: bool) -> None:
+    """Kiểm tra một hoặc nhiều tệp báo cáo trước khi gửi hoặc khi tiếp nhận."""
+    from pipeline.console import describe_checked
+    from pipeline.run import check_files
+
+    spec, units = _load(form or ctx.obj.get("form"), ctx.obj.get("roster"))
+    records = check_files(spec, list(files), roster=units)
+    if as_json or ctx.obj.get("as_json"):
+        click.echo(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=2))
+    else:
+        click.echo(describe_checked(records))
+    sys.exit(EXIT_PROBLEMS if any(r.has_errors for r in records) else EXIT_OK)
+
+
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate demo\n  consolidate demo /tmp/thu-nghiem")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
+@click.pass_context
+@_help
+def demo(ctx: click.Context, directory: Path) -> None:
+    """Tạo một bộ dữ liệu mẫu (khoảng 40 CĐCS) rồi chạy tổng hợp trên đó; không đụng tới ./inbox."""
+    from pipeline.console import summary
+    from pipeline.demo import build_demo
+    from pipeline.run import RunOptions, consolidate_inbox
+
+    spec, _ = _load(ctx.obj.get("form"), None)
+    workspace = build_demo(spec, directory)
+    click.echo(f"Đã tạo dữ liệu mẫu trong {directory}/: {workspace.file_count} tệp trong {workspace.inbox}/, "
+               f"danh sách đơn vị {workspace.roster_path}.", err=True)
+    options = RunOptions(inbox=workspace.inbox, outbox=workspace.outbox, roster=workspace.roster,
+                         deadline=None, quiet=False, progress=True)
+    result = consolidate_inbox(spec, options)
+    click.echo(summary(result))
+    click.echo(f"\nĐây là dữ liệu thử. Mở {result.workbook} để xem bảng tổng hợp.")
+
+
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate fields\n  consolidate fields --markdown")
+@click.option("--form", default=None, metavar="MẪU", help="Mã mẫu biểu hoặc tệp .toml.")
+@click.option("--markdown", is_flag=True, help="In dạng bảng Markdown (cho README).")
+@click.pass_context
+@_help
+def fields(ctx: click.Context, form: str | None, markdown: bool) -> None:
+    """In danh sách mã trường (tên vùng trong mẫu Excel) của mẫu biểu."""
+    spec, _ = _load(form or ctx.obj.get("form"), None)
+    rows = [(f.code, f.section, f.kind, f.unit, f.label) for f in spec.fields]
+    if markdown:
+        click.echo("| mã trường | mục | kiểu | đơn vị tính | nội dung |\n| --- | --- | --- | --- | --- |")
+        for row in rows:
+            click.echo("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+        return
+    for code, section, kind, unit, label in rows:
+        click.echo(f"{code:<24} {section:<6} {kind:<10} {unit:<18} {label}")
+
+
+def main() -> None:
+    cli(prog_name="consolidate")

@@ -1,0 +1,1 @@
+"""Reading returned workbooks: finding, sniffing, reading and coercing their values."""

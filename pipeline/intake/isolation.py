@@ -1,0 +1,241 @@
+"""Apply a function to many items in worker processes so an item that crashes, hangs or raises fails alone."""
+from __future__ import annotations
+
+import faulthandler
+import math
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any, Literal, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# A worker that cannot even start (e.g. func's module fails to import under spawn) is a bug, not a bad item.
+STARTUP_TIMEOUT = 60.0
+_DETAIL_LIMIT = 300
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one item has no result: its worker died, it ran past the timeout, or func raised."""
+
+    kind: Literal["crash", "timeout", "exception"]
+    detail: str
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    deadline: float
+    ready: bool = False
+    eof: bool = False
+    batch: list[int] = field(default_factory=list)
+    done: int = 0
+
+
+def run_isolated(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    workers: int | None = None,
+    timeout: float = 20.0,
+    batch_size: int = 32,
+    on_done: Callable[[int], None] | None = None,
+    start_method: str | None = None,
+) -> list[R | Failure]:
+    """Return func(item) for each item, in order, or a Failure for the items that crashed, hung or raised.
+
+    func must be a picklable top-level function. `timeout` is per item. `on_done(n)` is called in this
+    process each time n more items are settled. `start_method` defaults to 'fork' where it exists.
+    """
+    count = len(items)
+    if count == 0:
+        return []
+    context = multiprocessing.get_context(start_method or _default_start_method())
+    pool_size = max(1, min(workers or _cpu_count(), count))
+    # Small enough batches that the last ones spread over all workers instead of leaving one to finish alone.
+    chunk = max(1, min(batch_size, math.ceil(count / (pool_size * 4))))
+    pending: deque[list[int]] = deque(list(range(start, min(start + chunk, count))) for start in range(0, count, chunk))
+    results: list[Any] = [_UNSET] * count
+    remaining = count
+    live: list[_Worker] = []
+
+    def settle(index: int, value: Any) -> None:
+        nonlocal remaining
+        results[index] = value
+        remaining -= 1
+
+    def receive(worker: _Worker) -> int:
+        """Read whatever the worker has sent; return how many items it settled."""
+        settled = 0
+        try:
+            while not worker.eof and worker.conn.poll():
+                message = worker.conn.recv()
+                worker.deadline = time.monotonic() + timeout
+                if message is None:
+                    worker.ready = True
+                    continue
+                ok, value = message
+                settle(worker.batch[worker.done], value if ok else Failure("exception", value))
+                settled += 1
+                worker.done += 1
+                if worker.done == len(worker.batch):
+                    worker.batch, worker.done = [], 0
+        except (EOFError, OSError):
+            # The worker is gone (maybe mid-message); its sentinel tells the rest.
+            worker.eof = True
+        return settled
+
+    def retire(worker: _Worker, kind: Literal["crash", "timeout"], detail: str) -> int:
+        """Drop a dead or killed worker; fail the item it was on and requeue the ones it never started."""
+        live.remove(worker)
+        _reap(worker.process)
+        # Results it sent before dying still count; only then is the item it was on known.
+        settled = receive(worker)
+        worker.conn.close()
+        if not worker.ready:
+            raise RuntimeError(f"a worker process failed to start ({detail})")
+        if not worker.batch:
+            return settled
+        culprit, rest = worker.batch[worker.done], worker.batch[worker.done + 1:]
+        if rest:
+            pending.appendleft(rest)
+        if kind == "crash" and len(worker.batch) > 1:
+            # Run it again alone: a death is only pinned on an item that dies with nothing else in its batch.
+            pending.appendleft([culprit])
+            return settled
+        settle(culprit, Failure(kind, detail))
+        return settled + 1
+
+    try:
+        while remaining:
+            idle = sum(1 for worker in live if not worker.batch)
+            while len(live) < pool_size and idle < len(pending):
+                live.append(_start(context, func))
+                idle += 1
+            now = time.monotonic()
+            for worker in live:
+                if worker.ready and not worker.batch and pending:
+                    worker.batch, worker.done = pending.popleft(), 0
+                    worker.deadline = now + timeout
+                    try:
+                        worker.conn.send([items[index] for index in worker.batch])
+                    except OSError:
+                        worker.eof = True  # it died while idle: its sentinel will requeue the batch
+
+            waiting = [worker for worker in live if worker.batch or not worker.ready]
+            wake = min(worker.deadline for worker in waiting) - now if waiting else None
+            objects = [worker.conn for worker in live if not worker.eof] + [worker.process.sentinel for worker in live]
+            wait(objects, max(0.0, wake) if wake is not None else None)
+
+            settled = 0
+            for worker in list(live):
+                settled += receive(worker)
+                if worker.process.exitcode is not None:
+                    settled += retire(worker, "crash", _exit_detail(worker.process.exitcode))
+                elif (worker.batch or not worker.ready) and time.monotonic() >= worker.deadline:
+                    settled += retire(worker, "timeout", f"no result after {timeout:g} s")
+            if settled and on_done is not None:
+                on_done(settled)
+    finally:
+        for worker in live:
+            if worker.ready and not worker.batch:
+                try:
+                    worker.conn.send(None)
+                except OSError:
+                    pass
+        for worker in live:
+            if worker.ready and not worker.batch:
+                worker.process.join(1.0)
+            _reap(worker.process)
+            worker.conn.close()
+    return results
+
+
+def _start(context: Any, func: Callable[[Any], Any]) -> _Worker:
+    parent_end, child_end = context.Pipe()
+    process = context.Process(target=_work, args=(func, child_end), daemon=True, name="isolated-worker")
+    process.start()
+    # Only the worker may hold its end, so its death reads as EOF here.
+    child_end.close()
+    return _Worker(process=process, conn=parent_end, deadline=time.monotonic() + STARTUP_TIMEOUT)
+
+
+def _reap(process: BaseProcess) -> None:
+    """Make sure the process is dead and waited for: terminate, then kill if it ignores that."""
+    if process.exitcode is None:
+        process.terminate()
+        process.join(0.5)
+    if process.exitcode is None:
+        process.kill()
+        process.join(5.0)
+    if process.exitcode is not None:
+        process.close()
+
+
+def _work(func: Callable[[Any], Any], conn: Connection) -> None:
+    """Worker loop: run batches sent by the parent and stream back one result per item."""
+    # Ctrl-C is the parent's to handle; it stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A crash becomes a Failure in the parent; a fork-inherited traceback dump per crash would only flood stderr.
+    faulthandler.disable()
+    try:
+        import resource
+
+        # Thousands of hostile files may crash us; don't leave a core dump per crash.
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+    conn.send(None)
+    while True:
+        try:
+            batch = conn.recv()
+        except EOFError:
+            return
+        if batch is None:
+            return
+        for item in batch:
+            try:
+                message = (True, func(item))
+            except Exception as exc:
+                message = (False, _describe(exc))
+            try:
+                conn.send(message)
+            except OSError:
+                return
+            except Exception as exc:  # the result itself would not pickle
+                conn.send((False, "unpicklable result: " + _describe(exc)))
+
+
+def _describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 1] + "…"
+
+
+def _exit_detail(code: int) -> str:
+    if code < 0:
+        try:
+            return f"exit code {code} ({signal.Signals(-code).name})"
+        except ValueError:
+            pass
+    return f"exit code {code}"
+
+
+def _default_start_method() -> str:
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

@@ -1,0 +1,159 @@
+"""Load a form spec from its TOML file and refuse a broken one with a message naming the file and field."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pipeline.spec.expressions import ExpressionError, parse_expression
+from pipeline.spec.model import KINDS, FieldSpec, FormSpec, RuleSpec, SectionSpec
+
+SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+DEFAULT_FORM = "bao-cao-cd-2023"
+
+_FORM_KEYS = {
+    "id": str, "version": str, "title": str, "short_title": str, "period": str, "year": int,
+    "deadline": dt.date, "document": str, "issuer": str, "parent_org": str, "recipient": str,
+    "place": str, "send_to": str,
+}
+_SECTION_KEYS = {"code": str, "title": str, "hint": str, "parent": str}
+_FIELD_KEYS = {
+    "code": str, "label": str, "section": str, "kind": str, "unit": str, "required": bool,
+    "minimum": int, "hint": str, "choices": list, "aggregate": str, "weight": str, "outlier": bool,
+    "min_length": int,
+}
+_RULE_KEYS = {"id": str, "check": str, "when": str, "severity": str, "message": str, "short": str}
+_REQUIRED = {
+    "form": set(_FORM_KEYS),
+    "sections": {"code", "title"},
+    "fields": {"code", "label", "section", "kind"},
+    "rules": {"id", "check", "severity", "message", "short"},
+}
+# A defined name must not look like a cell reference (A1 or R1C1 style) or Excel refuses it.
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$", re.IGNORECASE)
+_CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c[0-9]*|r|c)$", re.IGNORECASE)
+
+
+class SpecError(ValueError):
+    """A form spec that cannot be used; the message names the spec file and the part at fault."""
+
+
+def resolve_form(form: str | Path | None) -> Path:
+    """The spec file for a form id or path: an existing path, `./schemas/<id>.toml`, or the bundled schemas."""
+    name = str(form or DEFAULT_FORM)
+    candidates = [Path(name), Path("schemas") / f"{name}.toml", SCHEMAS_DIR / f"{name}.toml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    known = ", ".join(sorted(p.stem for p in SCHEMAS_DIR.glob("*.toml"))) or "không có"
+    raise SpecError(f"Không tìm thấy mẫu biểu '{name}'. Các mẫu có sẵn: {known}.")
+
+
+def load_spec(form: str | Path | None = None) -> FormSpec:
+    """Load and check a form spec; every problem raises SpecError naming the file and the field."""
+    path = resolve_form(form)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SpecError(f"Tệp mẫu biểu {path}: không đọc được ({exc}).") from exc
+    return _Builder(path).build(raw)
+
+
+class _Builder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, what: str) -> SpecError:
+        return SpecError(f"Tệp mẫu biểu {self.path}, {where}: {what}.")
+
+    def build(self, raw: dict[str, Any]) -> FormSpec:
+        unknown = set(raw) - set(_REQUIRED)
+        if unknown:
+            raise self.fail("mức ngoài cùng", f"mục không hợp lệ {sorted(unknown)}")
+        form = self.table(raw.get("form"), "form", "[form]", _FORM_KEYS)
+        sections = tuple(self.section(s, i) for i, s in enumerate(raw.get("sections", [])))
+        fields = tuple(self.field(f, i) for i, f in enumerate(raw.get("fields", [])))
+        self.check_references(sections, fields)
+        by_code = {f.code: f for f in fields}
+        rules = tuple(self.rule(r, i, by_code) for i, r in enumerate(raw.get("rules", [])))
+        if len({r.id for r in rules}) != len(rules):
+            raise self.fail("[[rules]]", "có hai quy tắc trùng id")
+        return FormSpec(**form, sections=sections, fields=fields, rules=rules, source=str(self.path))
+
+    def table(self, raw: Any, kind: str, where: str, keys: dict[str, type]) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            raise self.fail(where, "thiếu hoặc không phải một bảng")
+        missing = _REQUIRED[kind] - set(raw)
+        if missing:
+            raise self.fail(where, f"thiếu khóa {sorted(missing)}")
+        for key, value in raw.items():
+            if key not in keys:
+                raise self.fail(where, f"khóa không hợp lệ '{key}'")
+            if not isinstance(value, keys[key]) or (keys[key] is int and isinstance(value, bool)):
+                raise self.fail(where, f"khóa '{key}' phải có kiểu {keys[key].__name__}, đang là {value!r}")
+        return dict(raw)
+
+    def section(self, raw: Any, index: int) -> SectionSpec:
+        code = raw.get("code", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+        return SectionSpec(**self.table(raw, "sections", f"mục '{code}'", _SECTION_KEYS))
+
+    def field(self, raw: Any, index: int) -> FieldSpec:
+        code = raw.get("code", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+        where = f"trường '{code}'"
+        data = self.table(raw, "fields", where, _FIELD_KEYS)
+        if not _CODE.match(data["code"]) or _CELL_LIKE.match(data["code"]):
+            raise self.fail(where, "mã trường chỉ gồm chữ không dấu, số, dấu gạch dưới và không được giống địa chỉ ô")
+        if data["kind"] not in KINDS:
+            raise self.fail(where, f"kiểu '{data['kind']}' không hợp lệ; dùng một trong {list(KINDS)}")
+        if data["kind"] == "choice" and not data.get("choices"):
+            raise self.fail(where, "kiểu choice cần danh sách 'choices'")
+        if data.get("aggregate", "sum") not in ("sum", "weighted_mean"):
+            raise self.fail(where, "aggregate chỉ nhận 'sum' hoặc 'weighted_mean'")
+        if data.get("aggregate") == "weighted_mean" and not data.get("weight"):
+            raise self.fail(where, "aggregate = 'weighted_mean' cần khóa 'weight'")
+        data["choices"] = tuple(data.get("choices", ()))
+        if data["kind"] in ("count", "money"):
+            data.setdefault("minimum", 0)
+        return FieldSpec(**data)
+
+    def check_references(self, sections: tuple[SectionSpec, ...], fields: tuple[FieldSpec, ...]) -> None:
+        section_codes = [s.code for s in sections]
+        if len(set(section_codes)) != len(section_codes):
+            raise self.fail("[[sections]]", "có hai mục trùng mã")
+        for section in sections:
+            if section.parent and section.parent not in section_codes:
+                raise self.fail(f"mục '{section.code}'", f"mục cha '{section.parent}' không tồn tại")
+        seen: set[str] = set()
+        for f in fields:
+            if f.code.lower() in seen:
+                raise self.fail(f"trường '{f.code}'", "mã trường bị trùng")
+            seen.add(f.code.lower())
+            if f.section not in section_codes:
+                raise self.fail(f"trường '{f.code}'", f"mục '{f.section}' không có trong [[sections]]")
+        numeric = {f.code for f in fields if f.kind in ("count", "money")}
+        for f in fields:
+            if f.weight and f.weight not in numeric:
+                raise self.fail(f"trường '{f.code}'", f"trọng số '{f.weight}' không phải một trường số")
+
+    def rule(self, raw: Any, index: int, fields: dict[str, FieldSpec]) -> RuleSpec:
+        rule_id = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+        where = f"quy tắc '{rule_id}'"
+        data = self.table(raw, "rules", where, _RULE_KEYS)
+        if data["severity"] not in ("error", "warning"):
+            raise self.fail(where, "severity chỉ nhận 'error' hoặc 'warning'")
+        try:
+            data["check"] = parse_expression(data["check"])
+            data["when"] = parse_expression(data["when"]) if data.get("when") else None
+        except ExpressionError as exc:
+            raise self.fail(where, str(exc)) from exc
+        expressions = [e for e in (data["check"], data["when"]) if e]
+        for name in (n for e in expressions for n in e.fields):
+            if name not in fields:
+                raise self.fail(where, f"trường '{name}' không có trong [[fields]]")
+        try:
+            data["message"].format(**{code: "" for code in fields})
+        except (KeyError, IndexError, ValueError) as exc:
+            raise self.fail(where, f"thông báo có chỗ thay thế không hợp lệ ({exc})") from exc
+        return RuleSpec(**data)

@@ -1,0 +1,117 @@
+"""The form spec's objects: sections, fields and rules, frozen once loaded."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pipeline.spec.expressions import Expression
+
+NUMERIC_KINDS = ("count", "money")
+KINDS = ("count", "money", "text", "narrative", "yes-no", "choice", "date")
+YES, NO = "Có", "Không"
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    code: str
+    title: str
+    hint: str = ""
+    parent: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """The guidance's own heading: "II.7. Công tác tài chính…" or "I. TÌNH HÌNH…"."""
+        number = self.code.split(".")[-1] if self.parent else self.code
+        return f"{number}. {self.title}" if self.code != "TT" else self.title
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    code: str
+    label: str
+    section: str
+    kind: str
+    unit: str = ""
+    required: bool = False
+    minimum: int | None = None
+    hint: str = ""
+    choices: tuple[str, ...] = ()
+    aggregate: str = "sum"
+    weight: str | None = None
+    outlier: bool = False
+    min_length: int = 40
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The answers a drop-down offers: Có/Không or the spec's choices."""
+        return (YES, NO) if self.kind == "yes-no" else self.choices
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    check: Expression
+    severity: str
+    message: str
+    short: str
+    when: Expression | None = None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field the rule reads, in order of appearance, `when` first."""
+        names = list(self.when.fields) if self.when else []
+        names += [name for name in self.check.fields if name not in names]
+        return tuple(names)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    version: str
+    title: str
+    short_title: str
+    period: str
+    year: int
+    deadline: dt.date
+    document: str
+    issuer: str
+    parent_org: str
+    recipient: str
+    place: str
+    send_to: str
+    sections: tuple[SectionSpec, ...]
+    fields: tuple[FieldSpec, ...]
+    rules: tuple[RuleSpec, ...] = field(default=())
+    source: str = ""
+
+    @cached_property
+    def by_code(self) -> dict[str, FieldSpec]:
+        return {f.code: f for f in self.fields}
+
+    @cached_property
+    def section_by_code(self) -> dict[str, SectionSpec]:
+        return {s.code: s for s in self.sections}
+
+    def of_kind(self, *kinds: str) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.kind in kinds)
+
+    @property
+    def numeric_fields(self) -> tuple[FieldSpec, ...]:
+        return self.of_kind(*NUMERIC_KINDS)
+
+    @property
+    def narrative_fields(self) -> tuple[FieldSpec, ...]:
+        return self.of_kind("narrative")
+
+    @property
+    def figure_fields(self) -> tuple[FieldSpec, ...]:
+        """Everything typed into the figures sheet: all but the narrative sections."""
+        return tuple(f for f in self.fields if f.kind != "narrative")
+
+    def fields_in(self, section: str) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.section == section)

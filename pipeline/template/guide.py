@@ -1,0 +1,47 @@
+"""The first sheet of the template: how to fill it, the deadline, how to send it back, in Vietnamese."""
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from pipeline.spec import FormSpec
+from pipeline.template.styles import page_setup
+
+
+def guide_lines(spec: FormSpec) -> list[tuple[str, str]]:
+    """(style, text) lines of the instructions; "bold" lines are headings."""
+    deadline = spec.deadline.strftime("%d/%m/%Y")
+    return [
+        ("title", spec.title.upper()),
+        ("text", f"Mẫu báo cáo theo {spec.document}."),
+        ("bold", "1. Cách điền"),
+        ("text", "• Chỉ nhập vào các ô nền vàng. Các ô khác đã được khóa để giữ đúng mẫu."),
+        ("text", f"• Trang \"Số liệu\": thông tin đơn vị và các số liệu năm {spec.period}. Số liệu là số nguyên, "
+                 "không ghi chữ hay đơn vị tính (ghi 1250, không ghi \"1.250 người\"). Không có thì ghi 0. "
+                 "Ô có dấu (*) là bắt buộc."),
+        ("text", "• Trang \"Thuyết minh\": viết nội dung cho từng mục I – V theo dòng gợi ý in nghiêng. "
+                 "Xuống dòng trong một ô: nhấn Alt+Enter. Có thể dán văn bản từ Word vào ô."),
+        ("text", "• Đặt con trỏ vào một ô để xem hướng dẫn riêng của ô đó. Các ô Có/Không và xếp loại "
+                 "chọn trong danh sách thả xuống."),
+        ("bold", "2. Tự kiểm tra trước khi gửi"),
+        ("text", "• Cột \"Kiểm tra\" và dòng \"Tự kiểm tra số liệu\" ở đầu trang Số liệu tự động báo các chỗ "
+                 "số liệu không khớp nhau (ví dụ số nữ lớn hơn tổng số). Ô sai được tô đỏ, ô cần xem lại tô vàng cam."),
+        ("text", "• Sửa hết các chỗ báo đỏ trước khi gửi: báo cáo có số liệu sai sẽ bị trả lại để sửa."),
+        ("bold", "3. Gửi báo cáo"),
+        ("text", f"• Hạn gửi: chậm nhất ngày {deadline}."),
+        ("text", f"• Lưu tệp dạng Excel (.xlsx) và gửi về {spec.send_to}. Giữ nguyên tên các trang, "
+                 "không thêm hay xóa dòng, không đặt mật khẩu cho tệp."),
+        ("text", "• Không gửi bản chụp, bản PDF hay tệp Word thay cho tệp này: văn phòng chỉ tổng hợp được từ tệp Excel."),
+        ("text", "• Nếu cần sửa sau khi đã gửi, gửi lại cả tệp; bản gửi sau cùng sẽ được dùng."),
+    ]
+
+
+def write_guide(sheet: Worksheet, spec: FormSpec, formats: dict) -> None:
+    page_setup(sheet, portrait=True)
+    # A narrow first column: LibreOffice does not scale a sheet whose only column is wrapped text.
+    sheet.set_column(0, 0, 3)
+    sheet.set_column(1, 1, 84)
+    for row, (style, text) in enumerate(guide_lines(spec)):
+        fmt = {"title": formats["title"], "bold": formats["guide_bold"]}.get(style, formats["guide_text"])
+        sheet.write_string(row, 1, text, fmt)
+        sheet.set_row(row, 19 * max(1, -(-len(text) // 80)) + (12 if style != "text" else 2))
+    sheet.protect("")
