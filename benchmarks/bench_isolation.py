@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+# Run as a script from anywhere: `tests` is a package at the repo root, not installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from isolation_helpers import busy_wait  # noqa: E402
-from pipeline.intake.isolation import _cpu_count, run_isolated  # noqa: E402
+from pipeline.intake.isolation import run_isolated  # noqa: E402
+from tests.isolation_helpers import busy_wait  # noqa: E402
 
 COUNT = 10_000
 WORK_SECONDS = 0.002
@@ -18,7 +19,7 @@ WORK_SECONDS = 0.002
 
 def main() -> None:
     methods = sys.argv[1:] or multiprocessing.get_all_start_methods()
-    workers = _cpu_count()
+    workers = len(os.sched_getaffinity(0))
     ideal = COUNT * WORK_SECONDS / workers
     print(f"{COUNT} items x {WORK_SECONDS * 1000:g} ms on {workers} workers; ideal {ideal:.2f} s")
     for method in methods:

@@ -1,7 +1,7 @@
 """Problems found in a submission, as records: the catalogue of stable codes and the record type."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -21,12 +21,12 @@ class Problem:
     sheet: str | None = None
     cell: str | None = None
     value: str | None = None
+    related: tuple[str, ...] = ()  # other cells of the same sheet a rule problem involves
+    rule: str | None = None  # the spec rule's id, for a "rule" problem
 
     def as_dict(self) -> dict:
         """The JSON shape of the contract: severity, code, field, sheet, cell, message."""
-        data = asdict(self)
-        data.pop("value")
-        return data
+        return {key: getattr(self, key) for key in ("severity", "code", "field", "sheet", "cell", "message")}
 
     @property
     def is_error(self) -> bool:

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 import multiprocessing
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-# pytest puts only tests/ on sys.path; the package lives at the repo root.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import isolation_helpers as helpers  # noqa: E402
-from pipeline.intake.isolation import Failure, run_isolated  # noqa: E402
+from pipeline.intake.isolation import Failure, run_isolated
+from tests import isolation_helpers as helpers
 
 ITEMS = list(range(20))
 

@@ -143,7 +143,8 @@ def run_isolated(
                 if worker.process.exitcode is not None:
                     settled += retire(worker, "crash", _exit_detail(worker.process.exitcode))
                 elif (worker.batch or not worker.ready) and time.monotonic() >= worker.deadline:
-                    settled += retire(worker, "timeout", f"no result after {timeout:g} s")
+                    waited = f"{timeout:g} s" if worker.ready else f"{STARTUP_TIMEOUT:g} s of starting"
+                    settled += retire(worker, "timeout", f"no result after {waited}")
             if settled and on_done is not None:
                 on_done(settled)
     finally:

@@ -169,12 +169,13 @@ def _evidence(text: str, encoding: LegacyEncoding) -> tuple[int, int, int, int]:
 
     A good word is not a Vietnamese syllable as it stands but becomes one when converted;
     a bad word is changed by conversion into something that is not a syllable. Words that
-    are syllables either way ("mét" / "một") prove nothing and are not counted.
+    are syllables either way ("mét" / "một") prove nothing and are not counted, nor are
+    lone characters, which are as often a bullet or a sign ("·", "×") as the word "ở".
     """
     good = marked = telltale = bad = 0
     for word in _WORD.findall(text):
         converted = convert_legacy(word, encoding)
-        if converted == word:
+        if converted == word or len(word) < 2:
             continue
         if not _is_vietnamese_syllable(converted):
             bad += 1

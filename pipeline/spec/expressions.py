@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-_ARITHMETIC = {ast.Add: (operator.add, "+"), ast.Sub: (operator.sub, "-"), ast.Mult: (operator.mul, "*")}
+_ARITHMETIC = {ast.Add: (operator.add, "+"), ast.Sub: (operator.sub, "-"), ast.Mult: (operator.mul, "*"),
+               ast.Div: (operator.truediv, "/")}
 _COMPARISONS = {
     ast.Eq: (operator.eq, "="), ast.NotEq: (operator.ne, "<>"),
     ast.Lt: (operator.lt, "<"), ast.LtE: (operator.le, "<="),
@@ -44,7 +45,7 @@ class Expression:
 
 
 def parse_expression(text: str) -> Expression:
-    """Parse `text`, allowing only field names, numbers, strings, + - *, comparisons, and/or/not, present(), year()."""
+    """Parse `text`, allowing only field names, numbers, strings, + - * /, comparisons, and/or/not, present(), year()."""
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.spec.expressions import ExpressionError, parse_expression
-from pipeline.spec.model import KINDS, FieldSpec, FormSpec, RuleSpec, SectionSpec
+from pipeline.spec.model import KINDS, DerivedSpec, FieldSpec, FormSpec, RuleSpec, SectionSpec
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 DEFAULT_FORM = "bao-cao-cd-2023"
@@ -25,7 +25,9 @@ _FIELD_KEYS = {
     "min_length": int,
 }
 _RULE_KEYS = {"id": str, "check": str, "when": str, "severity": str, "message": str, "short": str}
+_DERIVED_KEYS = {"id": str, "label": str, "expression": str, "format": str, "unit": str}
 _REQUIRED = {
+    "derived": {"id", "label", "expression", "format"},
     "form": set(_FORM_KEYS),
     "sections": {"code", "title"},
     "fields": {"code", "label", "section", "kind"},
@@ -80,7 +82,23 @@ class _Builder:
         rules = tuple(self.rule(r, i, by_code) for i, r in enumerate(raw.get("rules", [])))
         if len({r.id for r in rules}) != len(rules):
             raise self.fail("[[rules]]", "có hai quy tắc trùng id")
-        return FormSpec(**form, sections=sections, fields=fields, rules=rules, source=str(self.path))
+        derived = tuple(self.derived(d, i, by_code) for i, d in enumerate(raw.get("derived", [])))
+        return FormSpec(**form, sections=sections, fields=fields, rules=rules, derived=derived, source=str(self.path))
+
+    def derived(self, raw: Any, index: int, fields: dict[str, FieldSpec]) -> DerivedSpec:
+        derived_id = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+        where = f"chỉ số '{derived_id}'"
+        data = self.table(raw, "derived", where, _DERIVED_KEYS)
+        if data["format"] not in ("percent", "number", "money"):
+            raise self.fail(where, "format chỉ nhận 'percent', 'number' hoặc 'money'")
+        try:
+            data["expression"] = parse_expression(data["expression"])
+        except ExpressionError as exc:
+            raise self.fail(where, str(exc)) from exc
+        for name in data["expression"].fields:
+            if name not in fields or not fields[name].is_numeric:
+                raise self.fail(where, f"'{name}' không phải một trường số trong [[fields]]")
+        return DerivedSpec(**data)
 
     def table(self, raw: Any, kind: str, where: str, keys: dict[str, type]) -> dict[str, Any]:
         if not isinstance(raw, dict):

@@ -70,6 +70,17 @@ class RuleSpec:
 
 
 @dataclass(frozen=True)
+class DerivedSpec:
+    """A figure computed from the province totals: a ratio, a share or a difference."""
+
+    id: str
+    label: str
+    expression: Expression
+    format: str  # "percent" | "number" | "money"
+    unit: str = ""
+
+
+@dataclass(frozen=True)
 class FormSpec:
     id: str
     version: str
@@ -87,6 +98,7 @@ class FormSpec:
     sections: tuple[SectionSpec, ...]
     fields: tuple[FieldSpec, ...]
     rules: tuple[RuleSpec, ...] = field(default=())
+    derived: tuple[DerivedSpec, ...] = field(default=())
     source: str = ""
 
     @cached_property

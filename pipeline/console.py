@@ -1,0 +1,56 @@
+"""What a finished run says on one screen: counts by state, reporting rate, commonest problems, outputs, next steps."""
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.ledger import STATE_LABELS, STATES, FileRecord
+from pipeline.vietnamese import vn_percent
+
+CODE_LABELS = {
+    "missing-value": "ô bắt buộc để trống", "not-a-number": "chữ trong ô số", "rule": "số liệu không khớp nhau",
+    "number-as-text": "số gõ dạng chữ", "not-template": "không phải mẫu báo cáo", "outlier": "số liệu bất thường",
+    "narrative-empty": "mục thuyết minh để trống", "narrative-short": "thuyết minh quá ngắn",
+    "encrypted": "tệp đặt mật khẩu", "unreadable": "tệp hỏng", "legacy-encoding": "gõ bằng bảng mã cũ",
+    "unknown-unit": "mã đơn vị không có trong danh sách", "not-in-list": "giá trị ngoài danh sách",
+}
+
+
+def summary(result) -> str:
+    ledger = result.ledger
+    lines = [f"Tổng hợp {result.spec.short_title}: {len(ledger.records)} tệp trong hộp thư đến."]
+    lines.append("  " + " · ".join(f"{STATE_LABELS[s]}: {ledger.counts.get(s, 0)}" for s in STATES))
+    units = ledger.units
+    sent = sum(u.state in ("on_time", "late") for u in units)
+    lines.append(f"Đơn vị: {sent}/{len(units)} đã được nhận ({vn_percent(sent, len(units))}) · "
+                 f"đúng hạn {len(ledger.units_in('on_time'))} · muộn {len(ledger.units_in('late'))} · "
+                 f"có lỗi {len(ledger.units_in('rejected'))} · chưa nộp {len(ledger.units_in('missing'))}"
+                 + ("" if ledger.roster_given else " (không có danh sách đơn vị: chỉ tính các đơn vị đã gửi)"))
+    common = Counter(p.code for r in ledger.records if r.status != "superseded" for p in r.problems).most_common(5)
+    if common:
+        lines.append("Vấn đề gặp nhiều nhất: " + "; ".join(f"{CODE_LABELS.get(c, c)} ({n})" for c, n in common))
+    lines.append("Kết quả:")
+    for label, path in (("Bảng tổng hợp", result.workbook), ("Dự thảo báo cáo", result.report)):
+        if path:
+            lines.append(f"  {label}: {path}")
+    feedback = [p for p in result.feedback if p.parent.name == "phan-hoi"]
+    if feedback:
+        lines.append(f"  Phản hồi cho {len(feedback)} tệp có vấn đề: {feedback[0].parent}/")
+    lines.extend(f"Lưu ý: {note}" for note in result.notes)
+    lines.append("Việc tiếp theo: mở bảng tổng hợp; gửi tệp trong thư mục phan-hoi cho các đơn vị có lỗi; nhắc các "
+                 "đơn vị chưa nộp (danh sách kèm email trong don-vi-chua-nop-hoac-muon.xlsx).")
+    return "\n".join(lines)
+
+
+def describe_checked(records: list[FileRecord]) -> str:
+    """`consolidate check`: each file, its state and every problem, errors first."""
+    lines = []
+    for record in records:
+        errors = sum(p.is_error for p in record.problems)
+        verdict = ("BỎ QUA" if record.status == "ignored" else "CÓ LỖI" if errors or record.status == "rejected"
+                   else "ĐANG CHÉP DỞ" if record.status == "pending" else "HỢP LỆ")
+        lines.append(f"{record.relative}: {verdict}" + (f" ({record.unit})" if record.unit else ""))
+        if record.submission.reason:
+            lines.append(f"  {record.submission.reason}")
+        for problem in sorted(record.problems, key=lambda p: not p.is_error):
+            lines.append(f"  [{'Lỗi' if problem.is_error else 'Cảnh báo'}] {problem.message}")
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""Turn a cell's raw value into the field's type: Vietnamese number texts, legacy encodings, dates, choices."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.intake.legacy_encoding import convert_legacy, normalize_text
+from pipeline.intake.numbers import parse_vietnamese_number
+from pipeline.spec import FieldSpec
+from pipeline.vietnamese import vn_value
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_TEXT = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC, phông .VnTime)", "vni": "VNI (phông VNI-Times)"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What coercion noticed about one value: a problem code, its severity and the message after the cell."""
+
+    severity: str
+    code: str
+    message: str
+
+
+def coerce(field: FieldSpec, raw: Any, legacy: str | None = None) -> tuple[Any, list[Finding]]:
+    """The typed value (None for blank) and what was noticed on the way.
+
+    `legacy` is the encoding detected over all texts of the file: a short cell ("ViÖt Nam") alone is too
+    little evidence, the whole file is enough.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, []
+    if field.is_numeric:
+        return _number(field, raw)
+    if field.kind == "date":
+        return _date(raw)
+    text, findings = _text(raw, legacy)
+    if field.options:
+        text = _canonical_option(text, field.options)
+    return text, findings
+
+
+def _number(field: FieldSpec, raw: Any) -> tuple[Any, list[Finding]]:
+    findings: list[Finding] = []
+    if isinstance(raw, bool) or isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return None, [Finding("error", "not-a-number", f"đã ghi \"{vn_value(raw)}\", không phải một số. "
+                                                        "Ghi một số nguyên, ví dụ 1250.")]
+    if isinstance(raw, str):
+        text, _ = normalize_text(raw)
+        number = parse_vietnamese_number(text)
+        if number is None:
+            return None, [Finding("error", "not-a-number", f"đã ghi \"{text.strip()}\", không phải một số. "
+                                                            "Ghi một số nguyên, ví dụ 1250, không kèm chữ.")]
+        findings.append(Finding("warning", "number-as-text", f"số được gõ dạng chữ \"{text.strip()}\", đã đọc là "
+                                                             f"{vn_value(number)}. Nên gõ số không kèm dấu chấm, "
+                                                             "dấu cách hay đơn vị."))
+        raw = number
+    value = float(raw)
+    if math.isnan(value) or math.isinf(value):
+        return None, [Finding("error", "not-a-number", "ô không chứa một số hợp lệ.")]
+    if not value.is_integer():
+        return value, findings + [Finding("error", "not-whole-number", f"{vn_value(value)} không phải số nguyên. "
+                                                                        f"Số {field.unit or 'liệu'} phải là số nguyên.")]
+    return int(value), findings
+
+
+def _date(raw: Any) -> tuple[Any, list[Finding]]:
+    if isinstance(raw, dt.datetime):
+        return raw.date(), []
+    if isinstance(raw, dt.date):
+        return raw, []
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(raw)), []
+    text = str(raw).strip()
+    match = _DATE_TEXT.match(text)
+    parts = (match.group(3), match.group(2), match.group(1)) if match else None
+    if not parts and (iso := _ISO_DATE.match(text)):
+        parts = iso.groups()
+    if parts:
+        try:
+            value = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+            return value, [Finding("warning", "date-as-text", f"ngày được gõ dạng chữ \"{text}\", đã đọc là "
+                                                              f"{vn_value(value)}.")]
+        except ValueError:
+            pass
+    return None, [Finding("error", "not-a-date", f"đã ghi \"{text}\", không phải một ngày. "
+                                                 "Nhập ngày dạng ngày/tháng/năm, ví dụ 05/12/2023.")]
+
+
+def _text(raw: Any, legacy: str | None) -> tuple[str, list[Finding]]:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, (dt.date, dt.datetime)):
+        return vn_value(raw), []
+    text, encoding = normalize_text(str(raw))
+    if encoding is None and legacy:
+        converted = unicodedata.normalize("NFC", convert_legacy(text, legacy))
+        encoding = legacy if converted != text else None
+        text = converted
+    text = text.strip()
+    if encoding:
+        return text, [Finding("warning", "legacy-encoding",
+                              f"văn bản gõ bằng bảng mã cũ {_ENCODING_NAMES.get(encoding, encoding)} "
+                              "đã được chuyển sang Unicode. Lần sau hãy gõ bằng Unicode (phông Times New Roman).")]
+    return text, []
+
+
+def _canonical_option(text: str, options: tuple[str, ...]) -> str:
+    """"co", " CÓ " and "Có" are the same answer; anything else is left for validation to refuse."""
+    key = _fold(text)
+    for option in options:
+        if _fold(option) == key:
+            return option
+    return text
+
+
+def _fold(text: str) -> str:
+    stripped = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return " ".join(stripped.replace("đ", "d").replace("Đ", "D").lower().split())

@@ -1,0 +1,218 @@
+"""Read one returned file into a Submission: its identity, typed values by field code, and its problems."""
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pipeline.intake.cells import CellReader, formula_faults
+from pipeline.intake.coerce import coerce
+from pipeline.intake.legacy_encoding import detect_legacy_encoding
+from pipeline.intake.encryption import is_encrypted
+from pipeline.intake.names import ods_names, ooxml_names, open_zip, xls_names
+from pipeline.intake.sniff import sniff_kind
+from pipeline.intake.zipguard import check_zip
+from pipeline.problems import ERROR, WARNING, Problem
+from pipeline.spec import FormSpec, load_spec
+from pipeline.template.layout import NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE, layout_for
+
+SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xlsb", ".xltx", ".xltm", ".numbers"}
+READABLE_KINDS = {"xlsx", "xlsm", "xls", "ods"}
+NOT_SPREADSHEET_KINDS = {"pdf", "docx", "image"}
+
+
+@dataclass
+class Submission:
+    """What reading one file found. `outcome` is "read", "ignored", "rejected" or "pending"."""
+
+    path: str
+    size: int
+    mtime: float
+    sha256: str
+    kind: str = ""
+    outcome: str = "read"
+    form_id: str | None = None
+    form_version: str | None = None
+    hidden_unit: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def unit(self) -> str | None:
+        code = self.values.get("ma_cdcs")
+        return str(code) if code not in (None, "") else None
+
+    def reject(self, code: str, message: str) -> "Submission":
+        self.outcome = "rejected"
+        self.problems.append(Problem(ERROR, code, message))
+        return self
+
+
+@dataclass(frozen=True)
+class ReadTask:
+    path: str
+    spec_source: str
+
+
+@lru_cache(maxsize=4)
+def _spec(source: str) -> FormSpec:
+    return load_spec(source)
+
+
+def read_submission(task: ReadTask) -> Submission:
+    """Read one file; never raises for a bad file: every failure becomes a rejection with a reason."""
+    path = Path(task.path)
+    before = path.stat()
+    data = path.read_bytes()
+    submission = Submission(path=task.path, size=len(data), mtime=before.st_mtime,
+                            sha256=hashlib.sha256(data).hexdigest())
+    try:
+        _read_into(submission, path, data, _spec(task.spec_source))
+    except Exception as exc:  # a broken file may raise anything from any reader: it is that file's rejection
+        submission.values, submission.cells = {}, {}
+        submission.reject("unreadable", f"Không đọc được tệp: tệp bị hỏng hoặc không đúng định dạng "
+                                        f"({type(exc).__name__}). Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi gửi lại.")
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or after.st_size != len(data):
+        submission.outcome = "pending"
+        submission.reason = "Tệp đang được ghi hoặc sao chép (thay đổi trong lúc đọc). Chạy lại sau khi chép xong."
+    return submission
+
+
+def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) -> None:
+    kind = sniff_kind(path)
+    submission.kind = kind
+    extension = path.suffix.lower()
+    if kind in NOT_SPREADSHEET_KINDS or (kind in ("unknown", "zip", "empty") and extension not in SPREADSHEET_EXTENSIONS):
+        submission.outcome = "ignored"
+        submission.reason = _ignored_reason(kind)
+        return
+    if kind == "encrypted":
+        submission.reject("encrypted", "Tệp có đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu (Tệp > Thông tin > "
+                                       "Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại.")
+        return
+    if kind in ("csv", "html") and extension != ".csv":
+        submission.reject("not-a-workbook", f"Tệp có đuôi {extension} nhưng thực chất là văn bản "
+                                            f"{kind.upper()}, không phải bảng tính Excel. Hãy điền vào mẫu gốc và lưu dạng .xlsx.")
+        return
+    if kind not in READABLE_KINDS:
+        if kind == "empty":
+            submission.reject("empty-file", "Tệp rỗng (0 byte). Hãy gửi lại tệp báo cáo.")
+        elif kind == "csv":
+            submission.reject("not-template", "Tệp CSV không phải mẫu báo cáo. Hãy điền vào mẫu Excel gốc và gửi lại.")
+        else:
+            submission.reject("unsupported-format", f"Không đọc được định dạng tệp {extension or '(không có đuôi)'}. "
+                                                    "Hãy mở bằng Excel và lưu dạng .xlsx.")
+        return
+    if kind in ("xlsx", "xlsm", "ods") and (problem := check_zip(path)) is not None:
+        submission.outcome = "rejected"
+        submission.problems.append(problem)
+        return
+    if is_encrypted(path):
+        submission.reject("encrypted", "Tệp có đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu rồi gửi lại.")
+        return
+    _read_template(submission, kind, data, spec)
+
+
+def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpec) -> None:
+    archive: zipfile.ZipFile | None = None
+    parts: dict[str, str] = {}
+    if kind in ("xlsx", "xlsm"):
+        archive = open_zip(data)
+        names, parts = ooxml_names(archive)
+    elif kind == "ods":
+        names = ods_names(open_zip(data))
+    else:
+        names = xls_names(data)
+    reader = CellReader.from_bytes(data)
+    layout = layout_for(spec)
+    where = {**{n: (r.sheet, r.a1) for n, r in layout.identity.items()},
+             **{c: (r.sheet, r.a1) for c, r in layout.cells.items()}, **names}
+    sheets = set(reader.sheet_names)
+
+    def read(name: str) -> Any:
+        sheet, ref = where[name]
+        return reader.value(sheet, ref) if sheet in sheets else None
+
+    form_id = read(NAME_FORM_ID)
+    if not form_id:
+        submission.reject("not-template", f"Tệp không phải mẫu báo cáo \"{spec.short_title}\": không thấy dấu nhận dạng "
+                                          "của mẫu. Hãy chép số liệu vào mẫu gốc (không tạo bảng mới) và gửi lại.")
+        return
+    submission.form_id = str(form_id)
+    submission.form_version = str(read(NAME_FORM_VERSION) or "")
+    submission.hidden_unit = str(read(NAME_UNIT_CODE) or "") or None
+    if submission.form_id != spec.id:
+        submission.reject("other-form", f"Tệp là mẫu \"{submission.form_id}\", không phải mẫu \"{spec.id}\" của đợt "
+                                        "báo cáo này. Hãy dùng đúng mẫu đã gửi kèm hướng dẫn.")
+        return
+    if submission.form_version.split(".")[0] != spec.version.split(".")[0]:
+        submission.reject("old-version", f"Tệp dùng mẫu phiên bản {submission.form_version or '?'}, không còn dùng được "
+                                         f"(phiên bản hiện hành {spec.version}). Hãy chép số liệu sang mẫu mới.")
+        return
+    wanted: dict[str, set[str]] = {}
+    for f in spec.fields:
+        sheet, ref = where[f.code]
+        wanted.setdefault(sheet, set()).add(ref)
+    faults = {sheet: formula_faults(archive, parts[sheet], refs) for sheet, refs in wanted.items()
+              if archive is not None and sheet in parts}
+    texts = [v for f in spec.fields if f.kind in ("text", "narrative") and where[f.code][0] in sheets
+             and isinstance(v := reader.value(*where[f.code]), str)]
+    legacy = detect_legacy_encoding("\n".join(texts))
+    for f in spec.fields:
+        sheet, ref = where[f.code]
+        submission.cells[f.code] = (sheet, ref)
+        if sheet not in sheets:
+            submission.problems.append(Problem(ERROR, "missing-sheet", f"Không có trang \"{sheet}\" của mẫu. "
+                                               "Không đổi tên hay xóa trang; hãy dùng mẫu gốc.", f.code, sheet, ref))
+            continue
+        fault = faults.get(sheet, {}).get(ref)
+        if fault is not None:
+            submission.problems.append(_formula_problem(f, sheet, ref, fault))
+            continue
+        value, findings = coerce(f, reader.value(sheet, ref), legacy)
+        submission.values[f.code] = value
+        for finding in findings:
+            submission.problems.append(Problem(finding.severity, finding.code,
+                                               f"{cell_label(sheet, ref, f.label)}: {finding.message}",
+                                               f.code, sheet, ref))
+
+
+def _formula_problem(field, sheet: str, ref: str, fault: str) -> Problem:
+    if fault:
+        message = f"công thức cho kết quả lỗi {fault}. Sửa công thức hoặc gõ thẳng số liệu."
+        code = "formula-error"
+    else:
+        message = "ô có công thức nhưng chưa có kết quả đã tính. Mở tệp bằng Excel, lưu lại rồi gửi lại, hoặc gõ thẳng số liệu."
+        code = "formula-no-value"
+    return Problem(ERROR, code, f"{cell_label(sheet, ref, field.label)}: {message}", field.code, sheet, ref, fault)
+
+
+def cell_label(sheet: str, ref: str, label: str) -> str:
+    """How every message names a cell: Trang "Số liệu", ô D21 (Trong đó: nữ)."""
+    return f"Trang \"{sheet}\", ô {ref} ({label})"
+
+
+def _ignored_reason(kind: str) -> str:
+    what = {"pdf": "tệp PDF (bản chụp/bản in)", "docx": "tệp Word", "image": "tệp ảnh",
+            "zip": "tệp nén", "empty": "tệp rỗng"}.get(kind, "không phải bảng tính")
+    return f"Bỏ qua: {what}, không phải bảng tính báo cáo. Nếu là báo cáo, đề nghị đơn vị gửi tệp Excel theo mẫu."
+
+
+def is_ignored_name(relative: str) -> str | None:
+    """Hidden files, Excel and LibreOffice lock files: ignored without being opened."""
+    name = os.path.basename(relative)
+    if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
+        return "Bỏ qua: tệp khóa tạm của Excel/LibreOffice (tệp đang được mở)."
+    if any(part.startswith(".") for part in relative.split("/")):
+        return "Bỏ qua: tệp ẩn."
+    return None
+
+
+__all__ = ["ReadTask", "Submission", "read_submission", "is_ignored_name", "cell_label", "WARNING"]

@@ -1,0 +1,133 @@
+"""Settle every file found into exactly one state, and every roster unit into its reporting status."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipeline.intake.submission import Submission
+from pipeline.problems import Problem
+from pipeline.roster import RosterUnit
+
+STATES = ("accepted", "rejected", "superseded", "ignored", "pending")
+STATE_LABELS = {"accepted": "đã nhận", "rejected": "bị trả lại", "superseded": "bị thay bằng bản mới hơn",
+                "ignored": "bỏ qua", "pending": "đang chép dở"}
+UNIT_LABELS = {"on_time": "đúng hạn", "late": "muộn", "rejected": "có lỗi", "missing": "chưa nộp"}
+
+
+@dataclass
+class FileRecord:
+    """One file of the inbox and the state it ended in."""
+
+    relative: str
+    submission: Submission
+    status: str = ""
+    superseded_by: str | None = None
+    late: bool = False
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.submission.problems
+
+    @property
+    def unit(self) -> str | None:
+        return self.submission.unit
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+    @property
+    def modified(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.submission.mtime)
+
+    @property
+    def reason(self) -> str:
+        """One line for the register: why the file is in its state."""
+        if self.status == "superseded":
+            return f"Đã có bản mới hơn: {self.superseded_by}"
+        if self.submission.reason:
+            return self.submission.reason
+        errors = [p for p in self.problems if p.is_error]
+        if errors:
+            return f"{len(errors)} lỗi; lỗi đầu tiên: {errors[0].message}"
+        warnings = len(self.problems)
+        return f"Hợp lệ{f', {warnings} cảnh báo' if warnings else ''}"
+
+    def as_json(self) -> dict:
+        return {"file": self.relative, "sha256": self.submission.sha256, "status": self.status,
+                "unit": self.unit, "superseded_by": self.superseded_by,
+                "problems": [p.as_dict() for p in self.problems]}
+
+
+@dataclass
+class UnitStatus:
+    unit: RosterUnit
+    state: str  # on_time | late | rejected | missing
+    record: FileRecord | None = None
+
+    @property
+    def label(self) -> str:
+        return UNIT_LABELS[self.state]
+
+
+@dataclass
+class Ledger:
+    records: list[FileRecord]
+    units: list[UnitStatus]
+    deadline: dt.date
+    roster_given: bool
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def accepted(self) -> list[FileRecord]:
+        return [r for r in self.records if r.status == "accepted"]
+
+    def units_in(self, state: str) -> list[str]:
+        return [u.unit.code for u in self.units if u.state == state]
+
+    def units_json(self) -> dict:
+        return {"expected": len(self.units), "accepted": self.units_in("on_time"), "late": self.units_in("late"),
+                "rejected": self.units_in("rejected"), "missing": self.units_in("missing")}
+
+
+def settle(records: list[FileRecord], roster: list[RosterUnit] | None, deadline: dt.date) -> Ledger:
+    """Give each record its state (newest file of a unit wins) and each unit its status."""
+    winners: dict[str, FileRecord] = {}
+    for record in records:
+        outcome = record.submission.outcome
+        if outcome in ("ignored", "pending"):
+            record.status = outcome
+            continue
+        record.status = "rejected" if outcome == "rejected" or record.has_errors else "accepted"
+        code = record.unit
+        if code is None:
+            continue
+        current = winners.get(code)
+        if current is None or (record.submission.mtime, record.relative) > (current.submission.mtime, current.relative):
+            winners[code] = record
+    for record in records:
+        winner = winners.get(record.unit) if record.status in ("accepted", "rejected") and record.unit else None
+        if winner is not None and winner is not record:
+            record.status, record.superseded_by = "superseded", winner.relative
+    for record in records:
+        record.late = record.status == "accepted" and record.modified.date() > deadline
+    units = _unit_statuses(winners, roster)
+    return Ledger(records, units, deadline, roster is not None, Counter(r.status for r in records))
+
+
+def _unit_statuses(winners: dict[str, FileRecord], roster: list[RosterUnit] | None) -> list[UnitStatus]:
+    if roster is None:
+        roster = [RosterUnit(code, str(record.submission.values.get("ten_cdcs") or code))
+                  for code, record in sorted(winners.items())]
+    statuses = []
+    for unit in roster:
+        record = winners.get(unit.code)
+        if record is None:
+            state = "missing"
+        elif record.status != "accepted":
+            state = "rejected"
+        else:
+            state = "late" if record.late else "on_time"
+        statuses.append(UnitStatus(unit, state, record))
+    return statuses

@@ -1,0 +1,91 @@
+"""Merge accepted submissions into province figures: pure, data frames in and out, no files touched."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipeline.ledger import Ledger
+from pipeline.spec import FieldSpec, FormSpec
+
+NO_GROUP = "(chưa phân khối)"
+
+
+@dataclass
+class Consolidation:
+    """What the outputs are written from."""
+
+    units: pd.DataFrame                    # one row per accepted unit: ma_cdcs, ten_cdcs, khoi, every field
+    sums: dict[str, int]                   # plain sums of every count and money field (the JSON contract)
+    totals: dict[str, float | int | None]  # province figure per numeric field: sum, or weighted mean
+    answers: dict[str, dict[str, int]]     # per yes-no / choice field: units per answer
+    derived: list[tuple[str, str, float | None, str, str]]  # (id, label, value, format, unit)
+    by_group: pd.DataFrame                 # per Khối: units and province-like figures
+    narratives: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # code -> (ma, ten, text)
+
+    @property
+    def unit_count(self) -> int:
+        return len(self.units)
+
+
+def units_table(spec: FormSpec, ledger: Ledger) -> pd.DataFrame:
+    groups = {u.unit.code: u.unit.group for u in ledger.units}
+    rows = []
+    for record in sorted(ledger.accepted, key=lambda r: str(r.unit)):
+        row = {f.code: record.submission.values.get(f.code) for f in spec.fields}
+        row["khoi"] = groups.get(record.unit) or NO_GROUP
+        row["_file"] = record.relative
+        row["_modified"] = record.modified
+        rows.append(row)
+    columns = [f.code for f in spec.fields] + ["khoi", "_file", "_modified"]
+    table = pd.DataFrame(rows, columns=columns)
+    for f in spec.numeric_fields:
+        table[f.code] = pd.to_numeric(table[f.code], errors="coerce").astype("float64")
+    return table
+
+
+def province_figures(spec: FormSpec, table: pd.DataFrame) -> dict[str, float | int | None]:
+    """Sums for additive figures; the weighted mean for averages (income weighted by staff), never a sum."""
+    figures: dict[str, float | int | None] = {}
+    for f in spec.numeric_fields:
+        figures[f.code] = _aggregate(f, table)
+    return figures
+
+
+def _aggregate(f: FieldSpec, table: pd.DataFrame) -> float | int | None:
+    if f.aggregate == "weighted_mean":
+        values, weights = table[f.code], table[f.weight]
+        usable = values.notna() & weights.notna() & (weights > 0)
+        total_weight = float(weights[usable].sum())
+        return round(float((values[usable] * weights[usable]).sum()) / total_weight) if total_weight else None
+    return int(table[f.code].fillna(0).sum())
+
+
+def consolidate(spec: FormSpec, ledger: Ledger) -> Consolidation:
+    table = units_table(spec, ledger)
+    sums = {f.code: int(table[f.code].fillna(0).sum()) for f in spec.numeric_fields}
+    totals = province_figures(spec, table)
+    answers = {f.code: {option: int((table[f.code] == option).sum()) for option in f.options}
+               for f in spec.fields if f.options}
+    derived = [(d.id, d.label, _derive(d.expression, totals), d.format, d.unit) for d in spec.derived]
+    by_group = _by_group(spec, table)
+    narratives = {f.code: [(str(r["ma_cdcs"]), str(r["ten_cdcs"]), str(r[f.code]).strip())
+                           for r in table.to_dict("records") if r[f.code] and str(r[f.code]).strip()]
+                  for f in spec.narrative_fields}
+    return Consolidation(table, sums, totals, answers, derived, by_group, narratives)
+
+
+def _derive(expression, totals: dict) -> float | None:
+    frame = pd.DataFrame({k: [float("nan") if v is None else float(v)] for k, v in totals.items()})
+    value = float(expression.evaluate(frame).iloc[0])
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+def _by_group(spec: FormSpec, table: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for group, part in table.groupby("khoi", sort=True):
+        row = {"khoi": group, "so_don_vi": len(part)}
+        row.update(province_figures(spec, part))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["khoi", "so_don_vi"] + [f.code for f in spec.numeric_fields])

@@ -1,0 +1,222 @@
+"""The draft province report (python-docx): outline I–V with the totals written in, as an administrative document."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from pipeline.outputs import sentences
+from pipeline.vietnamese import vn_number, vn_percent
+
+FONT = "Times New Roman"
+PLACEHOLDER = "[Văn phòng bổ sung nhận định chung cho mục này.]"
+
+
+def write_report(result, path: Path) -> None:
+    document = Document()
+    _setup(document)
+    writer = _ReportWriter(document, result)
+    writer.write()
+    document.save(str(path))
+
+
+def _setup(document) -> None:
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
+    for name in ("Normal", "Table Grid"):
+        style = document.styles[name]
+        style.font.name = FONT
+        # Word picks the East Asian font slot for some Vietnamese letters unless it is set too.
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(14)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+
+
+class _ReportWriter:
+    def __init__(self, document, result) -> None:
+        self.doc = document
+        self.spec = result.spec
+        self.data = result.consolidation
+        self.ledger = result.ledger
+
+    # ------------------------------------------------------------ building blocks
+    def para(self, text: str = "", bold=False, italic=False, align=WD_ALIGN_PARAGRAPH.JUSTIFY, size=None,
+             indent=True):
+        paragraph = self.doc.add_paragraph()
+        paragraph.alignment = align
+        if indent and align == WD_ALIGN_PARAGRAPH.JUSTIFY:
+            paragraph.paragraph_format.first_line_indent = Cm(1)
+        run = paragraph.add_run(text)
+        run.bold, run.italic = bold, italic
+        run.font.name = FONT
+        if size:
+            run.font.size = Pt(size)
+        return paragraph
+
+    def heading(self, text: str, level: int) -> None:
+        self.para(text, bold=True, italic=level == 2, align=WD_ALIGN_PARAGRAPH.LEFT)
+
+    def table(self, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
+        table = self.doc.add_table(rows=1, cols=len(header))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, text in zip(table.rows[0].cells, header):
+            self._cell(cell, text, bold=True, center=True)
+        for values in rows:
+            cells = table.add_row().cells
+            for index, (cell, text) in enumerate(zip(cells, values)):
+                self._cell(cell, text, center=index != 1, right=index >= 2 and len(header) > 2)
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths):
+                cell.width = Cm(width)
+        self.doc.add_paragraph()
+
+    @staticmethod
+    def _cell(cell, text: str, bold=False, center=False, right=False) -> None:
+        paragraph = cell.paragraphs[0]
+        paragraph.alignment = (WD_ALIGN_PARAGRAPH.RIGHT if right else
+                               WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT)
+        paragraph.paragraph_format.first_line_indent = Cm(0)
+        paragraph.paragraph_format.space_after = Pt(0)
+        run = paragraph.add_run(text)
+        run.bold = bold
+        run.font.size = Pt(12)
+        run.font.name = FONT
+
+    # ------------------------------------------------------------ the document
+    def write(self) -> None:
+        self.letterhead()
+        self.intro()
+        for top in (s for s in self.spec.sections if s.parent is None and s.code != "TT"):
+            self.heading(top.heading, 1)
+            children = [s for s in self.spec.sections if s.parent == top.code]
+            if not children:
+                self.section_body(top)
+            for child in children:
+                self.heading(child.heading, 2)
+                self.section_body(child)
+        self.heading("TÌNH HÌNH BÁO CÁO CỦA CÁC CĐCS", 1)
+        self.para(sentences.reporting_sentence(self.ledger, self.ledger.deadline.strftime("%d/%m/%Y")))
+        self.closing()
+        self.annex()
+
+    def letterhead(self) -> None:
+        table = self.doc.add_table(rows=1, cols=2)
+        left, right = table.rows[0].cells
+        left.width, right.width = Cm(7), Cm(9)
+        for cell, lines in (
+            (left, [(self.spec.parent_org, False), (self.spec.issuer, True), ("Số: …/BC-CĐVC", False)]),
+            (right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True), ("Độc lập - Tự do - Hạnh phúc", True),
+                     (f"{self.spec.place}, ngày … tháng … năm …", None)]),
+        ):
+            cell.paragraphs[0].text = ""
+            for index, (text, bold) in enumerate(lines):
+                paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                paragraph.paragraph_format.first_line_indent = Cm(0)
+                paragraph.paragraph_format.space_after = Pt(0)
+                run = paragraph.add_run(text)
+                run.bold = bool(bold)
+                run.italic = bold is None
+                run.font.size = Pt(13)
+                run.font.name = FONT
+        self.doc.add_paragraph()
+        self.para("BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=15)
+        self.para(self.spec.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        self.para("(Dự thảo do công cụ tổng hợp lập từ báo cáo của các CĐCS)", italic=True,
+                  align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
+
+    def intro(self) -> None:
+        units = self.ledger.units
+        sent = sum(u.state in ("on_time", "late") for u in units)
+        self.para(f"Thực hiện chỉ đạo của {self.spec.recipient} về việc báo cáo hoạt động Công đoàn năm "
+                  f"{self.spec.period}, nhiệm vụ trọng tâm năm {self.spec.year + 1}; trên cơ sở báo cáo của "
+                  f"{self.data.unit_count} Công đoàn cơ sở ({vn_percent(sent, len(units))} số đơn vị), Ban Thường vụ "
+                  f"{self.spec.issuer.title().replace('Tỉnh', 'tỉnh')} báo cáo như sau:")
+
+    def section_body(self, section) -> None:
+        if section.code == "I":
+            self.para(sentences.staff_sentence(self.data))
+        elif section.code == "II.7":
+            self.para(sentences.finance_sentence(self.data))
+        else:
+            text = sentences.figures_sentence(self.spec, self.data, section.code)
+            if text:
+                self.para(text)
+        self.key_figures(section.code)
+        narratives = [f for f in self.spec.fields_in(section.code) if f.kind == "narrative"]
+        for field in narratives:
+            entries = self.data.narratives.get(field.code, [])
+            if field.code == "tm_V":
+                self.recommendations(entries)
+                continue
+            self.para(PLACEHOLDER, italic=True)
+            if entries:
+                self.para(f"Nội dung chi tiết của {len(entries)} đơn vị: xem Phụ lục, mục {section.code}.",
+                          italic=True, size=12)
+
+    def key_figures(self, section: str) -> None:
+        fields = [f for f in self.spec.fields_in(section) if f.is_numeric]
+        if len(fields) < 2:
+            return
+        rows = [[str(i), f.label, f.unit, vn_number(self.data.totals.get(f.code))] for i, f in enumerate(fields, 1)]
+        self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh"], rows, [1.2, 8.8, 3, 3])
+
+    def recommendations(self, entries: list[tuple[str, str, str]]) -> None:
+        if not entries:
+            self.para("Chưa có đơn vị nào nêu kiến nghị, đề xuất.", italic=True)
+            return
+        self.para(f"Tổng hợp {len(entries)} kiến nghị, đề xuất của các CĐCS:")
+        for code, name, text in entries:
+            paragraph = self.para("", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+            paragraph.add_run(f"– {name}: ").bold = True
+            paragraph.add_run(text)
+
+    def closing(self) -> None:
+        self.doc.add_paragraph()
+        table = self.doc.add_table(rows=1, cols=2)
+        left, right = table.rows[0].cells
+        left.width, right.width = Cm(8), Cm(8)
+        left.paragraphs[0].text = ""
+        lines = [("Nơi nhận:", True, True), (f"- {self.spec.recipient} (để b/c);", False, False),
+                 ("- Các CĐCS trực thuộc;", False, False), ("- Lưu VP CĐVC tỉnh.", False, False)]
+        for index, (text, bold, italic) in enumerate(lines):
+            paragraph = left.paragraphs[0] if index == 0 else left.add_paragraph()
+            paragraph.paragraph_format.space_after = Pt(0)
+            run = paragraph.add_run(text)
+            run.bold, run.italic = bold, italic
+            run.font.size = Pt(12 if index == 0 else 11)
+        signature = [("TM. BAN THƯỜNG VỤ", True), ("CHỦ TỊCH", True), ("", False), ("", False), ("", False)]
+        for index, (text, bold) in enumerate(signature):
+            paragraph = right.paragraphs[0] if index == 0 else right.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.paragraph_format.space_after = Pt(0)
+            run = paragraph.add_run(text)
+            run.bold = bold
+
+    def annex(self) -> None:
+        self.doc.add_page_break()
+        self.para("PHỤ LỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        self.para("THUYẾT MINH CỦA CÁC CĐCS THEO TỪNG MỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        for field in self.spec.narrative_fields:
+            if field.code == "tm_V":
+                continue
+            section = self.spec.section_by_code[field.section]
+            self.heading(f"Mục {section.code}. {section.title}", 2)
+            entries = self.data.narratives.get(field.code, [])
+            if not entries:
+                self.para("(Chưa có đơn vị nào viết mục này.)", italic=True)
+            for code, name, text in entries:
+                paragraph = self.para("")
+                paragraph.add_run(f"{name} ({code}): ").bold = True
+                paragraph.add_run(text)

@@ -1,0 +1,376 @@
+"""The consolidated workbook (XlsxWriter): totals, units, narratives, recommendations, status, problems, register."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from pipeline.ledger import STATE_LABELS, UNIT_LABELS
+from pipeline.merge import NO_GROUP
+from pipeline.spec import FieldSpec
+from pipeline.vietnamese import vn_datetime
+
+FONT = "Times New Roman"
+CELL_LIMIT = 32767
+SHEETS = ("Tổng hợp", "Theo đơn vị", "Thuyết minh", "Kiến nghị", "Tình hình nộp", "Lỗi, cảnh báo", "Sổ tiếp nhận")
+
+
+def write_workbook(result, path: Path) -> None:
+    """Write the whole workbook to `path`; nothing a unit typed can become a formula or a link."""
+    workbook = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "default_date_format": "dd/mm/yyyy"})
+    try:
+        _WorkbookWriter(workbook, result).write()
+    finally:
+        workbook.close()
+
+
+class _WorkbookWriter:
+    def __init__(self, workbook, result) -> None:
+        self.workbook = workbook
+        self.result = result
+        self.spec = result.spec
+        self.data = result.consolidation
+        self.ledger = result.ledger
+        self.f = _formats(workbook)
+        self.truncated: list[str] = []
+
+    def write(self) -> None:
+        self.workbook.set_properties({"title": f"Tổng hợp {self.spec.short_title}", "author": self.spec.issuer,
+                                      "company": self.spec.issuer})
+        sheets = {name: self.workbook.add_worksheet(name) for name in SHEETS}
+        self.totals(sheets["Tổng hợp"])
+        self.by_unit(sheets["Theo đơn vị"])
+        self.narratives(sheets["Thuyết minh"])
+        self.recommendations(sheets["Kiến nghị"])
+        self.status(sheets["Tình hình nộp"])
+        self.problems(sheets["Lỗi, cảnh báo"])
+        self.register(sheets["Sổ tiếp nhận"])
+        if self.truncated:
+            self.result.notes.append(f"{len(self.truncated)} đoạn văn dài hơn sức chứa một ô (32.767 ký tự) đã được "
+                                     "chia thành nhiều dòng trong trang Thuyết minh.")
+
+    # ---------------------------------------------------------------- helpers
+    def title(self, sheet: Worksheet, text: str, width: int, landscape: bool) -> int:
+        _page(sheet, landscape)
+        sheet.write_string(0, 0, self.spec.issuer, self.f["org"])
+        sheet.write_string(1, 0, text, self.f["title"])
+        made = dt.datetime.now().strftime("%H:%M ngày %d/%m/%Y")
+        sheet.write_string(2, 0, f"{self.spec.short_title} · tổng hợp lúc {made} · "
+                                 f"{self.data.unit_count} đơn vị đã nhận", self.f["note"])
+        return 4
+
+    def header(self, sheet: Worksheet, row: int, titles: list[str]) -> None:
+        for col, text in enumerate(titles):
+            sheet.write_string(row, col, text, self.f["header"])
+        sheet.repeat_rows(row)
+        sheet.freeze_panes(row + 1, 0)
+
+    def text(self, sheet: Worksheet, row: int, col: int, value, style="text") -> None:
+        """Unit-typed text, always as a string (=, +, -, @ stay text), never longer than a cell."""
+        value = "" if value is None else str(value)
+        sheet.write_string(row, col, value[:CELL_LIMIT], self.f[style])
+
+    def value(self, sheet: Worksheet, row: int, col: int, field: FieldSpec | None, value, bold=False) -> None:
+        if value is None or (isinstance(value, float) and value != value):
+            sheet.write_blank(row, col, None, self.f["num_bold" if bold else "num"])
+        elif field is not None and field.is_numeric:
+            sheet.write_number(row, col, value, self.f["num_bold" if bold else "num"])
+        elif isinstance(value, (dt.date, dt.datetime)):
+            sheet.write_datetime(row, col, value if isinstance(value, dt.datetime) else
+                                 dt.datetime.combine(value, dt.time()), self.f["date"])
+        else:
+            self.text(sheet, row, col, value)
+
+    # ---------------------------------------------------------------- Tổng hợp
+    def totals(self, sheet: Worksheet) -> None:
+        groups = list(self.data.by_group["khoi"]) if len(self.data.by_group) else []
+        row = self.title(sheet, f"BẢNG TỔNG HỢP SỐ LIỆU TOÀN TỈNH NĂM {self.spec.period}", 4 + len(groups), landscape=bool(groups))
+        sheet.set_column(0, 0, 6)
+        sheet.set_column(1, 1, 52)
+        sheet.set_column(2, 2, 14)
+        sheet.set_column(3, 3 + len(groups), 16)
+        self.header(sheet, row, ["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh"] + [f"Khối {g}" if g != NO_GROUP else g for g in groups])
+        row += 1
+        by_group = {g: r for g, r in zip(groups, self.data.by_group.to_dict("records"))}
+        sheet.write_string(row, 1, "Số đơn vị đã nhận báo cáo", self.f["text_bold"])
+        sheet.write_string(row, 2, "đơn vị", self.f["center"])
+        sheet.write_number(row, 3, self.data.unit_count, self.f["num_bold"])
+        for col, group in enumerate(groups, start=4):
+            sheet.write_number(row, col, by_group[group]["so_don_vi"], self.f["num"])
+        row += 1
+        for section in self.spec.sections:
+            fields = [f for f in self.spec.fields_in(section.code) if f.is_numeric or f.options]
+            if not fields:
+                continue
+            sheet.write_string(row, 0, section.heading, self.f["section"])
+            for col in range(1, 4 + len(groups)):
+                sheet.write_blank(row, col, None, self.f["section"])
+            row += 1
+            for number, field in enumerate(fields, start=1):
+                if field.options:
+                    row = self.answer_rows(sheet, row, number, field, groups)
+                    continue
+                sheet.write_string(row, 0, str(number), self.f["center"])
+                label = field.label + (" (bình quân theo số CBCCVCLĐ)" if field.aggregate == "weighted_mean" else "")
+                sheet.write_string(row, 1, label, self.f["text"])
+                sheet.write_string(row, 2, field.unit, self.f["center"])
+                self.value(sheet, row, 3, field, self.data.totals[field.code], bold=True)
+                for col, group in enumerate(groups, start=4):
+                    self.value(sheet, row, col, field, by_group[group][field.code])
+                row += 1
+        row += 1
+        sheet.write_string(row, 0, "CHỈ SỐ TÍNH TỪ SỐ LIỆU TOÀN TỈNH", self.f["section"])
+        row += 1
+        for _, label, value, kind, unit in self.data.derived:
+            sheet.write_string(row, 1, label, self.f["text"])
+            sheet.write_string(row, 2, "%" if kind == "percent" else unit, self.f["center"])
+            if value is None:
+                sheet.write_string(row, 3, "—", self.f["center"])
+            else:
+                sheet.write_number(row, 3, value, self.f["percent" if kind == "percent" else "num_bold"])
+            row += 1
+        if groups:
+            self.members_chart(sheet, row + 1, groups)
+
+    def answer_rows(self, sheet: Worksheet, row: int, number: int, field: FieldSpec, groups: list[str]) -> int:
+        sheet.write_string(row, 0, str(number), self.f["center"])
+        sheet.write_string(row, 1, f"{field.label}: số đơn vị theo câu trả lời", self.f["text"])
+        for col in range(2, 4 + len(groups)):
+            sheet.write_blank(row, col, None, self.f["text"])
+        row += 1
+        units = self.data.units
+        for option in field.options:
+            sheet.write_string(row, 1, f"    – {option}", self.f["text"])
+            sheet.write_string(row, 2, "đơn vị", self.f["center"])
+            sheet.write_number(row, 3, self.data.answers[field.code][option], self.f["num_bold"])
+            for col, group in enumerate(groups, start=4):
+                count = int(((units["khoi"] == group) & (units[field.code] == option)).sum())
+                sheet.write_number(row, col, count, self.f["num"])
+            row += 1
+        return row
+
+    def members_chart(self, sheet: Worksheet, row: int, groups: list[str]) -> None:
+        """Members by Khối: the chart reads a small table written just for it."""
+        sheet.write_string(row, 1, "Đoàn viên theo khối (số liệu của biểu đồ)", self.f["text_bold"])
+        sheet.write_string(row, 2, "Đoàn viên", self.f["header"])
+        sheet.write_string(row, 3, "CBCCVCLĐ", self.f["header"])
+        table = self.data.by_group
+        for offset, record in enumerate(table.to_dict("records"), start=1):
+            sheet.write_string(row + offset, 1, str(record["khoi"]), self.f["text"])
+            sheet.write_number(row + offset, 2, record.get("doan_vien_tong") or 0, self.f["num"])
+            sheet.write_number(row + offset, 3, record.get("cbccvcld_tong") or 0, self.f["num"])
+        chart = self.workbook.add_chart({"type": "bar"})
+        name = "Tổng hợp"
+        last = row + len(groups)
+        for col, series in ((2, "Đoàn viên"), (3, "CBCCVCLĐ")):
+            chart.add_series({"name": series, "categories": [name, row + 1, 1, last, 1],
+                              "values": [name, row + 1, col, last, col], "data_labels": {"value": True, "num_format": "#,##0"}})
+        chart.set_title({"name": "Đoàn viên và CBCCVCLĐ theo khối", "name_font": {"name": FONT, "size": 12}})
+        chart.set_legend({"position": "bottom", "font": {"name": FONT}})
+        chart.set_x_axis({"num_format": "#,##0", "num_font": {"name": FONT}})
+        chart.set_y_axis({"num_font": {"name": FONT}, "reverse": True})
+        chart.set_size({"width": 760, "height": 90 + 40 * len(groups)})
+        sheet.insert_chart(last + 2, 1, chart)
+
+    # ---------------------------------------------------------------- Theo đơn vị
+    def by_unit(self, sheet: Worksheet) -> None:
+        fields = [f for f in self.spec.figure_fields if f.section != "TT" or f.code == "ngay_bao_cao"]
+        row = self.title(sheet, "SỐ LIỆU THEO TỪNG ĐƠN VỊ", 3 + len(fields), landscape=True)
+        sheet.set_column(0, 0, 6)
+        sheet.set_column(1, 1, 12)
+        sheet.set_column(2, 2, 40)
+        sheet.set_column(3, 3, 16)
+        sheet.set_column(4, 3 + len(fields), 15)
+        titles = ["STT", "Mã CĐCS", "Tên CĐCS", "Khối"] + [f"{f.label}" + (f" ({f.unit})" if f.unit else "") for f in fields]
+        for col, text in enumerate(titles):
+            sheet.write_string(row, col, text, self.f["header_wrap"])
+        sheet.set_row(row, 78)
+        sheet.repeat_rows(row)
+        sheet.freeze_panes(row + 1, 3)
+        header_row = row
+        for index, record in enumerate(self.data.units.to_dict("records"), start=1):
+            row += 1
+            sheet.write_number(row, 0, index, self.f["center"])
+            self.text(sheet, row, 1, record["ma_cdcs"])
+            self.text(sheet, row, 2, record["ten_cdcs"])
+            self.text(sheet, row, 3, record["khoi"])
+            for col, field in enumerate(fields, start=4):
+                self.value(sheet, row, col, field, record[field.code])
+        sheet.autofilter(header_row, 0, max(row, header_row), 3 + len(fields))
+        row += 1
+        sheet.write_string(row, 2, "TỔNG CỘNG TOÀN TỈNH", self.f["total_label"])
+        for col in (0, 1, 3):
+            sheet.write_blank(row, col, None, self.f["total_label"])
+        for col, field in enumerate(fields, start=4):
+            if field.is_numeric:
+                # Computed here, not a formula: a program that does not recalculate would show 0.
+                self.value(sheet, row, col, field, self.data.totals[field.code], bold=True)
+            elif field.options:
+                counts = self.data.answers[field.code]
+                sheet.write_string(row, col, "; ".join(f"{o}: {n}" for o, n in counts.items()), self.f["total_text"])
+            else:
+                sheet.write_blank(row, col, None, self.f["total_label"])
+
+    # ---------------------------------------------------------------- Thuyết minh, Kiến nghị
+    def narratives(self, sheet: Worksheet) -> None:
+        row = self.title(sheet, "TỔNG HỢP PHẦN THUYẾT MINH CỦA CÁC ĐƠN VỊ", 3, landscape=False)
+        sheet.set_column(0, 0, 11)
+        sheet.set_column(1, 1, 26)
+        sheet.set_column(2, 2, 80)
+        self.header(sheet, row, ["Mã CĐCS", "Đơn vị", "Nội dung"])
+        for field in self.spec.narrative_fields:
+            if field.code == "tm_V":
+                continue
+            row += 1
+            section = self.spec.section_by_code[field.section]
+            sheet.write_string(row, 0, section.heading, self.f["section"])
+            for col in (1, 2):
+                sheet.write_blank(row, col, None, self.f["section"])
+            entries = self.data.narratives.get(field.code, [])
+            if not entries:
+                row += 1
+                sheet.write_string(row, 2, "(Chưa có đơn vị nào viết mục này)", self.f["note"])
+            for code, name, text in entries:
+                row = self.long_text(sheet, row + 1, [code, name], text)
+
+    def long_text(self, sheet: Worksheet, row: int, lead: list[str], text: str) -> int:
+        """Texts over a cell's 32,767 characters go on to further rows, marked, never silently cut."""
+        pieces = [text[i:i + CELL_LIMIT - 20] for i in range(0, len(text), CELL_LIMIT - 20)] or [""]
+        if len(pieces) > 1:
+            self.truncated.append(lead[0])
+        for index, piece in enumerate(pieces):
+            for col, value in enumerate(lead):
+                self.text(sheet, row, col, value if index == 0 else f"{value} (tiếp)", "text_top")
+            self.text(sheet, row, len(lead), piece, "text_top")
+            row += 1
+        return row - 1
+
+    def recommendations(self, sheet: Worksheet) -> None:
+        row = self.title(sheet, "KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", 5, landscape=False)
+        sheet.set_column(0, 0, 5)
+        sheet.set_column(1, 1, 11)
+        sheet.set_column(2, 2, 24)
+        sheet.set_column(3, 3, 12)
+        sheet.set_column(4, 4, 70)
+        self.header(sheet, row, ["STT", "Mã CĐCS", "Đơn vị", "Khối", "Kiến nghị, đề xuất"])
+        groups = dict(zip(self.data.units["ma_cdcs"].astype(str), self.data.units["khoi"]))
+        for number, (code, name, text) in enumerate(self.data.narratives.get("tm_V", []), start=1):
+            row = self.long_text(sheet, row + 1, [str(number), code, name, groups.get(code, "")], text)
+
+    # ---------------------------------------------------------------- Tình hình nộp
+    def status(self, sheet: Worksheet) -> None:
+        row = self.title(sheet, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", 8, landscape=True)
+        deadline = self.ledger.deadline.strftime("%d/%m/%Y")
+        sheet.write_string(3, 0, f"Hạn nộp: {deadline}. " + ("Đối chiếu với danh sách đơn vị." if self.ledger.roster_given
+                                                             else "Không có danh sách đơn vị: chỉ liệt kê các đơn vị đã gửi."),
+                           self.f["note"])
+        widths = (11, 34, 16, 12, 34, 17, 26, 14)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        self.header(sheet, row, ["Mã CĐCS", "Tên CĐCS", "Khối", "Tình trạng", "Tệp", "Thời điểm nhận", "Email", "Điện thoại"])
+        first = row + 1
+        counts = {state: 0 for state in UNIT_LABELS}
+        for status in self.ledger.units:
+            row += 1
+            counts[status.state] += 1
+            unit, record = status.unit, status.record
+            values = [unit.code, unit.name, unit.group, status.label, record.relative if record else "",
+                      vn_datetime(record.modified) if record else "", unit.email, unit.phone]
+            for col, value in enumerate(values):
+                self.text(sheet, row, col, value, "state_" + status.state if col == 3 else "text")
+        sheet.autofilter(first - 1, 0, max(row, first - 1), 7)
+        self.status_chart(sheet, counts, row + 2)
+
+    def status_chart(self, sheet: Worksheet, counts: dict[str, int], top: int) -> None:
+        """The chart's data sits below the list: constant_memory mode writes rows in order only."""
+        sheet.write_string(top, 1, "Tình trạng (số liệu của biểu đồ)", self.f["header"])
+        sheet.write_string(top, 2, "Số đơn vị", self.f["header"])
+        for offset, (state, label) in enumerate(UNIT_LABELS.items(), start=1):
+            sheet.write_string(top + offset, 1, label, self.f["text"])
+            sheet.write_number(top + offset, 2, counts[state], self.f["num"])
+        chart = self.workbook.add_chart({"type": "pie"})
+        chart.add_series({"name": "Tình hình nộp báo cáo", "categories": ["Tình hình nộp", top + 1, 1, top + 4, 1],
+                          "values": ["Tình hình nộp", top + 1, 2, top + 4, 2],
+                          "data_labels": {"value": True, "percentage": True, "category": True, "separator": "\n",
+                                          "font": {"name": FONT}},
+                          "points": [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#C00000", "#A5A5A5")]})
+        chart.set_title({"name": "Tình hình nộp báo cáo", "name_font": {"name": FONT, "size": 12}})
+        chart.set_legend({"position": "bottom", "font": {"name": FONT}})
+        sheet.insert_chart(3, 9, chart)  # beside the list, where the eye lands; the data stays below
+
+    # ---------------------------------------------------------------- Lỗi, cảnh báo; Sổ tiếp nhận
+    def problems(self, sheet: Worksheet) -> None:
+        row = self.title(sheet, "LỖI VÀ CẢNH BÁO TRONG CÁC TỆP", 8, landscape=True)
+        for col, width in enumerate((30, 11, 10, 18, 12, 9, 20, 80)):
+            sheet.set_column(col, col, width)
+        self.header(sheet, row, ["Tệp", "Đơn vị", "Mức độ", "Mã lỗi", "Trang", "Ô", "Trường", "Nội dung"])
+        first = row
+        for record in self.ledger.records:
+            for problem in record.problems:
+                row += 1
+                severity = "Lỗi" if problem.is_error else "Cảnh báo"
+                values = [record.relative, record.unit or "", severity, problem.code, problem.sheet or "",
+                          ", ".join(filter(None, (problem.cell, *problem.related))), problem.field or "", problem.message]
+                for col, value in enumerate(values):
+                    self.text(sheet, row, col, value, ("error" if problem.is_error else "warning") if col == 2 else "text")
+        sheet.autofilter(first, 0, max(row, first), 7)
+
+    def register(self, sheet: Worksheet) -> None:
+        row = self.title(sheet, "SỔ TIẾP NHẬN TỆP", 8, landscape=True)
+        for col, width in enumerate((34, 11, 18, 11, 17, 66, 22, 12)):
+            sheet.set_column(col, col, width)
+        self.header(sheet, row, ["Tệp", "Đơn vị", "Trạng thái", "Kích thước (byte)", "Thời điểm sửa", "Lý do",
+                                 "SHA-256", "Muộn hạn"])
+        first = row
+        for record in self.ledger.records:
+            row += 1
+            values = [record.relative, record.unit or "", STATE_LABELS[record.status], None, vn_datetime(record.modified),
+                      record.reason, record.submission.sha256, "muộn" if record.late else ""]
+            for col, value in enumerate(values):
+                if col == 3:
+                    sheet.write_number(row, col, record.submission.size, self.f["num"])
+                else:
+                    self.text(sheet, row, col, value)
+        sheet.autofilter(first, 0, max(row, first), 7)
+
+
+def _page(sheet: Worksheet, landscape: bool) -> None:
+    sheet.set_paper(9)
+    sheet.set_landscape() if landscape else sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_footer(f'&L&"{FONT}"&9&A&R&"{FONT}"&9Trang &P/&N')
+
+
+def _formats(workbook) -> dict:
+    base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+    cell = {**base, "border": 1}
+    specs = {
+        "org": {**base, "bold": True},
+        "title": {**base, "bold": True, "font_size": 14},
+        "note": {**base, "italic": True, "font_color": "#595959"},
+        "header": {**cell, "bold": True, "bg_color": "#D9E1F2", "align": "center", "text_wrap": True},
+        "header_wrap": {**cell, "bold": True, "bg_color": "#D9E1F2", "align": "center", "text_wrap": True, "font_size": 10},
+        "section": {**cell, "bold": True, "bg_color": "#EDEDED"},
+        "text": {**cell, "text_wrap": True},
+        "text_top": {**cell, "text_wrap": True, "valign": "top"},
+        "text_bold": {**base, "bold": True},
+        "center": {**cell, "align": "center"},
+        "num": {**cell, "num_format": "#,##0"},
+        "num_bold": {**cell, "num_format": "#,##0", "bold": True},
+        "percent": {**cell, "num_format": "0.0%", "bold": True},
+        "date": {**cell, "num_format": "dd/mm/yyyy", "align": "center"},
+        "total_label": {**cell, "bold": True, "bg_color": "#FFF2CC"},
+        "total_text": {**cell, "bold": True, "bg_color": "#FFF2CC", "text_wrap": True, "font_size": 9},
+        "error": {**cell, "bold": True, "font_color": "#C00000"},
+        "warning": {**cell, "font_color": "#BF8F00"},
+        "state_on_time": {**cell, "bg_color": "#E2EFDA"},
+        "state_late": {**cell, "bg_color": "#FFF2CC"},
+        "state_rejected": {**cell, "bg_color": "#F8CBAD"},
+        "state_missing": {**cell, "bg_color": "#EDEDED"},
+    }
+    return {name: workbook.add_format(props) for name, props in specs.items()}

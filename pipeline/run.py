@@ -1,0 +1,119 @@
+"""One consolidation run: read every file, validate, settle states, merge, write outputs. Also `check`."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from pipeline.intake.isolation import Failure, run_isolated
+from pipeline.intake.scan import discover
+from pipeline.intake.submission import ReadTask, Submission, is_ignored_name, read_submission
+from pipeline.ledger import FileRecord, Ledger, settle
+from pipeline.merge import Consolidation, consolidate
+from pipeline.problems import ERROR, Problem
+from pipeline.roster import RosterUnit
+from pipeline.spec import FormSpec
+from pipeline.validate import validate_submissions
+
+READ_TIMEOUT = 30.0  # seconds for one file; a template-sized file reads in milliseconds
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    inbox: Path
+    outbox: Path
+    roster: list[RosterUnit] | None = None
+    deadline: dt.date | None = None
+    quiet: bool = False
+    progress: bool = True
+
+
+@dataclass
+class RunResult:
+    spec: FormSpec
+    ledger: Ledger
+    consolidation: Consolidation
+    outbox: Path
+    workbook: Path | None = None
+    report: Path | None = None
+    feedback: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_unmerged(self) -> bool:
+        return any(r.status in ("rejected", "pending") for r in self.ledger.records)
+
+    def as_json(self) -> dict:
+        return {
+            "form": self.spec.id, "period": self.spec.period,
+            "workbook": str(self.workbook) if self.workbook else None,
+            "report": str(self.report) if self.report else None,
+            "files": [r.as_json() for r in self.ledger.records],
+            "units": self.ledger.units_json(),
+            "totals": self.consolidation.sums,
+        }
+
+
+def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = False) -> list[FileRecord]:
+    """Read every (path, relative name) in worker processes; a reader that crashes or hangs rejects only its file."""
+    records: list[FileRecord] = []
+    to_read: list[tuple[Path, str]] = []
+    for path, relative in paths:
+        reason = is_ignored_name(relative) or ("Bỏ qua: liên kết tượng trưng, không phải tệp thật." if path.is_symlink() else None)
+        if reason:
+            stat = path.lstat()
+            records.append(FileRecord(relative, Submission(str(path), stat.st_size, stat.st_mtime, "",
+                                                           outcome="ignored", reason=reason)))
+        else:
+            to_read.append((path, relative))
+    tasks = [ReadTask(str(path), spec.source) for path, _ in to_read]
+    if progress and len(tasks) > 20:
+        with click.progressbar(length=len(tasks), label="Đang đọc các tệp", file=sys.stderr) as bar:
+            results = run_isolated(read_submission, tasks, timeout=READ_TIMEOUT, on_done=bar.update)
+    else:
+        results = run_isolated(read_submission, tasks, timeout=READ_TIMEOUT)
+    for (path, relative), result in zip(to_read, results):
+        submission = result if isinstance(result, Submission) else _crashed(path, result)
+        records.append(FileRecord(relative, submission))
+    records.sort(key=lambda r: r.relative)
+    return records
+
+
+def _crashed(path: Path, failure: Failure) -> Submission:
+    data = path.read_bytes()
+    stat = path.stat()
+    submission = Submission(str(path), len(data), stat.st_mtime, hashlib.sha256(data).hexdigest(), outcome="rejected")
+    what = "quá thời gian đọc cho phép" if failure.kind == "timeout" else "làm trình đọc bảng tính dừng đột ngột"
+    submission.problems.append(Problem(ERROR, f"reader-{failure.kind}", f"Tệp {what}, có thể bị hỏng hoặc được tạo bất "
+                                       "thường. Hãy mở bằng Excel, lưu lại dạng .xlsx từ mẫu gốc và gửi lại.",
+                                       value=failure.detail))
+    return submission
+
+
+def check_files(spec: FormSpec, files: list[Path], roster: list[RosterUnit] | None = None) -> list[FileRecord]:
+    """The intake of a run, on the given files only; nothing is written."""
+    records = read_files(spec, [(path, path.as_posix()) for path in files])
+    validate_submissions(spec, [r.submission for r in records], {u.code for u in roster} if roster else None)
+    settle(records, roster, spec.deadline)
+    return records
+
+
+def consolidate_inbox(spec: FormSpec, options: RunOptions) -> RunResult:
+    """The whole run: the inbox is only read; outputs go to the outbox, each replaced atomically."""
+    from pipeline.outputs import write_outputs
+    from pipeline.outputs.lock import outbox_lock
+
+    with outbox_lock(options.outbox):
+        found = discover(options.inbox)
+        records = read_files(spec, [(f.path, f.relative) for f in found], progress=options.progress)
+        roster_codes = {u.code for u in options.roster} if options.roster else None
+        validate_submissions(spec, [r.submission for r in records], roster_codes)
+        ledger = settle(records, options.roster, options.deadline or spec.deadline)
+        consolidation = consolidate(spec, ledger)
+        result = RunResult(spec, ledger, consolidation, options.outbox)
+        write_outputs(result)
+    return result

@@ -1,0 +1,50 @@
+"""Figures far outside what the other units report for their size: a warning, never a rejection."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.intake.submission import Submission, cell_label
+from pipeline.problems import WARNING, Problem
+from pipeline.spec import FormSpec
+from pipeline.vietnamese import vn_number
+
+SIZE_FIELD = "cbccvcld_tong"
+MIN_UNITS = 8          # fewer units than this say too little about what is normal
+ROBUST_Z = 3.5         # Iglewicz and Hoaglin's cut-off for the modified z-score
+MIN_FACTOR = 5.0       # and at least five times off the median ratio, so that ordinary spread is quiet
+
+
+def outlier_problems(spec: FormSpec, table: pd.DataFrame, read: list[Submission]):
+    """Per outlier field: the value per staff member, compared across units by a robust z-score on logs."""
+    if SIZE_FIELD not in table or len(table) < MIN_UNITS:
+        return
+    size = table[SIZE_FIELD]
+    for field in (f for f in spec.numeric_fields if f.outlier):
+        per_head = table[field.code] / size.where(size > 0) if field.aggregate == "sum" else table[field.code]
+        usable = per_head[(per_head > 0) & np.isfinite(per_head)]
+        if len(usable) < MIN_UNITS:
+            continue
+        logs = np.log(usable)
+        median = float(np.median(logs))
+        mad = float(np.median(np.abs(logs - median)))
+        if mad == 0:
+            continue
+        score = 0.6745 * (logs - median) / mad
+        far = score[(score.abs() > ROBUST_Z) & ((logs - median).abs() > np.log(MIN_FACTOR))]
+        typical = float(np.exp(median))
+        for position in far.index:
+            yield position, _problem(field, read[position], table.at[position, field.code], float(usable[position]),
+                                     typical, field.aggregate == "sum")
+
+
+def _problem(field, submission: Submission, value: float, ratio: float, typical: float, per_head: bool) -> Problem:
+    sheet, ref = submission.cells.get(field.code, (None, None))
+    direction = "cao" if ratio > typical else "thấp"
+    times = ratio / typical if ratio > typical else typical / ratio
+    measure = f", tức {vn_number(ratio, 1 if ratio < 10 else 0)} {field.unit} cho mỗi CBCCVCLĐ" if per_head else ""
+    typical_text = f"{vn_number(typical, 1 if typical < 10 else 0)}{' mỗi người' if per_head else ''}"
+    message = (f"{cell_label(sheet, ref, field.label)}: {vn_number(value)} {field.unit}{measure}, {direction} gấp khoảng "
+               f"{vn_number(times)} lần mức thường gặp ở các đơn vị khác ({typical_text}). Kiểm tra lại xem có gõ "
+               "thừa hay thiếu chữ số không; nếu số liệu đúng thì không cần sửa.")
+    return Problem(WARNING, "outlier", message, field.code, sheet, ref, vn_number(value))
