@@ -1,7 +1,8 @@
-"""Telling whether an Office file needs a password to open (OOXML in an encrypted envelope, or an .xls with FILEPASS)."""
+"""Telling whether an office file needs a password to open: encrypted OOXML, .xls with FILEPASS, encrypted ODF."""
 from __future__ import annotations
 
 import struct
+import zipfile
 from pathlib import Path
 
 import olefile
@@ -13,21 +14,35 @@ _BIFF_EOF = 0x000A
 _BIFF_BOFS = {0x0009, 0x0209, 0x0409, 0x0809}
 # Globals of a real workbook reach FILEPASS within a handful of records; the cap keeps a crafted stream cheap.
 _MAX_RECORDS = 5000
+_MAX_MANIFEST = 1024 * 1024
 
 
 def is_encrypted(path: Path) -> bool:
-    """True when the file is an OLE2 container that needs a password to open; never raises."""
+    """True when the file needs a password to open; never raises."""
     try:
         with path.open("rb") as handle:
-            if handle.read(len(OLE_MAGIC)) != OLE_MAGIC:
-                return False
+            magic = handle.read(len(OLE_MAGIC))
             handle.seek(0)
-            ole = olefile.OleFileIO(handle)
-            try:
-                return ole_is_encrypted(ole)
-            finally:
-                ole.close()
+            if magic == OLE_MAGIC:
+                ole = olefile.OleFileIO(handle)
+                try:
+                    return ole_is_encrypted(ole)
+                finally:
+                    ole.close()
+            if magic.startswith(b"PK"):
+                with zipfile.ZipFile(handle) as archive:
+                    return odf_is_encrypted(archive)
     except Exception:  # any damage means "not readable as encrypted"; the reader reports the damage
+        return False
+    return False
+
+
+def odf_is_encrypted(archive: zipfile.ZipFile) -> bool:
+    """An OpenDocument file saved with a password stays a zip; its manifest lists the encrypted parts."""
+    try:
+        with archive.open("META-INF/manifest.xml") as manifest:
+            return b"encryption-data" in manifest.read(_MAX_MANIFEST)
+    except KeyError:
         return False
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 import olefile
 
-from pipeline.intake.encryption import OLE_MAGIC, ole_is_encrypted
+from pipeline.intake.encryption import OLE_MAGIC, odf_is_encrypted, ole_is_encrypted
 
 FileKind = Literal[
     "xlsx", "xlsm", "xls", "ods", "encrypted", "csv", "html", "pdf", "docx", "image", "zip", "empty", "unknown"
@@ -86,7 +86,7 @@ def _zip_kind(path: Path) -> FileKind:
 def _package_kind(archive: zipfile.ZipFile, path: Path) -> FileKind:
     names = {name.lower(): name for name in archive.namelist()}
     if "mimetype" in names and _read_small(archive, names["mimetype"], 256).strip() == ODS_MIMETYPE:
-        return "ods"
+        return "encrypted" if odf_is_encrypted(archive) else "ods"
     if "xl/workbook.xml" in names or any(name.startswith("xl/") for name in names):
         return "xlsm" if _is_macro_enabled(archive, names, path) else "xlsx"
     if "word/document.xml" in names:

@@ -273,49 +273,40 @@ class _XmlScanner:
             self._check_ranges(segment)
 
     def _fast_check(self, segment: bytes) -> None:
-        """Canonical markup (`<c r="A1"`, `<row r="1"`): validate every position at C speed, else fall back."""
-        normal = segment.translate(_WHITESPACE_TO_SPACE)
-        if _ODD_CELL.search(normal) or _ODD_ROW.search(normal) or _PREFIXED_TAG.search(normal):
-            # A cell or row without r (placed by counting), r not first or oddly quoted, or `<x:c`.
-            raise _NeedsPositions
+        """Canonical markup (`<c r="A1"`, `<row r="1"`) within limits passes at C speed.
+
+        A match is either a far cell or markup the patterns do not cover (no r, r not first, other
+        whitespace or quotes, `<x:c`): the positional walk then tells which and names the cell.
+        """
         cell_ok, row_ok = _position_patterns(self.limits.max_row, self.limits.max_col)
-        bad = cell_ok.search(normal) or row_ok.search(normal)
-        if bad is not None:
-            raise _FarCell(self.part, _attribute_value(normal, bad.end()))
+        if cell_ok.search(segment) or row_ok.search(segment) or _PREFIXED_TAG.search(segment):
+            raise _NeedsPositions
 
     def _check_ranges(self, segment: bytes) -> None:
-        for ref in _RANGE_REF.findall(segment):
-            for corner in ref.split(b":"):
-                position = _position(corner)
-                if position is None or not _within(position, self.limits):
+        for pattern in (_DIMENSION_REF, _MERGE_REF):
+            for ref in pattern.findall(segment):
+                if not all(_within(_position(corner), self.limits) for corner in ref.split(b":")):
                     raise _FarCell(self.part, ref.decode("ascii", "replace"))
 
 
-_WHITESPACE_TO_SPACE = bytes.maketrans(b"\t\n\r", b"   ")
-# Each starts with a literal, so the regex engine skips ahead at C speed; a `<` start would cost 5x more.
-_ODD_CELL = re.compile(rb'<c(?=[ />])(?! r=")')  # whitespace is normalised to ' ' first
-_ODD_ROW = re.compile(rb'<row(?=[ />])(?! r=")')
-_PREFIXED_TAG = re.compile(rb":(?:c|row)[ />]")  # the OpenXML SDK writes `<x:c r=...>`
-_RANGE_REF = re.compile(rb"(?:dimension|mergeCell)\s[^>]*?\bref\s*=\s*[\"']([^\"']*)")
+# Each pattern starts with a literal, so the regex engine skips ahead at C speed; a `<` start costs 5x more.
+_PREFIXED_TAG = re.compile(rb":(?:c|row)[\s/>]")  # the OpenXML SDK writes `<x:c r=...>`
+_DIMENSION_REF = re.compile(rb"dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)")
+_MERGE_REF = re.compile(rb"mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)")
 _R_VALUE = re.compile(rb"""\sr\s*=\s*["']([^"']*)""")
 _REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
 
 
-def _attribute_value(normal: bytes, start: int) -> str:
-    end = normal.find(b'"', start)
-    return normal[start: end if end >= 0 else start + 32].decode("ascii", "replace")
-
-
 @functools.lru_cache(maxsize=8)
 def _position_patterns(max_row: int, max_col: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """Regexes matching at a cell's or row's r whose value is NOT within limits: one C-speed pass each.
+    """Regexes matching a cell or row start tag that is not `<c r="in-limits"` / `<row r="in-limits"`.
 
     Only `<c` and `<row` tags count: DrawingML in themes and drawings has r attributes of its own
     (`<a:fillToRect r="50000"/>`).
     """
     rows = _decimal_up_to(max_row)
-    cell = f'<c r="(?!(?i:{_columns_up_to(max_col)}){rows}")'
-    row = f'<row r="(?!{rows}")'
+    cell = f'<c(?=[\\s/>])(?! r="(?i:{_columns_up_to(max_col)}){rows}")'
+    row = f'<row(?=[\\s/>])(?! r="{rows}")'
     return re.compile(cell.encode("ascii")), re.compile(row.encode("ascii"))
 
 
@@ -358,13 +349,13 @@ def _column_index(letters: bytes) -> int:
     return index
 
 
-def _position(ref: bytes) -> tuple[int, int] | None:
-    """(row, column) of an A1 ref, column 0 when absent; None when it is not a plain ref."""
+def _position(ref: bytes) -> tuple[int, int]:
+    """(row, column) of an A1 ref, column 0 when absent; (0, 0), never within limits, when it is no plain ref."""
     if ref.isdigit() and len(ref) <= 7:
         return int(ref), 0
     match = _REF.fullmatch(ref)
     if match is None:
-        return None
+        return 0, 0
     return int(match.group(2)), _column_index(match.group(1))
 
 
@@ -393,26 +384,22 @@ class _PositionTracker:
                 self._place_cell(value.group(1) if value else None)
 
     def _enter_row(self, ref: bytes | None) -> None:
-        self.row = self.row + 1 if ref is None else self._checked(ref)[0]
+        # A far row is refused only once it holds a cell: Excel writes empty rows far down for a changed height.
+        if ref is None:
+            self.row += 1
+        else:
+            self.row = _position(ref)[0]
+            if self.row == 0:
+                raise _FarCell(self.part, ref.decode("ascii", "replace"))
         self.column = 0
 
     def _place_cell(self, ref: bytes | None) -> None:
         if ref is None:
             self.column += 1
-            self._check(self.row, self.column, None)
         else:
-            self.row, self.column = self._checked(ref)
-
-    def _checked(self, ref: bytes) -> tuple[int, int]:
-        position = _position(ref)
-        if position is None:
-            raise _FarCell(self.part, ref.decode("ascii", "replace"))
-        self._check(*position, ref)
-        return position
-
-    def _check(self, row: int, column: int, ref: bytes | None) -> None:
-        if not _within((row, column), self.limits):
-            label = ref.decode("ascii", "replace") if ref else f"{column_name(column)}{row}"
+            self.row, self.column = _position(ref)
+        if not _within((self.row, self.column), self.limits):
+            label = ref.decode("ascii", "replace") if ref else f"{column_name(self.column)}{self.row}"
             raise _FarCell(self.part, label)
 
 

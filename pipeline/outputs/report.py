@@ -25,6 +25,16 @@ def write_report(result, path: Path) -> None:
     document.save(str(path))
 
 
+def _widths(table, widths_cm: list[float]) -> None:
+    """Fixed column widths: Word honours cell widths, LibreOffice needs the grid columns too."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm):
+            cell.width = Cm(width)
+
+
 def _setup(document) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -76,9 +86,7 @@ class _ReportWriter:
             cells = table.add_row().cells
             for index, (cell, text) in enumerate(zip(cells, values)):
                 self._cell(cell, text, center=index != 1, right=index >= 2 and len(header) > 2)
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths):
-                cell.width = Cm(width)
+        _widths(table, widths)
         self.doc.add_paragraph()
 
     @staticmethod
@@ -112,8 +120,8 @@ class _ReportWriter:
 
     def letterhead(self) -> None:
         table = self.doc.add_table(rows=1, cols=2)
+        _widths(table, [6.5, 9.5])
         left, right = table.rows[0].cells
-        left.width, right.width = Cm(7), Cm(9)
         for cell, lines in (
             (left, [(self.spec.parent_org, False), (self.spec.issuer, True), ("Số: …/BC-CĐVC", False)]),
             (right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True), ("Độc lập - Tự do - Hạnh phúc", True),
@@ -128,7 +136,7 @@ class _ReportWriter:
                 run = paragraph.add_run(text)
                 run.bold = bool(bold)
                 run.italic = bold is None
-                run.font.size = Pt(13)
+                run.font.size = Pt(12 if cell is left else 13)
                 run.font.name = FONT
         self.doc.add_paragraph()
         self.para("BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=15)
@@ -142,7 +150,7 @@ class _ReportWriter:
         self.para(f"Thực hiện chỉ đạo của {self.spec.recipient} về việc báo cáo hoạt động Công đoàn năm "
                   f"{self.spec.period}, nhiệm vụ trọng tâm năm {self.spec.year + 1}; trên cơ sở báo cáo của "
                   f"{self.data.unit_count} Công đoàn cơ sở ({vn_percent(sent, len(units))} số đơn vị), Ban Thường vụ "
-                  f"{self.spec.issuer.title().replace('Tỉnh', 'tỉnh')} báo cáo như sau:")
+                  f"{self.spec.office} báo cáo như sau:")
 
     def section_body(self, section) -> None:
         if section.code == "I":
@@ -185,8 +193,8 @@ class _ReportWriter:
     def closing(self) -> None:
         self.doc.add_paragraph()
         table = self.doc.add_table(rows=1, cols=2)
+        _widths(table, [8, 8])
         left, right = table.rows[0].cells
-        left.width, right.width = Cm(8), Cm(8)
         left.paragraphs[0].text = ""
         lines = [("Nơi nhận:", True, True), (f"- {self.spec.recipient} (để b/c);", False, False),
                  ("- Các CĐCS trực thuộc;", False, False), ("- Lưu VP CĐVC tỉnh.", False, False)]

@@ -88,6 +88,7 @@ class _WorkbookWriter:
     # ---------------------------------------------------------------- Tổng hợp
     def totals(self, sheet: Worksheet) -> None:
         groups = list(self.data.by_group["khoi"]) if len(self.data.by_group) else []
+        groups = [] if groups == [NO_GROUP] else groups  # no roster, no groups: one column says it all
         row = self.title(sheet, f"BẢNG TỔNG HỢP SỐ LIỆU TOÀN TỈNH NĂM {self.spec.period}", 4 + len(groups), landscape=bool(groups))
         sheet.set_column(0, 0, 6)
         sheet.set_column(1, 1, 52)

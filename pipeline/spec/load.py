@@ -15,7 +15,7 @@ DEFAULT_FORM = "bao-cao-cd-2023"
 
 _FORM_KEYS = {
     "id": str, "version": str, "title": str, "short_title": str, "period": str, "year": int,
-    "deadline": dt.date, "document": str, "issuer": str, "parent_org": str, "recipient": str,
+    "deadline": dt.date, "document": str, "issuer": str, "office": str, "parent_org": str, "recipient": str,
     "place": str, "send_to": str,
 }
 _SECTION_KEYS = {"code": str, "title": str, "hint": str, "parent": str}

@@ -91,6 +91,7 @@ class FormSpec:
     deadline: dt.date
     document: str
     issuer: str
+    office: str
     parent_org: str
     recipient: str
     place: str

@@ -13,6 +13,7 @@ SIZE_FIELD = "cbccvcld_tong"
 MIN_UNITS = 8          # fewer units than this say too little about what is normal
 ROBUST_Z = 3.5         # Iglewicz and Hoaglin's cut-off for the modified z-score
 MIN_FACTOR = 5.0       # and at least five times off the median ratio, so that ordinary spread is quiet
+MIN_SPREAD = 0.1       # log units (about 10%): the smallest spread assumed between units
 
 
 def outlier_problems(spec: FormSpec, table: pd.DataFrame, read: list[Submission]):
@@ -27,9 +28,9 @@ def outlier_problems(spec: FormSpec, table: pd.DataFrame, read: list[Submission]
             continue
         logs = np.log(usable)
         median = float(np.median(logs))
-        mad = float(np.median(np.abs(logs - median)))
-        if mad == 0:
-            continue
+        # A floor on the spread: when most units report the same ratio, MAD is 0 and any
+        # difference would be infinitely far; the factor test below keeps ordinary spread quiet.
+        mad = max(float(np.median(np.abs(logs - median))), MIN_SPREAD)
         score = 0.6745 * (logs - median) / mad
         far = score[(score.abs() > ROBUST_Z) & ((logs - median).abs() > np.log(MIN_FACTOR))]
         typical = float(np.exp(median))
