@@ -196,8 +196,9 @@ def far_cell(directory: Path) -> Path:
     )
     sheet = sheet_xml(cells, "A1:XFD1048576")
     # Filler keeps the file at the size of a real small upload; comments are ignored by every reader.
-    filler = "<!-- " + " ".join(f"{i:05d}" for i in range(700)) + " -->"
-    return write_zip(directory / "far-cell.xlsx", xlsx_parts(sheet.replace("<sheetData>", filler + "<sheetData>")), level=0)
+    filler = "<!-- " + " ".join(f"{i:05d}" for i in range(400)) + " -->"
+    sheet = sheet.replace("<sheetData>", filler + "<sheetData>")
+    return write_zip(directory / "far-cell.xlsx", xlsx_parts(sheet), level=0)
 
 
 def far_dimension(directory: Path) -> Path:
@@ -207,7 +208,8 @@ def far_dimension(directory: Path) -> Path:
 
 def far_merge(directory: Path) -> Path:
     """Normal cells with a merged range over the whole grid (openpyxl creates a cell per merged edge cell)."""
-    sheet = sheet_xml(NORMAL_CELLS, "A1:B1", extra='<mergeCells count="1"><mergeCell ref="C1:XFD1048576"/></mergeCells>')
+    merge = '<mergeCells count="1"><mergeCell ref="C1:XFD1048576"/></mergeCells>'
+    sheet = sheet_xml(NORMAL_CELLS, "A1:B1", extra=merge)
     return write_zip(directory / "far-merge.xlsx", xlsx_parts(sheet))
 
 
@@ -293,7 +295,8 @@ def ole_file(path: Path, streams: dict[str, bytes]) -> Path:
         entries.append(_dir_entry(name, 2, start, len(data), right=right))
     directory = b"".join(entries).ljust(dir_sectors * 512, b"\0")
     header = _ole_header(fat_sectors, first_dir=fat_sectors)
-    body = struct.pack(f"<{len(fat)}I", *fat) + directory + b"".join(d.ljust(-(-len(d) // 512) * 512, b"\0") for _, d in payloads)
+    data = b"".join(d.ljust(-(-len(d) // 512) * 512, b"\0") for _, d in payloads)
+    body = struct.pack(f"<{len(fat)}I", *fat) + directory + data
     path.write_bytes(header + body)
     return path
 
@@ -310,7 +313,9 @@ def _ole_header(fat_sectors: int, first_dir: int) -> bytes:
     return head + struct.pack("<109I", *difat)
 
 
-def _dir_entry(name: str, kind: int, start: int, size: int, *, right: int = 0xFFFFFFFF, child: int = 0xFFFFFFFF) -> bytes:
+def _dir_entry(
+    name: str, kind: int, start: int, size: int, *, right: int = 0xFFFFFFFF, child: int = 0xFFFFFFFF
+) -> bytes:
     encoded = (name + "\0").encode("utf-16-le")
     entry = encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
     entry += struct.pack("<III", 0xFFFFFFFF, right, child) + bytes(16 + 4 + 16)
@@ -400,37 +405,80 @@ def image_renamed(directory: Path, kind: str = "png") -> Path:
 def docx_renamed(directory: Path) -> Path:
     """A Word document named .xlsx."""
     parts = {
-        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        "[Content_Types].xml": (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+        ),
         "_rels/.rels": ROOT_RELS.replace("xl/workbook.xml", "word/document.xml"),
-        "word/document.xml": '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+        "word/document.xml": (
+            '<?xml version="1.0"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+        ),
     }
     return write_zip(directory / "letter.xlsx", parts)
 
 
-def ods(directory: Path, name: str = "report.ods") -> Path:
-    """A minimal OpenDocument spreadsheet (mimetype first and stored, as the spec asks)."""
-    path = directory / name
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        "<office:body><office:spreadsheet><table:table table:name=\"Sheet1\"><table:table-row>"
-        '<table:table-cell office:value-type="float" office:value="42"><text:p>42</text:p></table:table-cell>'
-        "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+# LibreOffice pads every sheet with empty repeated cells and rows up to the last column and row of the grid.
+ODS_PADDING = (
+    '<table:table-row table:number-rows-repeated="1048575">'
+    '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+)
+
+
+def ods_content(rows: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NAMESPACES} office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="Biểu 1">{rows}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
     )
+
+
+ODS_ROW = (
+    '<table:table-row><table:table-cell office:value-type="float" office:value="42"><text:p>42</text:p>'
+    '</table:table-cell><table:table-cell table:number-columns-repeated="16383"/></table:table-row>'
+)
+
+
+def ods(directory: Path, name: str = "report.ods", content: str | bytes | None = None, encrypted: bool = False) -> Path:
+    """A minimal OpenDocument spreadsheet (mimetype first and stored, as the spec asks), padded like LibreOffice."""
+    path = directory / name
+    entry = '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"'
+    if encrypted:
+        entry += '><manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="AAAA">'
+        entry += '<manifest:algorithm manifest:algorithm-name="Blowfish CFB" manifest:initialisation-vector="AAAA"/>'
+        entry += "</manifest:encryption-data></manifest:file-entry>"
+    else:
+        entry += "/>"
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        f"{entry}</manifest:manifest>"
     )
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        body = content if content is not None else ods_content(ODS_ROW + ODS_PADDING)
+        zf.writestr("content.xml", body, zipfile.ZIP_DEFLATED)
         zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return path
+
+
+def ods_far_repeat(directory: Path) -> Path:
+    """812 bytes that make calamine build a 1,000,000 x 99 grid of one value (7.8 GB, 24 s, then MemoryError)."""
+    cell = '<table:table-cell table:number-columns-repeated="99" office:value-type="float" office:value="1"/>'
+    rows = ODS_ROW + f'<table:table-row table:number-rows-repeated="1000000">{cell}</table:table-row>'
+    return ods(directory, "far-repeat.ods", ods_content(rows))
+
+
+def encrypted_ods(directory: Path) -> Path:
+    """An OpenDocument spreadsheet saved with a password: still a zip, content.xml is ciphertext."""
+    noise = random.Random(7).randbytes(2048)
+    return ods(directory, "encrypted.ods", noise, encrypted=True)
 
 
 def plain_zip(directory: Path) -> Path:

@@ -26,11 +26,12 @@ _IMAGE_MAGICS = (
     b"II*\x00",
     b"MM\x00*",
 )
+_DIB_HEADER_SIZES = (12, 40, 52, 56, 108, 124)
 _HTML_STARTS = ("<html", "<!doctype html", "<table", "<head", "<body", "<meta")
 _DELIMITERS = ",;\t|"
 # Bytes that never occur in text: NUL and C0 controls other than tab, LF, FF, CR and the DOS end-of-file mark.
 _BINARY_BYTES = bytes(sorted(set(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1A}))
-# Excel needs [Content_Types].xml entries only of the parts; a few tens of KB is generous for the real thing.
+# [Content_Types].xml has one line per part, a few KB in a real file; the cap keeps a crafted one cheap.
 _MAX_CONTENT_TYPES = 256 * 1024
 
 
@@ -113,7 +114,7 @@ def _is_image(head: bytes) -> bool:
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return True
     # "BM" alone starts plenty of CSV lines; also demand the zero reserved words and a known DIB header size.
-    return head.startswith(b"BM") and len(head) >= 18 and head[6:10] == bytes(4) and head[14] in (12, 40, 52, 56, 108, 124)
+    return head.startswith(b"BM") and len(head) >= 18 and head[6:10] == bytes(4) and head[14] in _DIB_HEADER_SIZES
 
 
 def _text_kind(head: bytes, truncated: bool) -> FileKind:

@@ -411,7 +411,9 @@ class _OdsTracker:
     every sheet to row 1048576 with them) cost nothing and are allowed.
     """
 
-    _TAG = re.compile(rb"<table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*)>")
+    # Any prefix: calamine wants the literal `table:`, but odfpy (pandas' ODS reader) resolves namespaces.
+    _TAG = re.compile(rb"<(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*)>")
+    _NAME = re.compile(rb"\s(?:[\w.-]+:)?name\s*=\s*[\"']([^\"']*)")
     _ROWS = re.compile(rb"number-rows-repeated\s*=\s*[\"']([0-9]{1,12})")
     _COLUMNS = re.compile(rb"number-columns-repeated\s*=\s*[\"']([0-9]{1,12})")
 
@@ -433,8 +435,8 @@ class _OdsTracker:
                 self._place_cell(attributes)
 
     def _enter_table(self, attributes: bytes) -> None:
-        name = _attribute(attributes, b"table:name")
-        self.sheet = html.unescape(name.decode("utf-8", "replace")) if name is not None else None
+        name = self._NAME.search(attributes)
+        self.sheet = html.unescape(name.group(1).decode("utf-8", "replace")) if name else None
         self.next_row = 1
 
     def _enter_row(self, attributes: bytes) -> None:
@@ -448,7 +450,7 @@ class _OdsTracker:
         self.column += repeat
         has_content = not attributes.endswith(b"/") or b"value-type" in attributes
         if has_content and not _within((self.row_end, self.column), self.limits):
-            raise _FarCell(self.part, f"{column_name(min(self.column, 16384))}{self.row_end}", self.sheet)
+            raise _FarCell(self.part, f"{column_name(self.column)}{self.row_end}", self.sheet)
 
 
 def _repeat(pattern: re.Pattern[bytes], attributes: bytes) -> int:

@@ -240,7 +240,7 @@ class _WorkbookWriter:
 
     def long_text(self, sheet: Worksheet, row: int, lead: list[str], text: str) -> int:
         """Texts over a cell's 32,767 characters go on to further rows, marked, never silently cut."""
-        pieces = [text[i:i + CELL_LIMIT - 20] for i in range(0, len(text), CELL_LIMIT - 20)] or [""]
+        pieces = [text[i:i + CELL_LIMIT] for i in range(0, len(text), CELL_LIMIT)] or [""]
         if len(pieces) > 1:
             self.truncated.append(lead[0])
         for index, piece in enumerate(pieces):

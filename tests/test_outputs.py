@@ -1,0 +1,218 @@
+"""Outputs: the consolidated workbook reopened and compared, the Word report, feedback copies, safe writing."""
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from python_calamine import CalamineWorkbook
+
+from pipeline.cli import EXIT_BUSY, cli
+from pipeline.outputs.workbook import SHEETS
+from tests.helpers import by_file, run_json
+
+WORKBOOK = "tong-hop-bao-cao-cd-2023.xlsx"
+REPORT = "bao-cao-tong-hop-bao-cao-cd-2023.docx"
+
+
+@pytest.fixture()
+def three_units(tmp_path):
+    """Two clean units of different sizes and one with women above the total, plus a roster with a missing unit."""
+    from tests.filling import fill_template, good_values
+    from pipeline.spec import load_spec
+    from pipeline.template.build import build_template
+
+    spec = load_spec()
+    template = build_template(spec)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir(exist_ok=True)
+    values = {"CD001": good_values(spec, "CD001", size=100), "CD002": good_values(spec, "CD002", size=300)}
+    values["CD002"]["thu_nhap_binh_quan"] = 10_500_000
+    values["CD002"]["tm_V"] = "Đề nghị tăng mức hỗ trợ Mái ấm Công đoàn cho đoàn viên khó khăn về nhà ở."
+    on_time = dt.datetime(2023, 12, 5, 9).timestamp()
+    for code, answers in values.items():
+        fill_template(template, answers, inbox / f"{code}.xlsx")
+        __import__("os").utime(inbox / f"{code}.xlsx", (on_time, on_time))
+    bad = good_values(spec, "CD003", size=50)
+    bad["cbccvcld_nu"] = 80
+    fill_template(template, bad, inbox / "CD003.xlsx")
+    roster = tmp_path / "ds.csv"
+    roster.write_text("Mã CĐCS,Tên CĐCS,Khối,Email,Điện thoại\nCD001,Trường A,Giáo dục,a@x.vn,01\n"
+                      "CD002,Bệnh viện B,Y tế,b@x.vn,02\nCD003,Trường C,Giáo dục,c@x.vn,03\n"
+                      "CD004,Sở D,Hành chính,d@x.vn,04\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, document = run_json(inbox, out, "--roster", str(roster))
+    return {"out": out, "document": document, "values": values, "code": code, "inbox": inbox, "roster": roster}
+
+
+def test_workbook_has_every_sheet_in_order(three_units):
+    book = CalamineWorkbook.from_path(str(three_units["out"] / WORKBOOK))
+    assert book.sheet_names == list(SHEETS)
+
+
+def test_totals_sheet_matches_the_sums_and_weighted_income(three_units):
+    workbook = openpyxl.load_workbook(three_units["out"] / WORKBOOK, read_only=True)
+    rows = {row[1]: row[3] for row in workbook["Tổng hợp"].iter_rows(values_only=True) if row and len(row) > 3}
+    a, b = three_units["values"]["CD001"], three_units["values"]["CD002"]
+    assert rows["Tổng số CBCCVCLĐ"] == a["cbccvcld_tong"] + b["cbccvcld_tong"]
+    income = round((8_500_000 * 100 + 10_500_000 * 300) / 400)
+    assert rows["Thu nhập bình quân (bình quân theo số CBCCVCLĐ)"] == income
+    assert rows["Số đơn vị đã nhận báo cáo"] == 2
+
+
+def test_units_sheet_has_one_row_per_accepted_unit_and_python_totals(three_units):
+    book = CalamineWorkbook.from_path(str(three_units["out"] / WORKBOOK))
+    rows = book.get_sheet_by_name("Theo đơn vị").to_python()
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "STT")
+    body = [r for r in rows[header + 1:] if r[1] in ("CD001", "CD002")]
+    total = next(r for r in rows if "TỔNG CỘNG TOÀN TỈNH" in r)
+    column = rows[header].index("Tổng số CBCCVCLĐ (người)")
+    assert len(body) == 2 and total[column] == 400  # a value, not a formula: calamine reads it as written
+
+
+def test_formula_looking_text_stays_text(tmp_path, spec, template_bytes):
+    from pipeline.template.fill import named_cell
+    from tests.filling import good_values
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    values = good_values(spec, "CD001")
+    workbook = openpyxl.load_workbook(__import__("io").BytesIO(template_bytes))
+    for code, value in values.items():
+        sheet, ref = named_cell(workbook, code)
+        workbook[sheet][ref].value = value
+    hostile = {"tm_V": '=HYPERLINK("http://x.invalid","bấm")', "tm_I": "+1+2 đoàn viên mới trong năm qua", "chu_tich": "@SUM(A1)",
+               "tm_II_1": "-cmd|' /C calc'!A0 là một chuỗi độc hại"}
+    for code, text in hostile.items():
+        sheet, ref = named_cell(workbook, code)
+        cell = workbook[sheet][ref]
+        cell.value = text
+        cell.data_type = "s"
+    workbook.save(inbox / "a.xlsx")
+    out = tmp_path / "out"
+    run_json(inbox, out)
+    written = openpyxl.load_workbook(out / WORKBOOK)
+    cells = [c for ws in written.worksheets for row in ws.iter_rows() for c in row if c.value in hostile.values()]
+    assert {c.value for c in cells} >= {hostile["tm_V"], hostile["tm_I"], hostile["tm_II_1"]}
+    assert all(c.data_type == "s" for c in cells)
+    assert not any(ws._hyperlinks for ws in written.worksheets)
+
+
+def test_word_report_follows_the_outline_with_totals_written_in(three_units):
+    document = Document(str(three_units["out"] / REPORT))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    for heading in ("I. TÌNH HÌNH CÁN BỘ", "II. KẾT QUẢ HOẠT ĐỘNG", "III. TỒN TẠI", "IV. NHIỆM VỤ", "V. NHỮNG KIẾN NGHỊ"):
+        assert heading in text
+    assert "Toàn tỉnh có 400 CBCCVCLĐ, trong đó nữ 240, chiếm 60,0%" in text
+    assert "Bệnh viện B" in text or "Công đoàn Trường CD002" in text
+    assert "Mái ấm Công đoàn cho đoàn viên khó khăn" in text
+    assert "TM. BAN THƯỜNG VỤ" in cells and "CHỦ TỊCH" in cells and "Nơi nhận:" in cells
+    assert "ngày … tháng … năm …" in cells
+    assert "1/4 đơn vị chưa gửi" not in text and "Còn 1 đơn vị chưa gửi: Sở D." in text
+    assert {r.font.name for p in document.paragraphs for r in p.runs if r.font.name} <= {"Times New Roman"}
+
+
+def test_feedback_copy_marks_the_cells_at_fault(three_units):
+    path = three_units["out"] / "phan-hoi" / "CD003-CD003.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames[0] == "Danh sách lỗi"
+    sheet = workbook["Số liệu"]
+    marked = [c for row in sheet.iter_rows() for c in row if c.comment is not None]
+    assert marked and all(c.fill.fgColor.rgb.endswith("FFC7CE") for c in marked if "LỖI" in c.comment.text)
+    assert any("Số nữ (80)" in c.comment.text for c in marked)
+    listed = [row[3] for row in workbook["Danh sách lỗi"].iter_rows(min_row=5, values_only=True)]
+    assert any("80" in text for text in listed if text)
+
+
+def test_no_feedback_for_clean_units_and_chase_list_for_missing(three_units):
+    out = three_units["out"]
+    assert not (out / "phan-hoi" / "CD001-CD001.xlsx").exists()
+    chase = openpyxl.load_workbook(out / "don-vi-chua-nop-hoac-muon.xlsx")
+    rows = list(chase.active.iter_rows(values_only=True))
+    assert rows[0][:6] == ("Mã CĐCS", "Tên CĐCS", "Khối", "Tình trạng", "Email", "Điện thoại")
+    states = {row[0]: (row[3], row[4]) for row in rows[1:]}
+    assert states == {"CD003": ("có lỗi", "c@x.vn"), "CD004": ("chưa nộp", "d@x.vn")}
+
+
+def test_status_sheet_lists_every_roster_unit(three_units):
+    workbook = openpyxl.load_workbook(three_units["out"] / WORKBOOK, read_only=True)
+    states = {row[0]: row[3] for row in workbook["Tình hình nộp"].iter_rows(values_only=True) if row and row[0]
+              and str(row[0]).startswith("CD")}
+    assert states == {"CD001": "đúng hạn", "CD002": "đúng hạn", "CD003": "có lỗi", "CD004": "chưa nộp"}
+
+
+def test_second_run_gives_the_same_results(three_units):
+    _, again = run_json(three_units["inbox"], three_units["out"], "--roster", str(three_units["roster"]))
+    assert again == three_units["document"]
+
+
+def test_failed_write_keeps_the_previous_complete_workbook(three_units, monkeypatch):
+    from pipeline.outputs import workbook as module
+
+    target = three_units["out"] / WORKBOOK
+    before = target.read_bytes()
+
+    def broken(result, path):
+        path.write_bytes(b"half a workbook")
+        raise OSError("đĩa đầy")
+
+    monkeypatch.setattr(module, "write_workbook", broken)
+    result = CliRunner().invoke(cli, ["--inbox", str(three_units["inbox"]), "--outbox", str(three_units["out"]), "-q"])
+    assert result.exit_code == 4 and "đĩa đầy" in result.stderr
+    assert target.read_bytes() == before
+    assert not [p for p in three_units["out"].iterdir() if p.name.endswith(".tmp")]
+
+
+def test_second_run_at_once_exits_with_its_own_code(three_units, monkeypatch):
+    from filelock import FileLock
+
+    from pipeline.outputs import lock
+
+    monkeypatch.setattr(lock, "WAIT_SECONDS", 0.2)
+    with FileLock(str(three_units["out"] / lock.LOCK_NAME)):
+        result = CliRunner().invoke(cli, ["--inbox", str(three_units["inbox"]), "--outbox", str(three_units["out"])])
+    assert result.exit_code == EXIT_BUSY and "đang ghi" in result.stderr
+
+
+def test_problems_and_register_sheets_account_for_every_file(three_units):
+    workbook = openpyxl.load_workbook(three_units["out"] / WORKBOOK, read_only=True)
+    register = [row for row in workbook["Sổ tiếp nhận"].iter_rows(values_only=True) if row and str(row[0]).endswith(".xlsx")]
+    assert sorted(r[0] for r in register) == ["CD001.xlsx", "CD002.xlsx", "CD003.xlsx"]
+    problems = [row for row in workbook["Lỗi, cảnh báo"].iter_rows(values_only=True) if row and row[0] == "CD003.xlsx"]
+    assert any(row[2] == "Lỗi" and row[3] == "rule" for row in problems)
+
+
+def test_text_at_the_cell_limit_is_kept_whole_with_a_warning(tmp_path, write_submission):
+    long_text = ("Đoàn viên tham gia tích cực các phong trào thi đua của đơn vị. " * 700)[:40_000]
+    write_submission("a.xlsx", tm_II_3=long_text)
+    out = tmp_path / "out"
+    _, document = run_json(tmp_path / "inbox", out)
+    entry = by_file(document)["a.xlsx"]
+    assert entry["status"] == "accepted"
+    assert [p["field"] for p in entry["problems"] if p["code"] == "too-long"] == ["tm_II_3"]
+    workbook = openpyxl.load_workbook(out / WORKBOOK, read_only=True)
+    texts = [c for row in workbook["Thuyết minh"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert max(len(t) for t in texts) == 32767
+
+
+def test_texts_beyond_a_cell_are_split_over_rows_never_cut():
+    from pipeline.outputs.workbook import CELL_LIMIT, _WorkbookWriter
+
+    class Sheet:
+        def __init__(self):
+            self.cells = {}
+
+        def write_string(self, row, col, value, fmt=None):
+            self.cells[(row, col)] = value
+
+    writer = _WorkbookWriter.__new__(_WorkbookWriter)
+    writer.f, writer.truncated = {"text_top": None}, []
+    sheet = Sheet()
+    text = "x" * (CELL_LIMIT * 2 + 5)
+    last = writer.long_text(sheet, 10, ["CD001", "Trường A"], text)
+    pieces = [v for (row, col), v in sorted(sheet.cells.items()) if col == 2]
+    assert "".join(pieces) == text and last == 12 and writer.truncated == ["CD001"]
+    assert sheet.cells[(11, 0)] == "CD001 (tiếp)"
