@@ -9,7 +9,6 @@ import re
 import shutil
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import click
@@ -19,7 +18,7 @@ import pandas as pd
 from pipeline.intake.isolation import Failure, run_isolated
 from pipeline.intake.legacy_encoding import encode_legacy
 from pipeline.roster import COLUMNS, RosterUnit
-from pipeline.spec import FormSpec, load_spec
+from pipeline.spec import FormSpec
 from pipeline.template.build import UnitCopy, build_template
 from pipeline.template.fill import fill_template
 from pipeline.template.publish import unit_file_name
@@ -256,7 +255,7 @@ SECTION_BANKS: dict[str, tuple[str, ...]] = {
     "tm_IV_5": (
         "Củng cố, kiện toàn Ban Nữ công quần chúng, nâng cao chất lượng hoạt động nữ công.",
         "Thực hiện Chỉ thị 03/CT-TLĐ về đẩy mạnh phong trào thi đua \"Giỏi việc nước, đảm việc nhà\".",
-        "Duy trì, phát triển Câu lạc bộ nữ công với các nội dung thiết thực về sức khỏe sinh sản, nuôi dạy con.",
+        "Duy trì hoặc thành lập mới Câu lạc bộ nữ công với các nội dung thiết thực về sức khỏe sinh sản, nuôi dạy con.",
         "Tổ chức các hoạt động nhân ngày 8/3 và 20/10 thiết thực, ý nghĩa.",
     ),
     "tm_IV_6": (
@@ -321,10 +320,8 @@ def _values(spec: FormSpec, unit: RosterUnit, rng: random.Random, size: int) -> 
     values.update(_activities(unit, rng, values))
     values.update(_finance(rng, values))
     values.update(_narratives(unit, rng, values))
-    missing = {f.code for f in spec.fields} - set(values)
-    for code in missing:  # a field the spec gained later: leave it blank rather than invent a meaning
-        values[code] = None
-    return {code: values[code] for code in spec.by_code}
+    # A field the spec gains later stays blank rather than get an invented meaning.
+    return {code: values.get(code) for code in spec.by_code}
 
 
 def _size(unit: RosterUnit, rng: random.Random) -> int:
@@ -451,12 +448,14 @@ def _facts(unit: RosterUnit, v: dict) -> dict:
     return facts
 
 
+LEADERSHIP = (("Trường", "Ban Giám hiệu"), ("Sở ", "lãnh đạo Sở"), ("Văn phòng", "lãnh đạo Văn phòng"),
+              ("Bệnh viện", "Ban Giám đốc"), ("Trung tâm", "Ban Giám đốc"), ("Nhà hát", "Ban Giám đốc"),
+              ("Đài", "Ban Giám đốc"))
+
+
 def _leadership(name: str) -> str:
-    if "Trường" in name:
-        return "Ban Giám hiệu"
-    if "Sở" in name or "Văn phòng" in name:
-        return "lãnh đạo Sở" if "Sở" in name else "lãnh đạo Văn phòng"
-    return "Ban Giám đốc" if any(w in name for w in ("Bệnh viện", "Trung tâm", "Nhà hát", "Đài")) else "lãnh đạo đơn vị"
+    """Who the union sits with at the staff conference: a school's board, a hospital's directors…"""
+    return next((title for keyword, title in LEADERSHIP if keyword in name), "lãnh đạo đơn vị")
 
 
 def _openings(f: dict, v: dict) -> dict[str, list[str]]:
@@ -474,8 +473,9 @@ def _openings(f: dict, v: dict) -> dict[str, list[str]]:
     if v["mai_am_nha"]:
         care.insert(2, "Phối hợp xây mới, sửa chữa {mai_am_nha} nhà \"Mái ấm Công đoàn\" cho đoàn viên có hoàn cảnh "
                        "khó khăn, số tiền hỗ trợ {mai_am_tien} đồng.")
-    party = ("Giới thiệu {gioi_thieu_dang} đoàn viên ưu tú cho cấp ủy Đảng xem xét; trong năm có {ket_nap_dang} "
-             "đồng chí được kết nạp vào Đảng." if v["gioi_thieu_dang"]
+    admitted = ("trong năm có {ket_nap_dang} đồng chí được kết nạp vào Đảng" if v["ket_nap_dang"]
+                else "các đồng chí đang được chi bộ tiếp tục bồi dưỡng, xem xét kết nạp")
+    party = (f"Giới thiệu {{gioi_thieu_dang}} đoàn viên ưu tú cho cấp ủy Đảng xem xét; {admitted}." if v["gioi_thieu_dang"]
              else "Trong năm chưa giới thiệu đoàn viên ưu tú cho Đảng xem xét kết nạp do đa số đoàn viên trẻ mới tuyển dụng, "
                   "đang trong thời gian tập sự.")
     congress = (["Thực hiện kế hoạch của CĐVC tỉnh, Công đoàn đã tổ chức thành công Đại hội CĐCS nhiệm kỳ 2023–2028 "
@@ -500,8 +500,9 @@ def _openings(f: dict, v: dict) -> dict[str, list[str]]:
                     "{van_hoa_the_thao_buoi} hoạt động văn hóa, thể thao."],
         "tm_II_3": ["Phong trào thi đua \"Công nhân, viên chức, lao động tiên phong hiện thực hóa khát vọng xây dựng quê "
                     "hương Thanh Hóa văn minh, thịnh vượng\" được triển khai sâu rộng, gắn với nhiệm vụ chuyên môn.",
-                    "Trong năm có {sang_kien_so} sáng kiến, giải pháp được công nhận; {khen_thuong_tap_the} tập thể và "
-                    "{khen_thuong_ca_nhan} cá nhân được các cấp khen thưởng."],
+                    ("Trong năm có {sang_kien_so} sáng kiến, giải pháp được công nhận; " if v["sang_kien_so"]
+                     else "Trong năm chưa có sáng kiến được công nhận; ")
+                    + "{khen_thuong_tap_the} tập thể và {khen_thuong_ca_nhan} cá nhân được các cấp khen thưởng."],
         "tm_II_4": ["Ban Chấp hành ban hành quy chế làm việc của BCH, UBKT, phân công nhiệm vụ cụ thể cho từng ủy viên "
                     "và kiện toàn các tổ công đoàn.",
                     "Cử {can_bo_tap_huan} lượt cán bộ công đoàn tham gia các lớp tập huấn nghiệp vụ do CĐVC tỉnh tổ chức.",
@@ -518,7 +519,7 @@ def _openings(f: dict, v: dict) -> dict[str, list[str]]:
         "tm_II_9": ["Ban Chấp hành xây dựng chương trình công tác năm, duy trì họp định kỳ hằng quý.",
                     "Công đoàn tự đánh giá, xếp loại năm 2023: {xep_loai}."],
         "tm_III_1": ["Bên cạnh kết quả đạt được, hoạt động của Công đoàn còn một số tồn tại, hạn chế."],
-        "tm_III_3": ["Trong thời gian tới, Ban Chấp hành tập trung thực hiện các giải pháp sau."],
+        "tm_III_3": ["Trong thời gian tới, Ban Chấp hành tập trung thực hiện một số giải pháp chủ yếu để khắc phục."],
         "tm_IV_1": [], "tm_IV_2": [], "tm_IV_3": [], "tm_IV_4": [], "tm_IV_5": [], "tm_IV_6": [],
         "tm_V": [],
     }
@@ -571,7 +572,7 @@ class _Plan:
     dotted_count: RosterUnit
     legacy: RosterUnit
     not_template: RosterUnit
-    silent: list[RosterUnit]
+    silent: list[RosterUnit]  # send nothing at all
 
 
 def _plan(roster: list[RosterUnit], rng: random.Random) -> _Plan:
@@ -598,7 +599,7 @@ def _stamp(day: int, rng: random.Random) -> float:
 class _ReportTask:
     """One filled per-unit copy to write: picklable, so worker processes can share the work."""
 
-    spec_source: str
+    spec: FormSpec  # pickled whole: its source path may be relative to a directory since left
     code: str
     name: str
     values: dict
@@ -607,15 +608,9 @@ class _ReportTask:
 
 
 def _write_report(task: _ReportTask) -> str:
-    spec = _spec(task.spec_source)
-    fill_template(build_template(spec, UnitCopy(task.code, task.name)), task.values, Path(task.path))
+    fill_template(build_template(task.spec, UnitCopy(task.code, task.name)), task.values, Path(task.path))
     os.utime(task.path, (task.mtime, task.mtime))
     return task.path
-
-
-@lru_cache(maxsize=2)
-def _spec(source: str) -> FormSpec:
-    return load_spec(source)
 
 
 class _Inbox:
@@ -634,7 +629,7 @@ class _Inbox:
     def report(self, unit: RosterUnit, values: dict, name: str, mtime: float) -> None:
         """Queue a filled copy; the report date is the day it was saved, as units do."""
         values = {**values, "ngay_bao_cao": dt.datetime.fromtimestamp(mtime).date()}
-        self.tasks.append(_ReportTask(self.spec.source, unit.code, unit.name, values, str(self._path(name)), mtime))
+        self.tasks.append(_ReportTask(self.spec, unit.code, unit.name, values, str(self._path(name)), mtime))
         self.names[unit.code] = name
 
     def raw(self, name: str, data: bytes, mtime: float) -> None:
@@ -645,11 +640,6 @@ class _Inbox:
 
     def write(self) -> None:
         """Write the queued copies; openpyxl takes ~0.1 s a file, so they are shared among processes."""
-        if not self.spec.source:  # a spec built in memory cannot be reloaded by a worker
-            for task in self.tasks:
-                fill_template(build_template(self.spec, UnitCopy(task.code, task.name)), task.values, Path(task.path))
-                os.utime(task.path, (task.mtime, task.mtime))
-            return
         failures = [r for r in run_isolated(_write_report, self.tasks, timeout=60.0) if isinstance(r, Failure)]
         if failures:
             raise RuntimeError(f"Không tạo được {len(failures)} tệp mẫu của dữ liệu thử: {failures[0].detail}")
@@ -784,12 +774,16 @@ def build_demo(spec: FormSpec, directory: Path, seed: int = 2023) -> DemoWorkspa
     root = Path(directory)
     inbox, outbox, roster_path = root / "inbox", root / "outbox", root / ROSTER_NAME
     _claim(root, inbox, outbox, roster_path)
-    for folder in (inbox, outbox):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
     rng = random.Random(seed)
     roster = demo_roster(rng)
-    write_roster(roster, roster_path)
+    try:
+        for folder in (inbox, outbox):
+            shutil.rmtree(folder, ignore_errors=not folder.exists())
+            folder.mkdir(parents=True)
+        write_roster(roster, roster_path)
+    except OSError as exc:  # on Windows, a demo file still open in Excel cannot be replaced
+        raise DemoError(f"Không làm mới được dữ liệu mẫu trong {root} ({exc}). "
+                        "Đóng các tệp của thư mục này đang mở trong Excel rồi chạy lại.") from exc
     box = _Inbox(spec, inbox)
     _fill_inbox(spec, box, _plan(roster, rng), rng)
     box.write()
@@ -799,7 +793,7 @@ def build_demo(spec: FormSpec, directory: Path, seed: int = 2023) -> DemoWorkspa
 def _claim(root: Path, inbox: Path, outbox: Path, roster_path: Path) -> None:
     """Refuse a directory holding someone's real inbox, outbox or roster; mark it as the demo's otherwise."""
     marker = root / MARKER_NAME
-    linked = [p for p in (root, inbox, outbox) if p.is_symlink()]
+    linked = [p for p in (inbox, outbox) if p.is_symlink()]  # removing through a link would reach real data
     if linked:
         raise DemoError(f"{linked[0]} là liên kết tới thư mục khác; lệnh demo không ghi qua liên kết. "
                         "Hãy chọn một thư mục thường cho dữ liệu mẫu.")

@@ -1,4 +1,8 @@
-"""Generators of hostile and broken submissions: each writes one file into a directory and returns its path."""
+"""Generators of hostile and broken submissions: each writes one file into a directory and returns its path.
+
+Generators that damage a real workbook take it first: `truncated(src, directory)`. Nothing here opens the
+files; in particular python-calamine must never read a far-cell file in the test process (it aborts it).
+"""
 from __future__ import annotations
 
 import io

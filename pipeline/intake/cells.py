@@ -11,6 +11,7 @@ from python_calamine import CalamineWorkbook
 
 _CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+
 _A1 = re.compile(r"([A-Z]{1,3})([0-9]+)")
 
 
@@ -65,7 +66,11 @@ class CellReader:
 
 
 def formula_faults(archive: zipfile.ZipFile, part: str, wanted: set[str]) -> dict[str, str]:
-    """For the wanted cells of a sheet part: "#DIV/0!"-like error values, or "" for a formula with no cached value."""
+    """For the wanted cells of a sheet part: "#DIV/0!"-like error values, or "" for a formula with no cached value.
+
+    Only cells holding a formula or an error are looked at, found by their markers, so a sheet of
+    plain values costs one pass of a byte search.
+    """
     faults: dict[str, str] = {}
     if not wanted:
         return faults
@@ -73,9 +78,10 @@ def formula_faults(archive: zipfile.ZipFile, part: str, wanted: set[str]) -> dic
         xml = archive.read(part)
     except KeyError:
         return faults
-    for match in _CELL.finditer(xml):
-        ref = match.group(1).decode()
-        if ref not in wanted:
+    starts = {xml.rfind(b"<c ", 0, at) for marker in (b"<f", b't="e"') for at in _positions(xml, marker)}
+    for start in sorted(starts - {-1}):
+        match = _CELL.match(xml, start)
+        if not match or (ref := match.group(1).decode()) not in wanted:
             continue
         attributes, body = match.group(2), match.group(3) or b""
         cached = _VALUE.search(body)
@@ -84,3 +90,10 @@ def formula_faults(archive: zipfile.ZipFile, part: str, wanted: set[str]) -> dic
         elif b"<f" in body and (cached is None or cached.group(1) == b""):
             faults[ref] = ""
     return faults
+
+
+def _positions(data: bytes, marker: bytes):
+    at = data.find(marker)
+    while at != -1:
+        yield at
+        at = data.find(marker, at + 1)

@@ -4,14 +4,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from xml.sax.saxutils import unescape
 
 from defusedxml import ElementTree
 
 from pipeline.template.layout import column_letter
 
-_OOXML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 # 'Số liệu'!$D$20  or  Sheet1!D20  (one cell; a range keeps its top-left cell)
 _OOXML_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]+)")
@@ -19,6 +17,10 @@ _OOXML_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9
 _ODS_REF = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^.']+))\.\$?([A-Z]{1,3})\$?([0-9]+)")
 
 CellName = tuple[str, str]  # (sheet, "D20")
+_DEFINED_NAME = re.compile(r'<(?:\w+:)?definedName\b(?=[^>]*?\sname="([^"]*)")([^>]*)>([^<]*)<')
+_SHEET = re.compile(r"<(?:\w+:)?sheet\b([^>]*?)/?>")
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>")
+_QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 
 def _parsed(match: re.Match | None) -> CellName | None:
@@ -29,29 +31,45 @@ def _parsed(match: re.Match | None) -> CellName | None:
 
 
 def ooxml_names(archive: zipfile.ZipFile) -> tuple[dict[str, CellName], dict[str, str]]:
-    """Workbook-level defined names, and each sheet's part path, from xl/workbook.xml (never expanding entities)."""
-    root = ElementTree.fromstring(archive.read("xl/workbook.xml"), forbid_dtd=True)
+    """Workbook-level defined names, and each sheet's part path, from xl/workbook.xml.
+
+    Read with patterns rather than a parser: this runs for every file, and a pattern never expands
+    an entity (the zip guard has already refused any part declaring one).
+    """
+    xml = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
     names: dict[str, CellName] = {}
-    for element in root.iter(f"{_OOXML}definedName"):
-        if element.get("localSheetId") is not None or not element.text:
+    for name, attributes, text in _DEFINED_NAME.findall(xml):
+        if "localSheetId" in attributes or not name:
             continue
-        parsed = _parsed(_OOXML_REF.match(element.text.strip()))
+        parsed = _parsed(_OOXML_REF.match(unescape(text.strip(), _QUOTES)))
         if parsed:
-            names[element.get("name", "")] = parsed
-    return names, _sheet_parts(archive, root)
+            names[unescape(name, _QUOTES)] = parsed
+    return names, _sheet_parts(archive, xml)
 
 
-def _sheet_parts(archive: zipfile.ZipFile, root) -> dict[str, str]:
+def _attribute(attributes: str, name: str) -> str | None:
+    match = re.search(rf'(?:^|\s){re.escape(name)}="([^"]*)"', attributes)
+    return unescape(match.group(1), _QUOTES) if match else None
+
+
+def _sheet_parts(archive: zipfile.ZipFile, workbook_xml: str) -> dict[str, str]:
     try:
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
     except KeyError:
         return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
+    targets = {}
+    for attributes in _RELATIONSHIP.findall(rels):
+        targets[_attribute(attributes, "Id")] = _attribute(attributes, "Target") or ""
     parts = {}
-    for sheet in root.iter(f"{_OOXML}sheet"):
-        target = targets.get(sheet.get(f"{_REL}id"), "")
-        parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    for attributes in _SHEET.findall(workbook_xml):
+        target = targets.get(_attribute(attributes, "r:id") or _relationship_id(attributes), "")
+        parts[_attribute(attributes, "name") or ""] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     return parts
+
+
+def _relationship_id(attributes: str) -> str | None:
+    match = re.search(r':id="([^"]*)"', attributes)
+    return match.group(1) if match else None
 
 
 def ods_names(archive: zipfile.ZipFile) -> dict[str, CellName]:
