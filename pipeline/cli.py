@@ -145,11 +145,14 @@ def check(ctx: click.Context, files: tuple[Path, ...], form: str | None, as_json
 def demo(ctx: click.Context, directory: Path) -> None:
     """Tạo một bộ dữ liệu mẫu (khoảng 40 CĐCS) rồi chạy tổng hợp trên đó; không đụng tới ./inbox."""
     from pipeline.console import summary
-    from pipeline.demo import build_demo
+    from pipeline.demo import DemoError, build_demo
     from pipeline.run import RunOptions, consolidate_inbox
 
     spec, _ = _load(ctx.obj.get("form"), None)
-    workspace = build_demo(spec, directory)
+    try:
+        workspace = build_demo(spec, directory)
+    except DemoError as exc:
+        _fail(str(exc))
     click.echo(f"Đã tạo dữ liệu mẫu trong {directory}/: {workspace.file_count} tệp trong {workspace.inbox}/, "
                f"danh sách đơn vị {workspace.roster_path}.", err=True)
     options = RunOptions(inbox=workspace.inbox, outbox=workspace.outbox, roster=workspace.roster,

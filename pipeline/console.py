@@ -12,6 +12,9 @@ CODE_LABELS = {
     "narrative-empty": "mục thuyết minh để trống", "narrative-short": "thuyết minh quá ngắn",
     "encrypted": "tệp đặt mật khẩu", "unreadable": "tệp hỏng", "legacy-encoding": "gõ bằng bảng mã cũ",
     "unknown-unit": "mã đơn vị không có trong danh sách", "not-in-list": "giá trị ngoài danh sách",
+    "not-a-spreadsheet": "không phải tệp Excel (PDF, Word, ảnh)", "formula-no-value": "công thức chưa có kết quả",
+    "formula-error": "công thức báo lỗi", "unit-mismatch": "dùng nhầm bản mẫu của đơn vị khác",
+    "below-minimum": "số âm", "date-as-text": "ngày gõ dạng chữ", "not-a-date": "ngày không hợp lệ",
 }
 
 
@@ -25,9 +28,10 @@ def summary(result) -> str:
                  f"đúng hạn {len(ledger.units_in('on_time'))} · muộn {len(ledger.units_in('late'))} · "
                  f"có lỗi {len(ledger.units_in('rejected'))} · chưa nộp {len(ledger.units_in('missing'))}"
                  + ("" if ledger.roster_given else " (không có danh sách đơn vị: chỉ tính các đơn vị đã gửi)"))
-    common = Counter(p.code for r in ledger.records if r.status != "superseded" for p in r.problems).most_common(5)
+    common = Counter(code for r in ledger.records if r.status != "superseded"
+                     for code in {p.code for p in r.problems}).most_common(5)
     if common:
-        lines.append("Vấn đề gặp nhiều nhất: " + "; ".join(f"{CODE_LABELS.get(c, c)} ({n})" for c, n in common))
+        lines.append("Vấn đề gặp nhiều nhất (số tệp): " + "; ".join(f"{CODE_LABELS.get(c, c)} ({n})" for c, n in common))
     lines.append("Kết quả:")
     for label, path in (("Bảng tổng hợp", result.workbook), ("Dự thảo báo cáo", result.report)):
         if path:

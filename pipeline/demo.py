@@ -11,7 +11,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 import openpyxl
 import pandas as pd
 
@@ -299,10 +298,8 @@ class DemoWorkspace:
     file_count: int
 
 
-class DemoError(click.ClickException):
+class DemoError(ValueError):
     """The demo directory holds files the demo did not make: refuse rather than overwrite them."""
-
-    exit_code = 2
 
 
 # ------------------------------------------------------------------ values

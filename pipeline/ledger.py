@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -112,17 +113,26 @@ def settle(records: list[FileRecord], roster: list[RosterUnit] | None, deadline:
             record.status, record.superseded_by = "superseded", winner.relative
     for record in records:
         record.late = record.status == "accepted" and record.modified.date() > deadline
-    units = _unit_statuses(winners, roster)
+    units = _unit_statuses(winners, roster, [r for r in records if r.status == "rejected" and r.unit is None])
     return Ledger(records, units, deadline, roster is not None, Counter(r.status for r in records))
 
 
-def _unit_statuses(winners: dict[str, FileRecord], roster: list[RosterUnit] | None) -> list[UnitStatus]:
+def _named_after(unit: RosterUnit, unread: list[FileRecord]) -> FileRecord | None:
+    """A rejected file with no readable unit code whose name carries this unit's code: the unit did send
+    something (a home-made table, a broken file), so chasing it as "not sent" would mislead."""
+    token = re.compile(rf"(?<![0-9A-Za-z]){re.escape(unit.code)}(?![0-9A-Za-z])", re.IGNORECASE)
+    matches = [r for r in unread if token.search(r.relative)]
+    return max(matches, key=lambda r: r.submission.mtime) if matches else None
+
+
+def _unit_statuses(winners: dict[str, FileRecord], roster: list[RosterUnit] | None,
+                   unread: list[FileRecord]) -> list[UnitStatus]:
     if roster is None:
         roster = [RosterUnit(code, str(record.submission.values.get("ten_cdcs") or code))
                   for code, record in sorted(winners.items())]
     statuses = []
     for unit in roster:
-        record = winners.get(unit.code)
+        record = winners.get(unit.code) or _named_after(unit, unread)
         if record is None:
             state = "missing"
         elif record.status != "accepted":

@@ -107,6 +107,13 @@ def test_negative_figure_and_answer_outside_list_are_errors(tmp_path, write_subm
     assert {("below-minimum", "sang_kien_so"), ("not-in-list", "tu_xep_loai")} <= found
 
 
+def test_negative_number_typed_as_text_is_still_below_minimum(tmp_path, write_submission):
+    write_submission("a.xlsx", sang_kien_so="-3 sáng kiến")
+    _, document = run_json(tmp_path / "inbox", tmp_path / "out")
+    found = {(p["code"], p["field"]) for p in by_file(document)["a.xlsx"]["problems"]}
+    assert {("number-as-text", "sang_kien_so"), ("below-minimum", "sang_kien_so")} <= found
+
+
 def test_answers_are_matched_without_case_or_accents(tmp_path, write_submission):
     write_submission("a.xlsx", hoi_nghi_cbccvc="co", clb_nu_cong=" KHÔNG ")
     _, document = run_json(tmp_path / "inbox", tmp_path / "out")
@@ -204,6 +211,19 @@ def test_workbook_that_is_not_the_template_is_rejected(tmp_path, write_submissio
     code, document = run_json(tmp_path / "inbox", tmp_path / "out")
     entry = by_file(document)["tu-lam.xlsx"]
     assert (code, entry["status"], codes(entry)) == (1, "rejected", {"not-template"})
+
+
+def test_non_template_file_named_for_a_unit_counts_as_sent_with_errors(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    other = openpyxl.Workbook()
+    other.active.append(["Tổng số CBCCVCLĐ", 120])
+    other.save(inbox / "Bao cao CD002 nam 2023.xlsx")
+    roster = tmp_path / "ds.csv"
+    roster.write_text("Mã CĐCS,Tên CĐCS\nCD002,B\nCD0021,C\n", encoding="utf-8")
+    _, document = run_json(inbox, tmp_path / "out", "--roster", str(roster))
+    assert document["units"]["rejected"] == ["CD002"] and document["units"]["missing"] == ["CD0021"]
+    assert by_file(document)["Bao cao CD002 nam 2023.xlsx"]["unit"] is None
 
 
 def test_other_form_and_old_version_are_rejected(tmp_path, spec, write_submission):

@@ -16,6 +16,7 @@ from pipeline.vietnamese import vn_value
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_TEXT = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_UNICODE_VIETNAMESE = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
 _ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC, phông .VnTime)", "vni": "VNI (phông VNI-Times)"}
 
 
@@ -40,7 +41,8 @@ def coerce(field: FieldSpec, raw: Any, legacy: str | None = None) -> tuple[Any, 
         return _number(field, raw)
     if field.kind == "date":
         return _date(raw)
-    text, findings = _text(raw, legacy)
+    # Answers come from drop-downs, always in Unicode: only typed texts may be in a legacy encoding.
+    text, findings = _text(raw, legacy if field.kind in ("text", "narrative") else None)
     if field.options:
         text = _canonical_option(text, field.options)
     return text, findings
@@ -99,7 +101,7 @@ def _text(raw: Any, legacy: str | None) -> tuple[str, list[Finding]]:
     if isinstance(raw, (dt.date, dt.datetime)):
         return vn_value(raw), []
     text, encoding = normalize_text(str(raw))
-    if encoding is None and legacy:
+    if encoding is None and legacy and not is_unicode_vietnamese(text):
         converted = unicodedata.normalize("NFC", convert_legacy(text, legacy))
         encoding = legacy if converted != text else None
         text = converted
@@ -109,6 +111,11 @@ def _text(raw: Any, legacy: str | None) -> tuple[str, list[Finding]]:
                               f"văn bản gõ bằng bảng mã cũ {_ENCODING_NAMES.get(encoding, encoding)} "
                               "đã được chuyển sang Unicode. Lần sau hãy gõ bằng Unicode (phông Times New Roman).")]
     return text, []
+
+
+def is_unicode_vietnamese(text: str) -> bool:
+    """Letters that exist only in Unicode Vietnamese: such a text is not in a legacy encoding."""
+    return _UNICODE_VIETNAMESE.search(text) is not None
 
 
 def _canonical_option(text: str, options: tuple[str, ...]) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.intake.cells import CellReader, formula_faults
-from pipeline.intake.coerce import coerce
+from pipeline.intake.coerce import coerce, is_unicode_vietnamese
 from pipeline.intake.legacy_encoding import detect_legacy_encoding
 from pipeline.intake.encryption import is_encrypted
 from pipeline.intake.names import ods_names, ooxml_names, open_zip, xls_names
@@ -82,6 +82,7 @@ def read_submission(task: ReadTask) -> Submission:
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or after.st_size != len(data):
         submission.outcome = "pending"
         submission.reason = "Tệp đang được ghi hoặc sao chép (thay đổi trong lúc đọc). Chạy lại sau khi chép xong."
+        submission.problems = [Problem(WARNING, "file-changing", submission.reason)]
     return submission
 
 
@@ -92,6 +93,8 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
     if kind in NOT_SPREADSHEET_KINDS or (kind in ("unknown", "zip", "empty") and extension not in SPREADSHEET_EXTENSIONS):
         submission.outcome = "ignored"
         submission.reason = _ignored_reason(kind)
+        if kind in NOT_SPREADSHEET_KINDS:  # a unit may have sent its report this way: worth telling staff
+            submission.problems.append(Problem(WARNING, "not-a-spreadsheet", submission.reason))
         return
     if kind == "encrypted":
         submission.reject("encrypted", "Tệp có đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu (Tệp > Thông tin > "
@@ -162,8 +165,10 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
         wanted.setdefault(sheet, set()).add(ref)
     faults = {sheet: formula_faults(archive, parts[sheet], refs) for sheet, refs in wanted.items()
               if archive is not None and sheet in parts}
+    # Detect over the file's texts together (one short cell is too little evidence), leaving out
+    # texts already in Unicode Vietnamese, such as the unit name the office prefilled.
     texts = [v for f in spec.fields if f.kind in ("text", "narrative") and where[f.code][0] in sheets
-             and isinstance(v := reader.value(*where[f.code]), str)]
+             and isinstance(v := reader.value(*where[f.code]), str) and not is_unicode_vietnamese(v)]
     legacy = detect_legacy_encoding("\n".join(texts))
     for f in spec.fields:
         sheet, ref = where[f.code]

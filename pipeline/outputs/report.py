@@ -184,11 +184,12 @@ class _ReportWriter:
         if not entries:
             self.para("Chưa có đơn vị nào nêu kiến nghị, đề xuất.", italic=True)
             return
-        self.para(f"Tổng hợp {len(entries)} kiến nghị, đề xuất của các CĐCS:")
+        self.para(f"Tổng hợp kiến nghị, đề xuất của {len(entries)} CĐCS:")
         for code, name, text in entries:
-            paragraph = self.para("", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-            paragraph.add_run(f"– {name}: ").bold = True
-            paragraph.add_run(text)
+            self.para("", align=WD_ALIGN_PARAGRAPH.LEFT).add_run(f"{name}:").bold = True
+            for line in (l.strip().lstrip("-–•+*").strip() for l in text.splitlines()):
+                if line:
+                    self.para(f"– {line}")
 
     def closing(self) -> None:
         self.doc.add_paragraph()

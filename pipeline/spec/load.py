@@ -83,7 +83,7 @@ class _Builder:
         if len({r.id for r in rules}) != len(rules):
             raise self.fail("[[rules]]", "có hai quy tắc trùng id")
         derived = tuple(self.derived(d, i, by_code) for i, d in enumerate(raw.get("derived", [])))
-        return FormSpec(**form, sections=sections, fields=fields, rules=rules, derived=derived, source=str(self.path))
+        return FormSpec(**form, sections=sections, fields=fields, rules=rules, derived=derived, source=str(self.path.resolve()))
 
     def derived(self, raw: Any, index: int, fields: dict[str, FieldSpec]) -> DerivedSpec:
         derived_id = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"

@@ -32,7 +32,7 @@ def validate_submissions(spec: FormSpec, submissions: list[Submission], roster_c
 
 def _fields_with_errors(read: list[Submission]) -> list[set[str]]:
     """Fields already reported while reading (not a number, formula error): the schema must not repeat them."""
-    return [{p.field for p in s.problems if p.field} for s in read]
+    return [{p.field for p in s.problems if p.field and p.is_error} for s in read]
 
 
 def _schema_problems(spec: FormSpec, table: pd.DataFrame, read: list[Submission], blocked: list[set[str]]):

@@ -1,0 +1,542 @@
+"""Whole-run benchmark of `consolidate` against the loops a user would write, on N synthetic returned workbooks.
+
+    python benchmarks/bench_consolidate.py --files 100,1000
+    python benchmarks/bench_consolidate.py --files 1000,10000 --skip-naive --workdir /tmp/bench --keep
+
+For each N, in one run and on the same files (page cache warmed first), it times as subprocesses:
+  * consolidate: the whole `consolidate --inbox … --outbox … --quiet`, outputs included;
+  * naive: `pandas.read_excel(f, sheet_name=None, engine="openpyxl")` over every file (reads only);
+  * calamine: a bare python-calamine loop reading every sheet of every file;
+and prints the issue's targets (≤ 0.25 × naive, ≤ 3 × calamine, t(10 N) ≤ 11 × t(N), peak < 1 GB at
+10,000 files) with "MISSED" beside a missed one. No timing is asserted: it exits 0 unless the run itself
+fails (consolidate crashes, or the workbook does not hold the expected number of accepted units).
+
+Files are made fast: one workbook per size variant is filled with openpyxl, then every file is that
+variant's zip with the "Số liệu" sheet patched (unit code, name, and figures no rule ties together).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+# Run as a script from anywhere: `tests` is a package at the repo root, not installed.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.intake.names import ooxml_names, open_zip  # noqa: E402
+from pipeline.spec import FormSpec, load_spec  # noqa: E402
+from pipeline.template.build import build_template  # noqa: E402
+from pipeline.template.fill import fill_template  # noqa: E402
+from pipeline.template.layout import layout_for  # noqa: E402
+from tests.filling import good_values  # noqa: E402
+
+GENERATOR_VERSION = 1  # bump when the files made change, so a reused --workdir is rebuilt
+SIZES = (15, 40, 90, 200, 500)  # staff per unit of the variants filled with openpyxl
+SIZE_WEIGHTS = (20, 35, 25, 15, 5)
+TARGET_NAIVE = 0.25
+TARGET_CALAMINE = 3.0
+TARGET_LINEAR = 1.1  # t(k N) <= 1.1 k t(N): 11 for 1,000 -> 10,000
+TARGET_MEMORY_MB = 1024
+MEMORY_TARGET_FILES = 10_000
+SAMPLE_SECONDS = 0.05
+UNITS_ROW_LABEL = "Số đơn vị đã nhận báo cáo"
+SUMMARY_SHEET = "Tổng hợp"
+DEADLINE_START = dt.datetime(2023, 11, 20, 7, 30)  # files arrive over the three weeks before the deadline
+DEADLINE_SPAN = 20 * 86400  # seconds: the last file arrives on 10/12/2023, the deadline is 11/12/2023
+
+# Figures varied per file: none is named by a rule, and the spread stays well inside what the outlier
+# check tolerates (a factor of 5 off the median ratio), so every file stays accepted with no warning.
+VARIED_COUNTS = {
+    "tuyen_truyen_buoi": (2, 12), "sang_kien_so": (0, 10), "van_hoa_the_thao_buoi": (1, 8),
+    "cuoc_thi_so": (0, 5), "khen_thuong_tap_the": (0, 4), "khen_thuong_ca_nhan": (0, 20),
+    "can_bo_tap_huan": (2, 15), "kiem_tra_cuoc": (0, 4),
+}
+VARIED_SCALED = {"tham_hoi_luot": (0.6, 1.6), "ung_ho_quy_tien": (0.5, 2.0)}  # times the variant's own value
+VARIED_TEXT = ("ma_cdcs", "ten_cdcs")
+PATCHED = VARIED_TEXT + tuple(VARIED_COUNTS) + tuple(VARIED_SCALED) + ("thu_nhap_binh_quan",)
+
+NAIVE_LOOP = """
+import sys, pathlib, pandas
+for f in sorted(pathlib.Path(sys.argv[1]).iterdir()):
+    pandas.read_excel(f, sheet_name=None, engine="openpyxl")
+"""
+CALAMINE_LOOP = """
+import sys, pathlib
+from python_calamine import CalamineWorkbook
+for f in sorted(pathlib.Path(sys.argv[1]).iterdir()):
+    book = CalamineWorkbook.from_path(str(f))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+"""
+# Times each phase of the real consolidate_inbox by wrapping the functions it calls (no logic copied).
+PHASES = """
+import sys, time, pathlib
+import pipeline.run as run, pipeline.outputs as outputs
+import pipeline.outputs.workbook as wb, pipeline.outputs.report as rp, pipeline.outputs.feedback as fb
+from pipeline.spec import load_spec
+times = {}
+def timed(module, name, label):
+    inner = getattr(module, name)
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            times[label] = times.get(label, 0.0) + time.perf_counter() - started
+    setattr(module, name, wrapper)
+for module, name, label in ((run, "discover", "discover"), (run, "read_files", "read (workers)"),
+                            (run, "validate_submissions", "validate"), (run, "settle", "settle"),
+                            (run, "consolidate", "merge"), (wb, "write_workbook", "write workbook"),
+                            (rp, "write_report", "write report"), (fb, "write_feedback", "write feedback")):
+    timed(module, name, label)
+started = time.perf_counter()
+spec = load_spec(None)
+times["load spec"] = time.perf_counter() - started
+run.consolidate_inbox(spec, run.RunOptions(inbox=pathlib.Path(sys.argv[1]), outbox=pathlib.Path(sys.argv[2]),
+                                           quiet=True, progress=False))
+times["total in-process"] = time.perf_counter() - started
+for label, seconds in times.items():
+    print(f"{label}\\t{seconds:.3f}")
+"""
+
+
+# ---------------------------------------------------------------------------------------- generation
+@dataclass
+class Variant:
+    """One filled workbook: its zip entries, and its figures sheet cut around the cells patched per file."""
+
+    size: int
+    base: dict
+    entries: list[tuple[zipfile.ZipInfo, bytes]]
+    sheet_part: str
+    pieces: list[bytes]  # static XML between the patched cells: len(slots) + 1 pieces
+    slots: list[tuple[str, str, str]]  # (field code, cell ref, style attribute) in document order
+
+
+def make_variants(spec: FormSpec, scratch: Path) -> list[Variant]:
+    layout = layout_for(spec)
+    template = build_template(spec)
+    variants = []
+    for size in SIZES:
+        values = good_values(spec, "CD-MAU", size)
+        path = fill_template(template, values, scratch / f"variant-{size}.xlsx")
+        data = path.read_bytes()
+        archive = open_zip(data)
+        _, parts = ooxml_names(archive)
+        sheets = {layout.cells[code].sheet for code in PATCHED}
+        assert len(sheets) == 1, "all patched fields are expected on one sheet"
+        part = parts[sheets.pop()]
+        xml = archive.read(part)
+        found = []
+        for code in PATCHED:
+            ref = layout.cells[code].a1
+            match = re.search(rb'<c r="' + ref.encode() + rb'"([^>]*?)(?:/>|>.*?</c>)', xml, re.S)
+            assert match, f"cell {ref} ({code}) not found in {part}"
+            style = re.search(rb'\bs="(\d+)"', match.group(1))
+            found.append((match.start(), match.end(), code, ref, f' s="{style.group(1).decode()}"' if style else ""))
+        found.sort()
+        pieces, slots, at = [], [], 0
+        for start, end, code, ref, style in found:
+            pieces.append(xml[at:start])
+            slots.append((code, ref, style))
+            at = end
+        pieces.append(xml[at:])
+        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
+        variants.append(Variant(size, values, entries, part, pieces, slots))
+    return variants
+
+
+def file_values(variant: Variant, index: int, rng: random.Random) -> dict:
+    code = f"CD{index:05d}"
+    values = {"ma_cdcs": code, "ten_cdcs": f"Công đoàn cơ sở đơn vị {code}",
+              "thu_nhap_binh_quan": rng.randrange(6_500_000, 12_000_000, 10_000)}
+    for name, (low, high) in VARIED_COUNTS.items():
+        values[name] = rng.randint(low, high)
+    for name, (low, high) in VARIED_SCALED.items():
+        values[name] = int(round(variant.base[name] * rng.uniform(low, high), -3 if variant.base[name] >= 10_000 else 0))
+    return values
+
+
+def patched_sheet(variant: Variant, values: dict) -> bytes:
+    out = [variant.pieces[0]]
+    for (code, ref, style), piece in zip(variant.slots, variant.pieces[1:]):
+        value = values[code]
+        if isinstance(value, str):
+            cell = f'<c r="{ref}"{style} t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+        else:
+            cell = f'<c r="{ref}"{style} t="n"><v>{value}</v></c>'
+        out.append(cell.encode())
+        out.append(piece)
+    return b"".join(out)
+
+
+def write_file(path: Path, variant: Variant, values: dict, mtime: float) -> None:
+    sheet = patched_sheet(variant, values)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in variant.entries:
+            target.writestr(info, sheet if info.filename == variant.sheet_part else data)
+    path.write_bytes(buffer.getvalue())
+    os.utime(path, (mtime, mtime))
+
+
+def build_inbox(inbox: Path, count: int, variants: list[Variant]) -> float:
+    """N files named like units' own, each with its own unit code; returns the seconds it took."""
+    started = time.perf_counter()
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    inbox.mkdir(parents=True)
+    for index in range(1, count + 1):
+        rng = random.Random(index)  # file i is the same whatever N
+        variant = rng.choices(variants, weights=SIZE_WEIGHTS)[0]
+        mtime = DEADLINE_START.timestamp() + rng.uniform(0, DEADLINE_SPAN)
+        write_file(inbox / f"bao-cao-CD{index:05d}.xlsx", variant, file_values(variant, index, rng), mtime)
+    return time.perf_counter() - started
+
+
+def inbox_for(workdir: Path, count: int, spec: FormSpec, variants_cache: dict) -> Path:
+    """The inbox of `count` files under workdir, reused when a previous run of this generator made it."""
+    inbox = workdir / f"inbox-{count}"
+    marker = workdir / f"inbox-{count}.json"
+    stamp = {"generator": GENERATOR_VERSION, "files": count, "form": spec.id, "version": spec.version}
+    if marker.exists() and inbox.is_dir():
+        try:
+            same = json.loads(marker.read_text()) == stamp
+        except ValueError:
+            same = False
+        if same and sum(1 for _ in inbox.iterdir()) == count:
+            print(f"  reusing {count:,} files in {inbox}", flush=True)
+            return inbox
+    marker.unlink(missing_ok=True)
+    if "variants" not in variants_cache:
+        started = time.perf_counter()
+        scratch = workdir / "variants"
+        scratch.mkdir(parents=True, exist_ok=True)
+        variants_cache["variants"] = make_variants(spec, scratch)
+        print(f"  filled {len(SIZES)} size variants with openpyxl in {time.perf_counter() - started:.1f} s", flush=True)
+    seconds = build_inbox(inbox, count, variants_cache["variants"])
+    print(f"  built {count:,} files in {seconds:.1f} s ({seconds / count * 1000:.2f} ms each) in {inbox}", flush=True)
+    check_sample(inbox, count)
+    marker.write_text(json.dumps(stamp))
+    return inbox
+
+
+def check_sample(inbox: Path, count: int) -> None:
+    """`consolidate check` on a few generated files (one per variant, likely): all must be accepted, no problem."""
+    picks = sorted({1, 2, 3, count // 2 or 1, count} & set(range(1, count + 1)))
+    files = [str(inbox / f"bao-cao-CD{i:05d}.xlsx") for i in picks]
+    done = subprocess.run([sys.executable, "-m", "pipeline", "check", "--json", *files],
+                          capture_output=True, text=True, encoding="utf-8")
+    try:
+        records = json.loads(done.stdout)
+    except ValueError:
+        raise SystemExit(f"consolidate check failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    bad = [r for r in records if r["status"] != "accepted" or r["problems"]]
+    if bad:
+        raise SystemExit("generated files are not clean:\n" + json.dumps(bad, ensure_ascii=False, indent=2))
+    print(f"  consolidate check: {len(records)} sample files accepted, no problems", flush=True)
+
+
+def warm_cache(inbox: Path) -> None:
+    for path in inbox.iterdir():
+        path.read_bytes()
+
+
+# ---------------------------------------------------------------------------------------- measuring
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    found = []
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found.extend(int(p) for p in handle.read().split())
+        except OSError:
+            return _children_by_scan(pid)
+    return found
+
+
+def _children_by_scan(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    stat = handle.read()
+                if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                    found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found
+
+
+def _tree(root: int) -> list[int]:
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(_children(pid))
+    return pids
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in kB; PSS charges pages shared by forked workers once, RSS once per process."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+        return rss, pss
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, rss
+
+
+class TreeSampler(threading.Thread):
+    """Peak of the summed RSS and PSS of a process and all its descendants, sampled every SAMPLE_SECONDS."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak_rss_kb = self.peak_pss_kb = self.peak_processes = 0
+        self.stop = threading.Event()
+        self.available = os.path.isdir("/proc")
+
+    def run(self) -> None:
+        while self.available and not self.stop.is_set():
+            pids = _tree(self.root)
+            rss = pss = 0
+            for pid in pids:
+                r, p = _memory_kb(pid)
+                rss, pss = rss + r, pss + p
+            self.peak_rss_kb = max(self.peak_rss_kb, rss)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
+            self.peak_processes = max(self.peak_processes, len(pids))
+            self.stop.wait(SAMPLE_SECONDS)
+
+
+@dataclass
+class Timed:
+    seconds: float
+    returncode: int
+    stdout: str = ""
+    stderr: str = ""
+    max_rss_mb: float | None = None  # /usr/bin/time: the largest single process of the tree
+    tree_rss_mb: float | None = None
+    tree_pss_mb: float | None = None
+    processes: int = 0
+
+
+def timed_run(command: list[str], sample: bool = False) -> Timed:
+    gnu_time = shutil.which("time", path="/usr/bin:/bin") if sample else None
+    if gnu_time:
+        command = [gnu_time, "-v", *command]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                               errors="replace")
+    sampler = TreeSampler(process.pid) if sample else None
+    if sampler:
+        sampler.start()
+    stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    result = Timed(seconds, process.returncode, stdout, stderr)
+    if sampler:
+        sampler.stop.set()
+        sampler.join()
+        if sampler.peak_rss_kb:
+            result.tree_rss_mb, result.tree_pss_mb = sampler.peak_rss_kb / 1024, sampler.peak_pss_kb / 1024
+            result.processes = sampler.peak_processes - (1 if gnu_time else 0)
+    if gnu_time:
+        match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+        result.max_rss_mb = int(match.group(1)) / 1024 if match else None
+        result.stderr = re.sub(r"\n?\tCommand being timed:.*", "", stderr, flags=re.S)
+        exit_status = re.search(r"Exit status: (\d+)", stderr)
+        if process.returncode != 0 and exit_status:
+            result.returncode = int(exit_status.group(1))
+    return result
+
+
+def accepted_units(workbook: Path) -> int | None:
+    """The count of accepted units the consolidated workbook states on its summary sheet."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(workbook)).get_sheet_by_name(SUMMARY_SHEET).to_python()
+    for row in rows:
+        if UNITS_ROW_LABEL in row:
+            numbers = [v for v in row if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            return int(numbers[0]) if numbers else None
+    return None
+
+
+@dataclass
+class Measured:
+    files: int
+    consolidate: Timed
+    naive: Timed | None = None
+    calamine: Timed | None = None
+    accepted: int | None = None
+    phases: list[tuple[str, float]] = field(default_factory=list)
+
+
+def measure(workdir: Path, inbox: Path, count: int, skip_naive: bool, phases: bool) -> Measured:
+    warm_cache(inbox)
+    outbox = workdir / f"outbox-{count}"
+    shutil.rmtree(outbox, ignore_errors=True)
+    print(f"  consolidate on {count:,} files …", flush=True)
+    run = timed_run([sys.executable, "-m", "pipeline", "--inbox", str(inbox), "--outbox", str(outbox), "--quiet"],
+                    sample=True)
+    if run.returncode not in (0, 1):
+        raise SystemExit(f"consolidate failed (exit {run.returncode}):\n{run.stderr[-4000:]}")
+    workbooks = sorted(outbox.glob("tong-hop-*.xlsx"))
+    measured = Measured(count, run, accepted=accepted_units(workbooks[0]) if workbooks else None)
+    print(f"    {run.seconds:.2f} s, exit {run.returncode}, accepted units in workbook: {measured.accepted}", flush=True)
+    if not skip_naive:
+        print(f"  naive openpyxl loop on {count:,} files …", flush=True)
+        measured.naive = _loop(NAIVE_LOOP, inbox)
+    print(f"  bare calamine loop on {count:,} files …", flush=True)
+    measured.calamine = _loop(CALAMINE_LOOP, inbox)
+    if phases:
+        shutil.rmtree(outbox, ignore_errors=True)
+        done = subprocess.run([sys.executable, "-c", PHASES, str(inbox), str(outbox)], capture_output=True,
+                              text=True, encoding="utf-8")
+        if done.returncode != 0:
+            print(f"    phase timing failed:\n{done.stderr[-2000:]}")
+        for line in done.stdout.splitlines():
+            label, _, seconds = line.partition("\t")
+            measured.phases.append((label, float(seconds)))
+    return measured
+
+
+def _loop(code: str, inbox: Path) -> Timed:
+    result = timed_run([sys.executable, "-c", code, str(inbox)])
+    if result.returncode != 0:
+        raise SystemExit(f"reference loop failed (exit {result.returncode}):\n{result.stderr[-4000:]}")
+    print(f"    {result.seconds:.2f} s", flush=True)
+    return result
+
+
+# ---------------------------------------------------------------------------------------- report
+def _mark(ok: bool | None) -> str:
+    return "" if ok is None else ("ok" if ok else "MISSED")
+
+
+def report(results: list[Measured]) -> None:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"\nPython {sys.version.split()[0]}, {cpus} CPUs available; times are wall seconds of a subprocess each.")
+    print("Peak memory of consolidate: max single process (GNU time), and the summed RSS / PSS of the whole process")
+    print(f"tree sampled every {SAMPLE_SECONDS * 1000:.0f} ms (RSS counts pages shared by forked workers once per "
+          "process; PSS splits them).\n")
+    header = (f"{'N':>7} {'consolidate s':>13} {'naive s':>9} {'calamine s':>10} {'/naive ≤0.25':>15} "
+              f"{'/calamine ≤3':>15} {'max proc MB':>11} {'tree RSS MB':>11} {'tree PSS MB':>11} {'procs':>5} "
+              f"{'accepted':>9}")
+    print(header)
+    print("-" * len(header))
+    for m in results:
+        c = m.consolidate.seconds
+        naive = f"{m.naive.seconds:9.2f}" if m.naive else f"{'—':>9}"
+        to_naive = f"{c / m.naive.seconds:7.3f} {_mark(c / m.naive.seconds <= TARGET_NAIVE):>7}" if m.naive else f"{'—':>15}"
+        to_cal = f"{c / m.calamine.seconds:7.2f} {_mark(c / m.calamine.seconds <= TARGET_CALAMINE):>7}"
+        mem = m.consolidate
+        fmt = lambda v: f"{v:11.0f}" if v is not None else f"{'—':>11}"  # noqa: E731
+        accepted = f"{m.accepted}" + ("" if m.accepted == m.files else " WRONG")
+        print(f"{m.files:>7,} {c:13.2f} {naive} {m.calamine.seconds:10.2f} {to_naive} {to_cal} "
+              f"{fmt(mem.max_rss_mb)} {fmt(mem.tree_rss_mb)} {fmt(mem.tree_pss_mb)} {mem.processes:>5} {accepted:>9}")
+    if len(results) > 1:
+        print("\nLinearity (target: t(k·N) ≤ 1.1·k·t(N), i.e. ≤ 11 for 1,000 → 10,000)")
+        for a, b in zip(results, results[1:]):
+            k = b.files / a.files
+            for name, ta, tb in (("consolidate", a.consolidate, b.consolidate), ("naive", a.naive, b.naive),
+                                 ("calamine", a.calamine, b.calamine)):
+                if ta is None or tb is None:
+                    continue
+                ratio = tb.seconds / ta.seconds
+                mark = _mark(ratio <= TARGET_LINEAR * k) if name == "consolidate" else ""
+                print(f"  {name:<12} t({b.files:,})/t({a.files:,}) = {ratio:6.2f}  (files ×{k:g}, limit "
+                      f"{TARGET_LINEAR * k:.1f}) {mark}")
+    for m in results:
+        if m.files >= MEMORY_TARGET_FILES and m.consolidate.tree_rss_mb is not None:
+            peak = m.consolidate.tree_rss_mb
+            print(f"\nMemory at {m.files:,} files: tree RSS peak {peak:.0f} MB, PSS {m.consolidate.tree_pss_mb:.0f} MB, "
+                  f"largest process {m.consolidate.max_rss_mb or 0:.0f} MB (target < {TARGET_MEMORY_MB} MB on the "
+                  f"tree RSS) {_mark(peak < TARGET_MEMORY_MB)}")
+    for m in results:
+        if m.phases:
+            print(f"\nPhases of consolidate_inbox at {m.files:,} files (in-process, wrapped functions):")
+            for label, seconds in m.phases:
+                print(f"  {label:<18} {seconds:8.2f} s")
+    wrong = [m.files for m in results if m.accepted != m.files]
+    if wrong:
+        print(f"\nWRONG: the consolidated workbook does not report N accepted units for N = {wrong}")
+
+
+def _counts(values: list[str]) -> list[int]:
+    counts = []
+    for value in values:
+        counts.extend(int(v.replace("_", "")) for v in value.split(",") if v.strip())
+    return sorted(set(counts)) or [100]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", action="append", default=[], metavar="N[,N…]",
+                        help="workbook counts to measure (repeatable or comma-separated; default 100)")
+    parser.add_argument("--skip-naive", action="store_true", help="skip the slow pandas/openpyxl loop")
+    parser.add_argument("--workdir", type=Path, help="where files are made and reused (default: a temporary dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the workdir, outboxes included")
+    parser.add_argument("--phases", action="store_true", help="also time each phase of consolidate_inbox in-process")
+    args = parser.parse_args(argv)
+    counts = _counts(args.files)
+
+    temporary = args.workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="bench-consolidate-")) if temporary else args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    spec = load_spec(None)
+    variants: dict = {}
+    results: list[Measured] = []
+    try:
+        for count in counts:
+            print(f"N = {count:,}", flush=True)
+            inbox = inbox_for(workdir, count, spec, variants)
+            results.append(measure(workdir, inbox, count, args.skip_naive, args.phases))
+        report(results)
+    finally:
+        if not args.keep:
+            if temporary:
+                shutil.rmtree(workdir, ignore_errors=True)
+            else:
+                for count in counts:
+                    shutil.rmtree(workdir / f"outbox-{count}", ignore_errors=True)
+        else:
+            print(f"\nKept {workdir}")
+    return 1 if any(m.accepted != m.files for m in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
