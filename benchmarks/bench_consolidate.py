@@ -405,23 +405,27 @@ class Measured:
     phases: list[tuple[str, float]] = field(default_factory=list)
 
 
-def measure(workdir: Path, inbox: Path, count: int, skip_naive: bool, phases: bool) -> Measured:
+def measure(workdir: Path, inbox: Path, count: int, skip_naive: bool, phases: bool, repeat: int) -> Measured:
     warm_cache(inbox)
     outbox = workdir / f"outbox-{count}"
-    shutil.rmtree(outbox, ignore_errors=True)
     print(f"  consolidate on {count:,} files …", flush=True)
-    run = timed_run([sys.executable, "-m", "pipeline", "--inbox", str(inbox), "--outbox", str(outbox), "--quiet"],
-                    sample=True)
-    if run.returncode not in (0, 1):
-        raise SystemExit(f"consolidate failed (exit {run.returncode}):\n{run.stderr[-4000:]}")
+    runs = []
+    for _ in range(repeat):
+        shutil.rmtree(outbox, ignore_errors=True)
+        run = timed_run([sys.executable, "-m", "pipeline", "--inbox", str(inbox), "--outbox", str(outbox), "--quiet"],
+                        sample=True)
+        if run.returncode not in (0, 1):
+            raise SystemExit(f"consolidate failed (exit {run.returncode}):\n{run.stderr[-4000:]}")
+        runs.append(run)
+    run = _best(runs)
     workbooks = sorted(outbox.glob("tong-hop-*.xlsx"))
     measured = Measured(count, run, accepted=accepted_units(workbooks[0]) if workbooks else None)
     print(f"    {run.seconds:.2f} s, exit {run.returncode}, accepted units in workbook: {measured.accepted}", flush=True)
     if not skip_naive:
         print(f"  naive openpyxl loop on {count:,} files …", flush=True)
-        measured.naive = _loop(NAIVE_LOOP, inbox)
+        measured.naive = _best([_loop(NAIVE_LOOP, inbox) for _ in range(repeat)])
     print(f"  bare calamine loop on {count:,} files …", flush=True)
-    measured.calamine = _loop(CALAMINE_LOOP, inbox)
+    measured.calamine = _best([_loop(CALAMINE_LOOP, inbox) for _ in range(repeat)])
     if phases:
         shutil.rmtree(outbox, ignore_errors=True)
         done = subprocess.run([sys.executable, "-c", PHASES, str(inbox), str(outbox)], capture_output=True,
@@ -432,6 +436,15 @@ def measure(workdir: Path, inbox: Path, count: int, skip_naive: bool, phases: bo
             label, _, seconds = line.partition("\t")
             measured.phases.append((label, float(seconds)))
     return measured
+
+
+def _best(runs: list[Timed]) -> Timed:
+    """The fastest run's time; memory peaks are the highest seen over all runs."""
+    best = min(runs, key=lambda r: r.seconds)
+    for name in ("max_rss_mb", "tree_rss_mb", "tree_pss_mb", "processes"):
+        seen = [getattr(r, name) for r in runs if getattr(r, name) is not None]
+        setattr(best, name, max(seen) if seen else None)
+    return best
 
 
 def _loop(code: str, inbox: Path) -> Timed:
@@ -447,9 +460,10 @@ def _mark(ok: bool | None) -> str:
     return "" if ok is None else ("ok" if ok else "MISSED")
 
 
-def report(results: list[Measured]) -> None:
+def report(results: list[Measured], repeat: int = 1) -> None:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"\nPython {sys.version.split()[0]}, {cpus} CPUs available; times are wall seconds of a subprocess each.")
+    print(f"\nPython {sys.version.split()[0]}, {cpus} CPUs available; times are wall seconds of a subprocess each"
+          f"{f', best of {repeat}' if repeat > 1 else ''}.")
     print("Peak memory of consolidate: max single process (GNU time), and the summed RSS / PSS of the whole process")
     print(f"tree sampled every {SAMPLE_SECONDS * 1000:.0f} ms (RSS counts pages shared by forked workers once per "
           "process; PSS splits them).\n")
@@ -510,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-naive", action="store_true", help="skip the slow pandas/openpyxl loop")
     parser.add_argument("--workdir", type=Path, help="where files are made and reused (default: a temporary dir)")
     parser.add_argument("--keep", action="store_true", help="keep the workdir, outboxes included")
+    parser.add_argument("--repeat", type=int, default=1, metavar="R",
+                        help="run each measurement R times and keep the fastest (default 1)")
     parser.add_argument("--phases", action="store_true", help="also time each phase of consolidate_inbox in-process")
     args = parser.parse_args(argv)
     counts = _counts(args.files)
@@ -524,8 +540,8 @@ def main(argv: list[str] | None = None) -> int:
         for count in counts:
             print(f"N = {count:,}", flush=True)
             inbox = inbox_for(workdir, count, spec, variants)
-            results.append(measure(workdir, inbox, count, args.skip_naive, args.phases))
-        report(results)
+            results.append(measure(workdir, inbox, count, args.skip_naive, args.phases, max(1, args.repeat)))
+        report(results, max(1, args.repeat))
     finally:
         if not args.keep:
             if temporary:

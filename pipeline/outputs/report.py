@@ -28,6 +28,9 @@ def write_report(result, path: Path) -> None:
 def _widths(table, widths_cm: list[float]) -> None:
     """Fixed column widths: Word honours cell widths, LibreOffice needs the grid columns too."""
     table.autofit = False
+    preferred = table._tbl.tblPr.find(qn("w:tblW"))
+    preferred.set(qn("w:type"), "dxa")
+    preferred.set(qn("w:w"), str(int(sum(widths_cm) * 567)))  # twips: LibreOffice sizes by this, not the grid
     for column, width in zip(table.columns, widths_cm):
         column.width = Cm(width)
     for row in table.rows:
@@ -120,7 +123,7 @@ class _ReportWriter:
 
     def letterhead(self) -> None:
         table = self.doc.add_table(rows=1, cols=2)
-        _widths(table, [6.5, 9.5])
+        _widths(table, [8.2, 8.3])  # a little into the right margin, as letterheads often do
         left, right = table.rows[0].cells
         for cell, lines in (
             (left, [(self.spec.parent_org, False), (self.spec.issuer, True), ("Số: …/BC-CĐVC", False)]),
@@ -136,7 +139,7 @@ class _ReportWriter:
                 run = paragraph.add_run(text)
                 run.bold = bool(bold)
                 run.italic = bold is None
-                run.font.size = Pt(12 if cell is left else 13)
+                run.font.size = Pt(10.5 if cell is left else 11)
                 run.font.name = FONT
         self.doc.add_paragraph()
         self.para("BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=15)
