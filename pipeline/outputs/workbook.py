@@ -54,8 +54,8 @@ class _WorkbookWriter:
                                      "chia thành nhiều dòng trong trang Thuyết minh.")
 
     # ---------------------------------------------------------------- helpers
-    def title(self, sheet: Worksheet, text: str, width: int, landscape: bool) -> int:
-        _page(sheet, landscape)
+    def title(self, sheet: Worksheet, text: str, landscape: bool, fit: bool = True) -> int:
+        _page(sheet, landscape, fit)
         sheet.write_string(0, 0, self.spec.issuer, self.f["org"])
         sheet.write_string(1, 0, text, self.f["title"])
         made = dt.datetime.now().strftime("%H:%M ngày %d/%m/%Y")
@@ -89,7 +89,7 @@ class _WorkbookWriter:
     def totals(self, sheet: Worksheet) -> None:
         groups = list(self.data.by_group["khoi"]) if len(self.data.by_group) else []
         groups = [] if groups == [NO_GROUP] else groups  # no roster, no groups: one column says it all
-        row = self.title(sheet, f"BẢNG TỔNG HỢP SỐ LIỆU TOÀN TỈNH NĂM {self.spec.period}", 4 + len(groups), landscape=bool(groups))
+        row = self.title(sheet, f"BẢNG TỔNG HỢP SỐ LIỆU TOÀN TỈNH NĂM {self.spec.period}", landscape=bool(groups))
         sheet.set_column(0, 0, 6)
         sheet.set_column(1, 1, 52)
         sheet.set_column(2, 2, 14)
@@ -180,7 +180,9 @@ class _WorkbookWriter:
     # ---------------------------------------------------------------- Theo đơn vị
     def by_unit(self, sheet: Worksheet) -> None:
         fields = [f for f in self.spec.figure_fields if f.section != "TT" or f.code == "ngay_bao_cao"]
-        row = self.title(sheet, "SỐ LIỆU THEO TỪNG ĐƠN VỊ", 3 + len(fields), landscape=True)
+        # Too wide for one page: printed across pages at a readable scale, the unit columns repeated.
+        row = self.title(sheet, "SỐ LIỆU THEO TỪNG ĐƠN VỊ", landscape=True, fit=False)
+        sheet.repeat_columns(0, 2)
         sheet.set_column(0, 0, 6)
         sheet.set_column(1, 1, 12)
         sheet.set_column(2, 2, 40)
@@ -218,7 +220,7 @@ class _WorkbookWriter:
 
     # ---------------------------------------------------------------- Thuyết minh, Kiến nghị
     def narratives(self, sheet: Worksheet) -> None:
-        row = self.title(sheet, "TỔNG HỢP PHẦN THUYẾT MINH CỦA CÁC ĐƠN VỊ", 3, landscape=False)
+        row = self.title(sheet, "TỔNG HỢP PHẦN THUYẾT MINH CỦA CÁC ĐƠN VỊ", landscape=False)
         sheet.set_column(0, 0, 11)
         sheet.set_column(1, 1, 26)
         sheet.set_column(2, 2, 80)
@@ -251,7 +253,7 @@ class _WorkbookWriter:
         return row - 1
 
     def recommendations(self, sheet: Worksheet) -> None:
-        row = self.title(sheet, "KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", 5, landscape=False)
+        row = self.title(sheet, "KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", landscape=False)
         sheet.set_column(0, 0, 5)
         sheet.set_column(1, 1, 11)
         sheet.set_column(2, 2, 24)
@@ -264,7 +266,7 @@ class _WorkbookWriter:
 
     # ---------------------------------------------------------------- Tình hình nộp
     def status(self, sheet: Worksheet) -> None:
-        row = self.title(sheet, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", 8, landscape=True)
+        row = self.title(sheet, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", landscape=True)
         deadline = self.ledger.deadline.strftime("%d/%m/%Y")
         sheet.write_string(3, 0, f"Hạn nộp: {deadline}. " + ("Đối chiếu với danh sách đơn vị." if self.ledger.roster_given
                                                              else "Không có danh sách đơn vị: chỉ liệt kê các đơn vị đã gửi."),
@@ -305,7 +307,7 @@ class _WorkbookWriter:
 
     # ---------------------------------------------------------------- Lỗi, cảnh báo; Sổ tiếp nhận
     def problems(self, sheet: Worksheet) -> None:
-        row = self.title(sheet, "LỖI VÀ CẢNH BÁO TRONG CÁC TỆP", 8, landscape=True)
+        row = self.title(sheet, "LỖI VÀ CẢNH BÁO TRONG CÁC TỆP", landscape=True)
         for col, width in enumerate((30, 11, 10, 18, 12, 9, 20, 80)):
             sheet.set_column(col, col, width)
         self.header(sheet, row, ["Tệp", "Đơn vị", "Mức độ", "Mã lỗi", "Trang", "Ô", "Trường", "Nội dung"])
@@ -321,7 +323,7 @@ class _WorkbookWriter:
         sheet.autofilter(first, 0, max(row, first), 7)
 
     def register(self, sheet: Worksheet) -> None:
-        row = self.title(sheet, "SỔ TIẾP NHẬN TỆP", 8, landscape=True)
+        row = self.title(sheet, "SỔ TIẾP NHẬN TỆP", landscape=True)
         for col, width in enumerate((34, 11, 18, 11, 17, 66, 22, 12)):
             sheet.set_column(col, col, width)
         self.header(sheet, row, ["Tệp", "Đơn vị", "Trạng thái", "Kích thước (byte)", "Thời điểm sửa", "Lý do",
@@ -339,10 +341,13 @@ class _WorkbookWriter:
         sheet.autofilter(first, 0, max(row, first), 7)
 
 
-def _page(sheet: Worksheet, landscape: bool) -> None:
+def _page(sheet: Worksheet, landscape: bool, fit: bool = True) -> None:
     sheet.set_paper(9)
     sheet.set_landscape() if landscape else sheet.set_portrait()
-    sheet.fit_to_pages(1, 0)
+    if fit:
+        sheet.fit_to_pages(1, 0)
+    else:
+        sheet.set_print_scale(75)
     sheet.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
     sheet.set_footer(f'&L&"{FONT}"&9&A&R&"{FONT}"&9Trang &P/&N')
 
