@@ -6,7 +6,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from pipeline.files import atomic_path
 from pipeline.ledger import FileRecord
@@ -16,6 +16,7 @@ CHASE_LIST = "don-vi-chua-nop-hoac-muon.xlsx"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 LIST_SHEET = "Danh sách lỗi"
+FONT = "Times New Roman"
 
 
 def feedback_name(record: FileRecord) -> str:
@@ -81,30 +82,32 @@ def _mark_cells(workbook, record: FileRecord) -> None:
 
 
 def _problem_sheet(workbook, record: FileRecord) -> None:
-    if LIST_SHEET in workbook.sheetnames and workbook[LIST_SHEET].max_row > 1:
-        sheet = workbook[LIST_SHEET]
-    else:
-        sheet = workbook[LIST_SHEET] if LIST_SHEET in workbook.sheetnames else workbook.create_sheet(LIST_SHEET, 0)
+    sheet = workbook[LIST_SHEET] if LIST_SHEET in workbook.sheetnames else workbook.create_sheet(LIST_SHEET, 0)
     workbook.active = workbook.sheetnames.index(LIST_SHEET)
     for other in workbook.worksheets:
         other.sheet_view.tabSelected = other.title == LIST_SHEET
-    sheet.protection.sheet = False
-    bold = Font(name="Times New Roman", bold=True)
-    sheet["A1"] = f"Phản hồi về tệp {record.relative}"
-    sheet["A1"].font = Font(name="Times New Roman", bold=True, size=14)
     errors = sum(p.is_error for p in record.problems)
+    sheet["A1"] = f"Phản hồi về tệp {record.relative}"
+    sheet["A1"].font = Font(name=FONT, bold=True, size=14)
     sheet["A2"] = (f"Có {errors} lỗi cần sửa và {len(record.problems) - errors} cảnh báo cần xem lại. Các ô có vấn đề "
                    "được tô màu (đỏ: lỗi, vàng: cảnh báo) và có ghi chú. Sửa trong tệp gốc của đơn vị rồi gửi lại.")
+    sheet["A2"].font = Font(name=FONT, italic=True)
     for col, title in enumerate(("Mức độ", "Trang", "Ô", "Nội dung"), start=1):
-        sheet.cell(4, col, title).font = bold
+        sheet.cell(4, col, title).font = Font(name=FONT, bold=True)
     for row, problem in enumerate(record.problems, start=5):
-        sheet.cell(row, 1, "Lỗi" if problem.is_error else "Cảnh báo")
-        sheet.cell(row, 2, problem.sheet or "")
-        sheet.cell(row, 3, ", ".join(filter(None, (problem.cell, *problem.related))))
-        message = sheet.cell(row, 4, problem.message)
-        message.data_type = "s"  # a message quoting a unit's "=..." text must stay text here too
-    for letter, width in zip("ABCD", (10, 14, 12, 110)):
+        values = ("Lỗi" if problem.is_error else "Cảnh báo", problem.sheet or "",
+                  ", ".join(filter(None, (problem.cell, *problem.related))), problem.message)
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row, col, value)
+            cell.data_type = "s"  # a message quoting a unit's "=..." text must stay text here too
+            cell.font = Font(name=FONT, bold=col == 1 and problem.is_error, color="C00000" if problem.is_error else None)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCD", (10, 12, 14, 100)):
         sheet.column_dimensions[letter].width = width
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _chase_list(result, target: Path) -> None:
