@@ -324,7 +324,8 @@ def test_corpus_encrypted_files_ask_for_a_copy_without_password(corpus):
 def test_corpus_totals_are_the_sums_of_the_accepted_files(corpus, spec):
     files = by_file(corpus.document)
     accepted = {name for name, entry in files.items() if entry["status"] == "accepted"}
-    expected = {f"clean-{code}.xlsx" for code in CLEAN_UNITS} | {"long-narrative.xlsx", "formula-texts.xlsx"}
+    expected = {f"clean-{code}.xlsx" for code in CLEAN_UNITS} | {"long-narrative.xlsx", "long-narrative-raw.xlsx",
+                                                                 "formula-texts.xlsx"}
     expected |= {corpus.names[g] for g, (_, state, _) in CORPUS.items() if state == "accepted"}
     assert accepted == expected
     assert corpus.document["totals"] == numeric_sums(spec, [corpus.written[name] for name in sorted(accepted)])
