@@ -117,8 +117,9 @@ class _Builder:
         sheet.merge_range(0, split + 1, 0, last_col, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f["head_org"])
         sheet.merge_range(1, 0, 1, split, "", f["head_unit"])
         name = self.layout.cells["ten_cdcs"]
-        sheet.write_formula(1, 0, f'=IF(LEN({name.absolute[1:]})>0,"CĐCS "&UPPER({name.absolute[1:]}),"CĐCS …")',
-                            f["head_unit"], f"CĐCS {self.unit.name.upper()}" if self.unit else "CĐCS …")
+        # The unit's name as typed ("Công đoàn Trường …") heads the sheet, as on the unit's own letterhead.
+        sheet.write_formula(1, 0, f'=IF(LEN({name.absolute[1:]})>0,UPPER({name.absolute[1:]}),"CĐCS …")',
+                            f["head_unit"], self.unit.name.upper() if self.unit else "CĐCS …")
         sheet.merge_range(1, split + 1, 1, last_col, "Độc lập - Tự do - Hạnh phúc", f["head_motto"])
         sheet.merge_range(3, 0, 3, last_col, self.spec.title.upper(), f["title"])
         deadline = self.spec.deadline.strftime("%d/%m/%Y")
