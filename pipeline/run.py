@@ -11,7 +11,7 @@ import click
 
 from pipeline.intake.isolation import Failure, run_isolated
 from pipeline.intake.scan import discover
-from pipeline.intake.submission import ReadTask, Submission, is_ignored_name, read_submission
+from pipeline.intake.submission import ReadTask, Submission, is_ignored_name, read_submission, vanished
 from pipeline.ledger import FileRecord, Ledger, settle
 from pipeline.merge import Consolidation, consolidate
 from pipeline.problems import ERROR, Problem
@@ -65,7 +65,7 @@ def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = F
     for path, relative in paths:
         reason = is_ignored_name(relative) or ("Bỏ qua: liên kết tượng trưng, không phải tệp thật." if path.is_symlink() else None)
         if reason:
-            stat = path.lstat()
+            stat = path.lstat()  # a link or a lock file is never opened
             records.append(FileRecord(relative, Submission(str(path), stat.st_size, stat.st_mtime, "",
                                                            outcome="ignored", reason=reason)))
         else:
@@ -84,8 +84,11 @@ def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = F
 
 
 def _crashed(path: Path, failure: Failure) -> Submission:
-    data = path.read_bytes()
-    stat = path.stat()
+    try:
+        data = path.read_bytes()
+        stat = path.stat()
+    except OSError as exc:
+        return vanished(str(path), exc)
     submission = Submission(str(path), len(data), stat.st_mtime, hashlib.sha256(data).hexdigest(), outcome="rejected")
     what = "quá thời gian đọc cho phép" if failure.kind == "timeout" else "làm trình đọc bảng tính dừng đột ngột"
     submission.problems.append(Problem(ERROR, f"reader-{failure.kind}", f"Tệp {what}, có thể bị hỏng hoặc được tạo bất "

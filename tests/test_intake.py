@@ -318,6 +318,15 @@ def test_file_changing_while_read_is_pending(tmp_path, write_submission, monkeyp
     assert record.outcome == "pending"
 
 
+def test_file_gone_before_it_is_read_is_pending_not_a_crash(tmp_path, write_submission):
+    from pipeline.intake.submission import ReadTask, read_submission
+
+    path = write_submission("a.xlsx")
+    path.unlink()
+    record = read_submission(ReadTask(str(path), load_spec().source))
+    assert record.outcome == "pending" and record.problems[0].code == "file-changing"
+
+
 def test_totals_are_the_sums_of_accepted_files(tmp_path, spec, write_submission):
     from tests.filling import fill_template, good_values
     from pipeline.template.build import build_template

@@ -23,6 +23,8 @@ from pipeline.template.layout import NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xlsb", ".xltx", ".xltm", ".numbers"}
 READABLE_KINDS = {"xlsx", "xlsm", "xls", "ods"}
 NOT_SPREADSHEET_KINDS = {"pdf", "docx", "image"}
+ENCRYPTED_MESSAGE = ("Tệp có đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc > "
+                     "Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại tệp không có mật khẩu.")
 
 
 @dataclass
@@ -68,8 +70,11 @@ def _spec(source: str) -> FormSpec:
 def read_submission(task: ReadTask) -> Submission:
     """Read one file; never raises for a bad file: every failure becomes a rejection with a reason."""
     path = Path(task.path)
-    before = path.stat()
-    data = path.read_bytes()
+    try:
+        before = path.stat()
+        data = path.read_bytes()
+    except OSError as exc:  # moved, deleted or locked between the scan and the read
+        return vanished(task.path, exc)
     submission = Submission(path=task.path, size=len(data), mtime=before.st_mtime,
                             sha256=hashlib.sha256(data).hexdigest())
     try:
@@ -78,12 +83,22 @@ def read_submission(task: ReadTask) -> Submission:
         submission.values, submission.cells = {}, {}
         submission.reject("unreadable", f"Không đọc được tệp: tệp bị hỏng hoặc không đúng định dạng "
                                         f"({type(exc).__name__}). Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi gửi lại.")
-    after = path.stat()
+    try:
+        after = path.stat()
+    except OSError as exc:
+        return vanished(task.path, exc)
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or after.st_size != len(data):
         submission.outcome = "pending"
         submission.reason = "Tệp đang được ghi hoặc sao chép (thay đổi trong lúc đọc). Chạy lại sau khi chép xong."
         submission.problems = [Problem(WARNING, "file-changing", submission.reason)]
     return submission
+
+
+def vanished(path: str, exc: OSError) -> Submission:
+    """A file that could not be opened at all (gone, or locked by another program): read it next run."""
+    reason = f"Không mở được tệp lúc đọc ({type(exc).__name__}): tệp vừa bị chuyển, xóa hoặc đang bị khóa. Chạy lại sau."
+    return Submission(path=path, size=0, mtime=0.0, sha256="", outcome="pending", reason=reason,
+                      problems=[Problem(WARNING, "file-changing", reason)])
 
 
 def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) -> None:
@@ -97,8 +112,7 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
             submission.problems.append(Problem(WARNING, "not-a-spreadsheet", submission.reason))
         return
     if kind == "encrypted":
-        submission.reject("encrypted", "Tệp có đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu (Tệp > Thông tin > "
-                                       "Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại.")
+        submission.reject("encrypted", ENCRYPTED_MESSAGE)
         return
     if kind in ("csv", "html") and extension != ".csv":
         submission.reject("not-a-workbook", f"Tệp có đuôi {extension} nhưng thực chất là văn bản "
@@ -118,7 +132,7 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
         submission.problems.append(problem)
         return
     if is_encrypted(path):
-        submission.reject("encrypted", "Tệp có đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu rồi gửi lại.")
+        submission.reject("encrypted", ENCRYPTED_MESSAGE)
         return
     _read_template(submission, kind, data, spec)
 
