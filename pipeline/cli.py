@@ -14,8 +14,8 @@ from pipeline.spec import SpecError, load_spec
 
 # Exit codes (documented in the README): 0 all accepted or ignored; 1 the run finished with rejected or
 # pending files (or `check` found errors); 2 usage error, broken spec or roster; 3 another run holds the
-# outbox; 4 an output could not be written.
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUSY, EXIT_WRITE = 0, 1, 2, 3, 4
+# outbox; 4 an output could not be written; 5 an unexpected internal error (a bug: the message says so).
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUSY, EXIT_WRITE, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
 
 CONTEXT = {"help_option_names": [], "max_content_width": 100}
 _help = click.help_option("-h", "--help", help="Hiện trợ giúp này và thoát.")
@@ -88,6 +88,9 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
         _fail(str(exc), EXIT_BUSY)
     except OSError as exc:
         _fail(f"Không ghi được kết quả vào {outbox}: {exc}", EXIT_WRITE)
+    except Exception as exc:  # a bug, not the user's doing: say so, keep the code apart from "files rejected"
+        _fail(f"Lỗi nội bộ của công cụ ({type(exc).__name__}: {exc}). Kết quả lần chạy trước vẫn còn nguyên. "
+              "Hãy báo cho người quản trị kèm thông báo này.", EXIT_INTERNAL)
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     elif not quiet:

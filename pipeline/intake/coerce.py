@@ -14,6 +14,7 @@ from pipeline.spec import FieldSpec
 from pipeline.vietnamese import vn_value
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+TEXT_LIMIT = 32767  # what one Excel cell holds
 _DATE_TEXT = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _UNICODE_VIETNAMESE = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
@@ -101,16 +102,21 @@ def _text(raw: Any, legacy: str | None) -> tuple[str, list[Finding]]:
     if isinstance(raw, (dt.date, dt.datetime)):
         return vn_value(raw), []
     text, encoding = normalize_text(str(raw))
+    findings = []
+    if len(text) >= TEXT_LIMIT:  # measured before stripping: a cut may fall on a space
+        findings.append(Finding("warning", "too-long", "nội dung dài tới giới hạn 32.767 ký tự của một ô Excel, phần "
+                                                       "vượt quá có thể đã bị cắt khi lưu tệp. Rút gọn nội dung, hoặc "
+                                                       "chuyển phần còn lại sang mục khác."))
     if encoding is None and legacy and not is_unicode_vietnamese(text):
         converted = unicodedata.normalize("NFC", convert_legacy(text, legacy))
         encoding = legacy if converted != text else None
         text = converted
     text = text.strip()
     if encoding:
-        return text, [Finding("warning", "legacy-encoding",
-                              f"văn bản gõ bằng bảng mã cũ {_ENCODING_NAMES.get(encoding, encoding)} "
-                              "đã được chuyển sang Unicode. Lần sau hãy gõ bằng Unicode (phông Times New Roman).")]
-    return text, []
+        findings.append(Finding("warning", "legacy-encoding",
+                                f"văn bản gõ bằng bảng mã cũ {_ENCODING_NAMES.get(encoding, encoding)} "
+                                "đã được chuyển sang Unicode. Lần sau hãy gõ bằng Unicode (phông Times New Roman)."))
+    return text, findings
 
 
 def is_unicode_vietnamese(text: str) -> bool:

@@ -18,7 +18,7 @@ from pipeline.intake.sniff import sniff_kind
 from pipeline.intake.zipguard import check_zip
 from pipeline.problems import ERROR, WARNING, Problem
 from pipeline.spec import FormSpec, load_spec
-from pipeline.template.layout import NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE, layout_for
+from pipeline.template.layout import NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE, anchors, layout_for
 
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xlsb", ".xltx", ".xltm", ".numbers"}
 READABLE_KINDS = {"xlsx", "xlsm", "xls", "ods"}
@@ -123,6 +123,10 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
             submission.reject("empty-file", "Tệp rỗng (0 byte). Hãy gửi lại tệp báo cáo.")
         elif kind == "csv":
             submission.reject("not-template", "Tệp CSV không phải mẫu báo cáo. Hãy điền vào mẫu Excel gốc và gửi lại.")
+        elif extension in (".xlsx", ".xlsm", ".xls", ".ods"):
+            submission.reject("unsupported-format", f"Tệp có đuôi {extension} nhưng nội dung không phải một bảng tính "
+                                                    "đọc được (tệp hỏng, hoặc là loại tệp khác bị đổi đuôi). Hãy mở "
+                                                    "bằng Excel, lưu dạng .xlsx rồi gửi lại.")
         else:
             submission.reject("unsupported-format", f"Không đọc được định dạng tệp {extension or '(không có đuôi)'}. "
                                                     "Hãy mở bằng Excel và lưu dạng .xlsx.")
@@ -173,6 +177,11 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
         submission.reject("old-version", f"Tệp dùng mẫu phiên bản {submission.form_version or '?'}, không còn dùng được "
                                          f"(phiên bản hiện hành {spec.version}). Hãy chép số liệu sang mẫu mới.")
         return
+    for sheet, (ref, text) in anchors(spec).items():
+        if sheet in sheets and reader.value(sheet, ref) != text:
+            submission.reject("damaged-template", f"Cấu trúc mẫu trong tệp đã bị thay đổi: trang \"{sheet}\" không còn "
+                                                  "đúng nội dung của mẫu. Hãy chép số liệu sang mẫu gốc và gửi lại.")
+            return
     wanted: dict[str, set[str]] = {}
     for f in spec.fields:
         sheet, ref = where[f.code]

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from pipeline.files import atomic_path
+from pipeline.files import atomic_path, move_into_place, temporary_beside
+from pipeline.intake.isolation import Failure, run_isolated
 from pipeline.ledger import FileRecord
+from pipeline.problems import Problem
 
 FEEDBACK_DIR = "phan-hoi"
 CHASE_LIST = "don-vi-chua-nop-hoac-muon.xlsx"
@@ -17,28 +21,52 @@ ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 LIST_SHEET = "Danh sách lỗi"
 FONT = "Times New Roman"
+COPY_TIMEOUT = 60.0  # seconds to reopen and mark one unit's workbook
+
+
+@dataclass(frozen=True)
+class FeedbackTask:
+    """Everything a worker needs to write one feedback workbook (picklable)."""
+
+    source: str
+    relative: str
+    problems: tuple[Problem, ...]
+    target: str
+    copy_source: bool  # reopen the unit's own workbook, or write the list of problems alone
 
 
 def feedback_name(record: FileRecord) -> str:
-    stem = re.sub(r"[^0-9A-Za-z._-]+", "_", Path(record.relative).stem).strip("._") or "tep"
+    """`<ma_cdcs>-<path in the inbox>.xlsx`, safe for every file system and unique per file."""
+    stem = re.sub(r"[^0-9A-Za-z._-]+", "_", str(Path(record.relative).with_suffix(""))).strip("._") or "tep"
     code = re.sub(r"[^0-9A-Za-z._-]+", "_", record.unit or "khong-ro-ma")
     return f"{code}-{stem}.xlsx"
 
 
 def write_feedback(result, outbox: Path) -> list[Path]:
-    """One marked copy per unit file with problems (its newest file), and the chase list; returns paths written."""
+    """One marked copy per unit file with problems, and the chase list; returns the paths written.
+
+    A unit's workbook is reopened with openpyxl in a worker process with a time limit: it is the one
+    place a unit's file is parsed outside intake, so a file that breaks openpyxl gets the list alone.
+    """
     folder = outbox / FEEDBACK_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    records = [r for r in result.ledger.records if r.status in ("accepted", "rejected") and r.problems]
+    targets = [folder / feedback_name(r) for r in records]
+    tasks = [FeedbackTask(r.submission.path, r.relative, tuple(r.problems), str(temporary_beside(t)),
+                          r.submission.kind in ("xlsx", "xlsm") and r.submission.outcome == "read")
+             for r, t in zip(records, targets)]
     written: list[Path] = []
-    keep: set[str] = set()
-    for record in result.ledger.records:
-        if record.status not in ("accepted", "rejected") or not record.problems:
-            continue
-        target = folder / feedback_name(record)
-        with atomic_path(target) as temporary:
-            _marked_copy(record, temporary)
-        written.append(target)
-        keep.add(target.name)
+    try:
+        outcomes = run_isolated(write_feedback_copy, tasks, timeout=COPY_TIMEOUT) if tasks else []
+        for task, target, outcome in zip(tasks, targets, outcomes):
+            if isinstance(outcome, Failure):
+                write_feedback_copy(FeedbackTask(task.source, task.relative, task.problems, task.target, False))
+            move_into_place(Path(task.target), target)
+            written.append(target)
+    finally:
+        for task in tasks:
+            Path(task.target).unlink(missing_ok=True)
+    keep = {p.name for p in written}
     for stale in folder.glob("*.xlsx"):
         if stale.name not in keep:  # a unit that fixed its file no longer gets last run's feedback
             stale.unlink(missing_ok=True)
@@ -49,56 +77,70 @@ def write_feedback(result, outbox: Path) -> list[Path]:
     return written
 
 
-def _marked_copy(record: FileRecord, target: Path) -> None:
-    """The unit's own workbook when it can be opened, else a workbook holding just the list of problems."""
+def write_feedback_copy(task: FeedbackTask) -> str:
+    """The unit's own workbook with its cells marked when it opens, else a workbook with the list alone."""
     workbook = None
-    if record.submission.kind in ("xlsx", "xlsm") and record.submission.outcome == "read":
+    if task.copy_source:
         try:
-            workbook = openpyxl.load_workbook(record.submission.path)
+            workbook = openpyxl.load_workbook(task.source)
         except Exception:  # the list alone still tells the unit what to fix
             workbook = None
     if workbook is None:
         workbook = openpyxl.Workbook()
         workbook.active.title = LIST_SHEET
     else:
-        _mark_cells(workbook, record)
-    _problem_sheet(workbook, record)
-    workbook.save(target)
+        _mark_cells(workbook, task.problems)
+    _problem_sheet(workbook, task)
+    workbook.save(task.target)
+    return task.target
 
 
-def _mark_cells(workbook, record: FileRecord) -> None:
-    for problem in record.problems:
+def _mark_cells(workbook, problems: tuple[Problem, ...]) -> None:
+    for problem in problems:
         if not problem.sheet or problem.sheet not in workbook.sheetnames or not problem.cell:
             continue
         sheet = workbook[problem.sheet]
         for ref in (problem.cell, *problem.related):
-            cell = sheet[ref]
+            cell = _writable_cell(sheet, ref)
+            if cell is None:
+                continue
             cell.fill = ERROR_FILL if problem.is_error else WARNING_FILL
-            label = "LỖI" if problem.is_error else "CẢNH BÁO"
-            text = f"{label}: {problem.message}"
+            text = f"{'LỖI' if problem.is_error else 'CẢNH BÁO'}: {clean(problem.message)}"
             if cell.comment is not None:
                 text = f"{cell.comment.text}\n\n{text}"
             cell.comment = Comment(text[:30000], "consolidate", width=360, height=180)
 
 
-def _problem_sheet(workbook, record: FileRecord) -> None:
+def _writable_cell(sheet, ref: str):
+    """The cell a comment can go on: a merged range's top-left cell; None for a reference that is no cell."""
+    try:
+        cell = sheet[ref]
+    except (ValueError, KeyError, IndexError, TypeError):  # "A0", control characters: a crafted name
+        return None
+    if isinstance(cell, MergedCell):
+        merged = next((r for r in sheet.merged_cells.ranges if ref in r), None)
+        return sheet.cell(merged.min_row, merged.min_col) if merged else None
+    return cell
+
+
+def _problem_sheet(workbook, task: FeedbackTask) -> None:
     sheet = workbook[LIST_SHEET] if LIST_SHEET in workbook.sheetnames else workbook.create_sheet(LIST_SHEET, 0)
     workbook.active = workbook.sheetnames.index(LIST_SHEET)
     for other in workbook.worksheets:
         other.sheet_view.tabSelected = other.title == LIST_SHEET
-    errors = sum(p.is_error for p in record.problems)
-    sheet["A1"] = f"Phản hồi về tệp {record.relative}"
+    errors = sum(p.is_error for p in task.problems)
+    sheet["A1"] = clean(f"Phản hồi về tệp {task.relative}")
     sheet["A1"].font = Font(name=FONT, bold=True, size=14)
-    sheet["A2"] = (f"Có {errors} lỗi cần sửa và {len(record.problems) - errors} cảnh báo cần xem lại. Các ô có vấn đề "
+    sheet["A2"] = (f"Có {errors} lỗi cần sửa và {len(task.problems) - errors} cảnh báo cần xem lại. Các ô có vấn đề "
                    "được tô màu (đỏ: lỗi, vàng: cảnh báo) và có ghi chú. Sửa trong tệp gốc của đơn vị rồi gửi lại.")
     sheet["A2"].font = Font(name=FONT, italic=True)
     for col, title in enumerate(("Mức độ", "Trang", "Ô", "Nội dung"), start=1):
         sheet.cell(4, col, title).font = Font(name=FONT, bold=True)
-    for row, problem in enumerate(record.problems, start=5):
+    for row, problem in enumerate(task.problems, start=5):
         values = ("Lỗi" if problem.is_error else "Cảnh báo", problem.sheet or "",
                   ", ".join(filter(None, (problem.cell, *problem.related))), problem.message)
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row, col, value)
+            cell = sheet.cell(row, col, clean(value))
             cell.data_type = "s"  # a message quoting a unit's "=..." text must stay text here too
             cell.font = Font(name=FONT, bold=col == 1 and problem.is_error, color="C00000" if problem.is_error else None)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -110,19 +152,25 @@ def _problem_sheet(workbook, record: FileRecord) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+def clean(text: str) -> str:
+    """Control characters a unit typed (Word's soft line break) cannot be stored in a cell: drop them."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(text))
+
+
 def _chase_list(result, target: Path) -> None:
-    """Units missing or late, with email and phone: columns named for a mail merge."""
+    """Units missing, late or with errors, with email and phone: columns named for a mail merge."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Cần nhắc"
     sheet.append(["Mã CĐCS", "Tên CĐCS", "Khối", "Tình trạng", "Email", "Điện thoại", "Ghi chú"])
+    notes = {"missing": "Chưa gửi báo cáo", "late": "Gửi sau hạn",
+             "rejected": "Tệp có lỗi, cần sửa và gửi lại (xem thư mục phan-hoi)"}
     for status in result.ledger.units:
-        if status.state not in ("missing", "late", "rejected"):
+        if status.state not in notes:
             continue
-        note = {"missing": "Chưa gửi báo cáo", "late": "Gửi sau hạn",
-                "rejected": "Tệp có lỗi, cần sửa và gửi lại (xem thư mục phan-hoi)"}[status.state]
-        sheet.append([status.unit.code, status.unit.name, status.unit.group, status.label, status.unit.email,
-                      status.unit.phone, note])
+        unit = status.unit
+        sheet.append([clean(v) for v in (unit.code, unit.name, unit.group, status.label, unit.email, unit.phone,
+                                         notes[status.state])])
         for cell in sheet[sheet.max_row]:
             cell.data_type = "s"
     for letter, width in zip("ABCDEFG", (11, 36, 16, 12, 28, 14, 50)):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from pipeline.files import remove_leftovers
+
 LOCK_NAME = ".consolidate.lock"
 WAIT_SECONDS = 10.0
 
@@ -25,6 +27,9 @@ def outbox_lock(outbox: Path, wait: float = WAIT_SECONDS) -> Iterator[None]:
         raise OutboxBusy(f"Một lần tổng hợp khác đang ghi vào {outbox} (đã chờ {wait:.0f} giây). "
                          "Đợi lần đó chạy xong rồi chạy lại.") from None
     try:
+        # Leftovers of a run killed mid-write are never taken for outputs, but they should not pile up.
+        for folder in (outbox, *(p for p in outbox.iterdir() if p.is_dir())):
+            remove_leftovers(folder)
         yield
     finally:
         lock.release()

@@ -15,8 +15,8 @@ from pipeline.template import guide
 from pipeline.template.styles import page_setup, template_formats
 from pipeline.template.layout import (
     COL_CHECK, COL_LABEL, COL_NUMBER, COL_TEXT, COL_UNIT, COL_VALUE, FIGURES_FIRST_ROW,
-    NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE, SHEET_FIGURES, SHEET_GUIDE, SHEET_IDENTITY,
-    SHEET_NARRATIVE, TemplateLayout, column_letter, layout_for,
+    NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE, NARRATIVE_TITLE, SHEET_FIGURES, SHEET_GUIDE, SHEET_IDENTITY,
+    SHEET_NARRATIVE, TITLE_ROW, TemplateLayout, column_letter, layout_for,
 )
 
 NARRATIVE_HEIGHT = 250  # points: several paragraphs visible without resizing
@@ -121,7 +121,7 @@ class _Builder:
         sheet.write_formula(1, 0, f'=IF(LEN({name.absolute[1:]})>0,UPPER({name.absolute[1:]}),"CĐCS …")',
                             f["head_unit"], self.unit.name.upper() if self.unit else "CĐCS …")
         sheet.merge_range(1, split + 1, 1, last_col, "Độc lập - Tự do - Hạnh phúc", f["head_motto"])
-        sheet.merge_range(3, 0, 3, last_col, self.spec.title.upper(), f["title"])
+        sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, self.spec.title.upper(), f["title"])
         deadline = self.spec.deadline.strftime("%d/%m/%Y")
         sheet.merge_range(4, 0, 4, last_col, f"(Theo {self.spec.document}; hạn gửi: {deadline})", f["subtitle"])
         sheet.set_row(3, 36)
@@ -210,7 +210,7 @@ class _Builder:
         page_setup(sheet, portrait=True)
         sheet.set_column(0, 0, 6)
         sheet.set_column(COL_TEXT, COL_TEXT, 92)
-        sheet.merge_range(0, 0, 0, COL_TEXT, "PHẦN THUYẾT MINH", f["title"])
+        sheet.merge_range(0, 0, 0, COL_TEXT, NARRATIVE_TITLE, f["title"])
         sheet.merge_range(1, 0, 1, COL_TEXT,
                           "Viết nội dung vào các ô nền vàng. Dòng chữ nghiêng là gợi ý của Hướng dẫn 148/HD-CĐVC. "
                           "Xuống dòng trong ô: Alt+Enter.", f["subtitle"])

@@ -20,8 +20,15 @@ IDENTITY_NAMES = (NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE)
 # Columns of the figures sheet (0-based): number, label, unit of measure, value, in-sheet check.
 COL_NUMBER, COL_LABEL, COL_UNIT, COL_VALUE, COL_CHECK = range(5)
 FIGURES_FIRST_ROW = 8  # rows above hold the office header, title and self-check summary
+TITLE_ROW = 3  # the report's title on the figures sheet
+NARRATIVE_TITLE = "PHẦN THUYẾT MINH"
 # Columns of the narrative sheet: section number and the text.
 COL_TEXT = 1
+
+
+def anchors(spec: FormSpec) -> dict[str, tuple[str, str]]:
+    """Fixed texts of locked cells, per sheet: a file whose sheets were swapped or rebuilt fails them."""
+    return {SHEET_FIGURES: (f"A{TITLE_ROW + 1}", spec.title.upper()), SHEET_NARRATIVE: ("A1", NARRATIVE_TITLE)}
 
 
 def column_letter(col: int) -> str:

@@ -67,11 +67,6 @@ def _schema_problem(field: FieldSpec, submission: Submission, check: str, value)
         options = "; ".join(field.options)
         return Problem(ERROR, "not-in-list", f"{where}: \"{value}\" không có trong danh sách ({options}). "
                                              "Chọn trong danh sách thả xuống.", field.code, sheet, ref, str(value))
-    if check.startswith("str_length"):
-        # Kept, and split over several cells in the outputs: a long text is worth reading, not refusing.
-        return Problem(WARNING, "too-long", f"{where}: nội dung chạm giới hạn 32.767 ký tự của một ô Excel nên phần "
-                                            "vượt quá đã không đọc được. Rút gọn nội dung, hoặc chuyển phần còn lại sang "
-                                            "mục khác.", field.code, sheet, ref)
     return Problem(ERROR, "invalid-value", f"{where}: giá trị \"{value}\" không hợp lệ ({check}).", field.code, sheet, ref)
 
 

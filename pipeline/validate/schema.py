@@ -6,8 +6,6 @@ import pandera.pandas as pa
 
 from pipeline.spec import FieldSpec, FormSpec
 
-TEXT_LIMIT = 32767  # what one Excel cell holds
-
 
 def build_schema(spec: FormSpec) -> pa.DataFrameSchema:
     """One column per field over the wide table of submissions (one row per file)."""
@@ -21,8 +19,6 @@ def _column(field: FieldSpec) -> pa.Column:
     if field.kind == "date":
         return pa.Column("datetime64[ns]", nullable=nullable)
     checks = [pa.Check.isin(list(field.options))] if field.options else []
-    # A reader hands back at most a full cell: reaching the limit means the unit's text was longer.
-    checks.append(pa.Check.str_length(max_value=TEXT_LIMIT - 1))
     return pa.Column(object, checks, nullable=nullable)
 
 
