@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+from pathlib import Path
 import time
 
 import pytest
@@ -102,3 +104,41 @@ def test_on_done_exception_stops_the_run_and_its_workers():
     with pytest.raises(KeyboardInterrupt):
         run_isolated(helpers.hang_on_bad, ITEMS, timeout=30.0, on_done=explode)
     assert multiprocessing.active_children() == []
+
+
+def test_workers_exit_when_the_parent_is_killed(tmp_path):
+    """Forked workers must not keep each other's pipes open: killed parent, no orphans left behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import time\n"
+        "from pipeline.intake.isolation import run_isolated\n"
+        "from tests.isolation_helpers import square\n"
+        "if __name__ == '__main__':\n"
+        "    while True:\n"
+        "        run_isolated(square, list(range(10_000)), workers=3)\n",
+        encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    parent = subprocess.Popen([sys.executable, str(script)], cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    children: set[int] = set()
+    deadline = time.monotonic() + 20
+    while len(children) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        children = {int(p) for p in Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()}
+    assert len(children) >= 3
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and
+                                              "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+                                              for pid in children):
+        time.sleep(0.1)
+    alive = [pid for pid in children if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert alive == []

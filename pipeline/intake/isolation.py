@@ -101,7 +101,7 @@ def run_isolated(
         _reap(worker.process)
         # Results it sent before dying still count; only then is the item it was on known.
         settled = receive(worker)
-        worker.conn.close()
+        _close(worker.conn)
         if not worker.ready:
             raise RuntimeError(f"a worker process failed to start ({detail})")
         if not worker.batch:
@@ -158,17 +158,28 @@ def run_isolated(
             if worker.ready and not worker.batch:
                 worker.process.join(1.0)
             _reap(worker.process)
-            worker.conn.close()
+            _close(worker.conn)
     return results
+
+
+# The parent's ends of the workers' pipes. A forked worker inherits them all; it closes them first,
+# or a worker would keep its siblings' pipes open and none would see EOF when the parent is killed.
+_PARENT_ENDS: set[Connection] = set()
 
 
 def _start(context: Any, func: Callable[[Any], Any]) -> _Worker:
     parent_end, child_end = context.Pipe()
     process = context.Process(target=_work, args=(func, child_end), daemon=True, name="isolated-worker")
+    _PARENT_ENDS.add(parent_end)
     process.start()
     # Only the worker may hold its end, so its death reads as EOF here.
     child_end.close()
     return _Worker(process=process, conn=parent_end, deadline=time.monotonic() + STARTUP_TIMEOUT)
+
+
+def _close(conn: Connection) -> None:
+    _PARENT_ENDS.discard(conn)
+    conn.close()
 
 
 def _reap(process: BaseProcess) -> None:
@@ -196,9 +207,17 @@ def _work(func: Callable[[Any], Any], conn: Connection) -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ImportError, ValueError, OSError):
         pass
+    for inherited in list(_PARENT_ENDS):
+        inherited.close()
+    _PARENT_ENDS.clear()
+    parent = os.getppid()
     conn.send(None)
     while True:
         try:
+            # Wake now and then: a parent killed outright is noticed even if a pipe stayed open somewhere.
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
             batch = conn.recv()
         except EOFError:
             return

@@ -7,7 +7,9 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 from docx.shared import Cm, Pt
 
 from pipeline.outputs import sentences
@@ -15,6 +17,7 @@ from pipeline.vietnamese import vn_number, vn_percent
 
 FONT = "Times New Roman"
 PLACEHOLDER = "[Văn phòng bổ sung nhận định chung cho mục này.]"
+ANNEX_LIMIT = 500  # units; beyond this an annex of every text runs to thousands of pages: the workbook holds them
 
 
 def write_report(result, path: Path) -> None:
@@ -58,14 +61,22 @@ def _setup(document) -> None:
 class _ReportWriter:
     def __init__(self, document, result) -> None:
         self.doc = document
+        self.section_properties = document.element.body.sectPr
         self.spec = result.spec
         self.data = result.consolidation
         self.ledger = result.ledger
 
     # ------------------------------------------------------------ building blocks
+    def new_paragraph(self) -> Paragraph:
+        """A paragraph at the end of the body in constant time: python-docx's own add_paragraph looks for the
+        section properties among all the body's children each time, which is quadratic over a large annex."""
+        element = OxmlElement("w:p")
+        self.section_properties.addprevious(element)
+        return Paragraph(element, self.doc._body)
+
     def para(self, text: str = "", bold=False, italic=False, align=WD_ALIGN_PARAGRAPH.JUSTIFY, size=None,
              indent=True):
-        paragraph = self.doc.add_paragraph()
+        paragraph = self.new_paragraph()
         paragraph.alignment = align
         if indent and align == WD_ALIGN_PARAGRAPH.JUSTIFY:
             paragraph.paragraph_format.first_line_indent = Cm(1)
@@ -173,8 +184,9 @@ class _ReportWriter:
                 continue
             self.para(PLACEHOLDER, italic=True)
             if entries:
-                self.para(f"Nội dung chi tiết của {len(entries)} đơn vị: xem Phụ lục, mục {section.code}.",
-                          italic=True, size=12)
+                where = (f"Phụ lục, mục {section.code}" if self.data.unit_count <= ANNEX_LIMIT
+                         else "trang \"Thuyết minh\" của bảng tổng hợp Excel")
+                self.para(f"Nội dung chi tiết của {len(entries)} đơn vị: xem {where}.", italic=True, size=12)
 
     def key_figures(self, section: str) -> None:
         fields = [f for f in self.spec.fields_in(section) if f.is_numeric]
@@ -220,6 +232,11 @@ class _ReportWriter:
         self.doc.add_page_break()
         self.para("PHỤ LỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         self.para("THUYẾT MINH CỦA CÁC CĐCS THEO TỪNG MỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        if self.data.unit_count > ANNEX_LIMIT:
+            self.para(f"Có {self.data.unit_count} đơn vị, quá nhiều để in toàn văn vào dự thảo này. Toàn bộ nội dung "
+                      "thuyết minh của từng đơn vị, theo từng mục, nằm trong trang \"Thuyết minh\" của bảng tổng hợp "
+                      "Excel.", italic=True)
+            return
         for field in self.spec.narrative_fields:
             if field.code == "tm_V":
                 continue
