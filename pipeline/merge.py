@@ -70,8 +70,9 @@ def consolidate(spec: FormSpec, ledger: Ledger) -> Consolidation:
                for f in spec.fields if f.options}
     derived = [(d.id, d.label, _derive(d.expression, totals), d.format, d.unit) for d in spec.derived]
     by_group = _by_group(spec, table)
+    records = table[["ma_cdcs", "ten_cdcs"] + [f.code for f in spec.narrative_fields]].to_dict("records")
     narratives = {f.code: [(str(r["ma_cdcs"]), str(r["ten_cdcs"]), str(r[f.code]).strip())
-                           for r in table.to_dict("records") if r[f.code] and str(r[f.code]).strip()]
+                           for r in records if r[f.code] and str(r[f.code]).strip()]
                   for f in spec.narrative_fields}
     return Consolidation(table, sums, totals, answers, derived, by_group, narratives)
 

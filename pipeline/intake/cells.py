@@ -1,6 +1,7 @@
 """Values of named cells through python-calamine, and the formula faults calamine hides as blanks."""
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -15,6 +16,7 @@ _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _A1 = re.compile(r"([A-Z]{1,3})([0-9]+)")
 
 
+@functools.lru_cache(maxsize=4096)
 def a1_to_index(ref: str) -> tuple[int, int]:
     """"D20" -> (19, 3), 0-based row and column."""
     letters, digits = _A1.fullmatch(ref).groups()
@@ -65,23 +67,22 @@ class CellReader:
         return grid.value(ref)
 
 
-def formula_faults(archive: zipfile.ZipFile, part: str, wanted: set[str]) -> dict[str, str]:
-    """For the wanted cells of a sheet part: "#DIV/0!"-like error values, or "" for a formula with no cached value.
+def formula_faults(archive: zipfile.ZipFile, part: str, blank: set[str]) -> dict[str, str]:
+    """For cells calamine read as blank: "#DIV/0!"-like error values, or "" for a formula with no cached value.
 
-    Only cells holding a formula or an error are looked at, found by their markers, so a sheet of
-    plain values costs one pass of a byte search.
+    calamine shows both as a blank cell; only blank cells can hide one, so only they are looked up.
     """
     faults: dict[str, str] = {}
-    if not wanted:
+    if not blank:
         return faults
     try:
         xml = archive.read(part)
     except KeyError:
         return faults
-    starts = {xml.rfind(b"<c ", 0, at) for marker in (b"<f", b't="e"') for at in _positions(xml, marker)}
-    for start in sorted(starts - {-1}):
-        match = _CELL.match(xml, start)
-        if not match or (ref := match.group(1).decode()) not in wanted:
+    for ref in blank:
+        start = xml.find(b'<c r="' + ref.encode() + b'"')
+        match = _CELL.match(xml, start) if start >= 0 else None
+        if match is None:
             continue
         attributes, body = match.group(2), match.group(3) or b""
         cached = _VALUE.search(body)
@@ -90,10 +91,3 @@ def formula_faults(archive: zipfile.ZipFile, part: str, wanted: set[str]) -> dic
         elif b"<f" in body and (cached is None or cached.group(1) == b""):
             faults[ref] = ""
     return faults
-
-
-def _positions(data: bytes, marker: bytes):
-    at = data.find(marker)
-    while at != -1:
-        yield at
-        at = data.find(marker, at + 1)

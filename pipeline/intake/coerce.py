@@ -39,6 +39,8 @@ def coerce(field: FieldSpec, raw: Any, legacy: str | None = None) -> tuple[Any, 
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, []
     if field.is_numeric:
+        if type(raw) is float and raw.is_integer():  # the common case, typed into a number cell: no checks owed
+            return int(raw), []
         return _number(field, raw)
     if field.kind == "date":
         return _date(raw)

@@ -41,15 +41,19 @@ def ooxml_names(archive: zipfile.ZipFile) -> tuple[dict[str, CellName], dict[str
     for name, attributes, text in _DEFINED_NAME.findall(xml):
         if "localSheetId" in attributes or not name:
             continue
-        parsed = _parsed(_OOXML_REF.match(unescape(text.strip(), _QUOTES)))
+        parsed = _parsed(_OOXML_REF.match(_unescape(text.strip())))
         if parsed:
-            names[unescape(name, _QUOTES)] = parsed
+            names[_unescape(name)] = parsed
     return names, _sheet_parts(archive, xml)
+
+
+def _unescape(text: str) -> str:
+    return unescape(text, _QUOTES) if "&" in text else text  # most names have no entity: skip the call
 
 
 def _attribute(attributes: str, name: str) -> str | None:
     match = re.search(rf'(?:^|\s){re.escape(name)}="([^"]*)"', attributes)
-    return unescape(match.group(1), _QUOTES) if match else None
+    return _unescape(match.group(1)) if match else None
 
 
 def _sheet_parts(archive: zipfile.ZipFile, workbook_xml: str) -> dict[str, str]:

@@ -135,7 +135,9 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
         submission.outcome = "rejected"
         submission.problems.append(problem)
         return
-    if is_encrypted(path):
+    # An OOXML or .xls file with a password is an OLE container, which sniffing already calls "encrypted";
+    # only an .ods keeps its encryption inside an ordinary zip.
+    if kind == "ods" and is_encrypted(path):
         submission.reject("encrypted", ENCRYPTED_MESSAGE)
         return
     _read_template(submission, kind, data, spec)
@@ -182,11 +184,12 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
             submission.reject("damaged-template", f"Cấu trúc mẫu trong tệp đã bị thay đổi: trang \"{sheet}\" không còn "
                                                   "đúng nội dung của mẫu. Hãy chép số liệu sang mẫu gốc và gửi lại.")
             return
-    wanted: dict[str, set[str]] = {}
+    blank: dict[str, set[str]] = {}
     for f in spec.fields:
         sheet, ref = where[f.code]
-        wanted.setdefault(sheet, set()).add(ref)
-    faults = {sheet: formula_faults(archive, parts[sheet], refs) for sheet, refs in wanted.items()
+        if sheet in sheets and reader.value(sheet, ref) is None:
+            blank.setdefault(sheet, set()).add(ref)
+    faults = {sheet: formula_faults(archive, parts[sheet], refs) for sheet, refs in blank.items()
               if archive is not None and sheet in parts}
     # Detect over the file's texts together (one short cell is too little evidence), leaving out
     # texts already in Unicode Vietnamese, such as the unit name the office prefilled.

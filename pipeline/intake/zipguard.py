@@ -283,8 +283,11 @@ class _XmlScanner:
             raise _NeedsPositions
 
     def _check_ranges(self, segment: bytes) -> None:
+        cell_ok = _range_pattern(self.limits.max_row, self.limits.max_col)
         for pattern in (_DIMENSION_REF, _MERGE_REF):
             for ref in pattern.findall(segment):
+                if cell_ok.fullmatch(ref):  # the usual "A1:E12": within limits at C speed
+                    continue
                 if not all(_within(_position(corner), self.limits) for corner in ref.split(b":")):
                     raise _FarCell(self.part, ref.decode("ascii", "replace"))
 
@@ -308,6 +311,13 @@ def _position_patterns(max_row: int, max_col: int) -> tuple[re.Pattern[bytes], r
     cell = f'<c(?=[\\s/>])(?! r="(?i:{_columns_up_to(max_col)}){rows}")'
     row = f'<row(?=[\\s/>])(?! r="{rows}")'
     return re.compile(cell.encode("ascii")), re.compile(row.encode("ascii"))
+
+
+@functools.lru_cache(maxsize=8)
+def _range_pattern(max_row: int, max_col: int) -> re.Pattern[bytes]:
+    """A range (or single cell) whose corners are plain A1 references within the limits."""
+    corner = f"(?:{_columns_up_to(max_col)}){_decimal_up_to(max_row)}"
+    return re.compile(f"{corner}(?::{corner})?".encode("ascii"))
 
 
 def _decimal_up_to(limit: int) -> str:
