@@ -216,3 +216,35 @@ def test_texts_beyond_a_cell_are_split_over_rows_never_cut():
     pieces = [v for (row, col), v in sorted(sheet.cells.items()) if col == 2]
     assert "".join(pieces) == text and last == 12 and writer.truncated == ["CD001"]
     assert sheet.cells[(11, 0)] == "CD001 (tiếp)"
+
+
+def test_outputs_written_by_two_processes_are_the_same(three_units, monkeypatch):
+    import pipeline.outputs
+
+    monkeypatch.setattr(pipeline.outputs, "PARALLEL_FROM", 0)
+    out = three_units["out"]
+    before = Document(str(out / REPORT))
+    code, document = run_json(three_units["inbox"], out, "--roster", str(three_units["roster"]))
+    assert (code, document) == (three_units["code"], three_units["document"])
+    after = Document(str(out / REPORT))
+    assert [p.text for p in after.paragraphs if "ngày" not in p.text] == \
+           [p.text for p in before.paragraphs if "ngày" not in p.text]
+    assert (out / "phan-hoi" / "CD003-CD003.xlsx").is_file()
+
+
+def test_failure_in_the_second_process_keeps_the_previous_report(three_units, monkeypatch):
+    import pipeline.outputs
+    from pipeline.outputs import report
+
+    monkeypatch.setattr(pipeline.outputs, "PARALLEL_FROM", 0)
+    target = three_units["out"] / REPORT
+    before = target.read_bytes()
+
+    def broken(result, path):
+        path.write_bytes(b"half a report")
+        raise OSError("đĩa đầy")
+
+    monkeypatch.setattr(report, "write_report", broken)
+    result = CliRunner().invoke(cli, ["--inbox", str(three_units["inbox"]), "--outbox", str(three_units["out"]), "-q"])
+    assert result.exit_code == 4 and "đĩa đầy" in result.stderr
+    assert target.read_bytes() == before

@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import pickle
 from pathlib import Path
 
 from pipeline.files import atomic_path
+
+
+PARALLEL_FROM = 200  # files; below this a second process costs more than it saves
 
 
 def workbook_name(form_id: str) -> str:
@@ -32,15 +37,69 @@ def write_replacing(target: Path, write, notes: list[str]) -> Path:
 
 
 def write_outputs(result) -> None:
-    """Every output of a run, each replaced atomically."""
-    from pipeline.outputs.feedback import write_feedback
-    from pipeline.outputs.report import write_report
+    """Every output of a run, each replaced atomically.
+
+    The workbook is written here while a forked process writes the Word report and the feedback: both
+    cores work, and a large province's outputs take the time of the longest one, not of all together.
+    """
     from pipeline.outputs.workbook import write_workbook
 
     outbox = result.outbox
     outbox.mkdir(parents=True, exist_ok=True)
-    result.workbook = write_replacing(outbox / workbook_name(result.spec.id),
-                                      lambda path: write_workbook(result, path), result.notes)
-    result.report = write_replacing(outbox / report_name(result.spec.id),
-                                    lambda path: write_report(result, path), result.notes)
-    result.feedback = write_feedback(result, outbox)
+    if len(result.ledger.records) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        result.workbook = write_replacing(outbox / workbook_name(result.spec.id),
+                                          lambda path: write_workbook(result, path), result.notes)
+        _absorb(result, _write_rest(result))
+        return
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_write_rest_in_child, args=(result, sending), name="consolidate-outputs")
+    child.start()
+    sending.close()
+    try:
+        result.workbook = write_replacing(outbox / workbook_name(result.spec.id),
+                                          lambda path: write_workbook(result, path), result.notes)
+        outcome = receiving.recv() if receiving.poll(None) else None
+    except EOFError:
+        outcome = None
+    finally:
+        child.join()
+        receiving.close()
+    if outcome is None:
+        raise RuntimeError(f"tiến trình ghi báo cáo Word và phản hồi dừng bất thường (mã {child.exitcode})")
+    if isinstance(outcome, BaseException):
+        raise outcome
+    _absorb(result, outcome)
+
+
+def _write_rest(result) -> tuple[Path, list[Path], list[str]]:
+    """The Word report, the feedback copies and the chase list: (report path, feedback paths, notes)."""
+    from pipeline.outputs.feedback import write_feedback
+    from pipeline.outputs.report import write_report
+
+    notes: list[str] = []
+    report = write_replacing(result.outbox / report_name(result.spec.id),
+                             lambda path: write_report(result, path), notes)
+    return report, write_feedback(result, result.outbox), notes
+
+
+def _write_rest_in_child(result, sending) -> None:
+    try:
+        sending.send(_write_rest(result))
+    except BaseException as exc:  # carried to the parent, which reports it as any other failure
+        sending.send(exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
+    finally:
+        sending.close()
+
+
+def _picklable(exc: BaseException) -> bool:
+    try:
+        pickle.dumps(exc)
+        return True
+    except Exception:
+        return False
+
+
+def _absorb(result, outcome: tuple[Path, list[Path], list[str]]) -> None:
+    result.report, result.feedback, notes = outcome
+    result.notes.extend(notes)
