@@ -4,10 +4,11 @@ from __future__ import annotations
 import ast
 import operator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 _ARITHMETIC = {ast.Add: (operator.add, "+"), ast.Sub: (operator.sub, "-"), ast.Mult: (operator.mul, "*"),
                ast.Div: (operator.truediv, "/")}
@@ -34,6 +35,9 @@ class Expression:
 
     def evaluate(self, table: pd.DataFrame) -> pd.Series:
         """The expression's value for every row of `table` (one column per field code)."""
+        import numpy as np
+        import pandas as pd  # here, not at the top: reading files (in workers) never needs pandas
+
         value = _evaluate(self.tree, table)
         if np.isscalar(value):
             value = pd.Series(value, index=table.index)
@@ -112,6 +116,8 @@ def _evaluate(node: ast.expr, table: pd.DataFrame) -> Any:
     argument = _evaluate(node.args[0], table)
     if node.func.id == "present":
         return _present(argument)
+    import pandas as pd
+
     return pd.to_datetime(argument, errors="coerce").dt.year
 
 
@@ -121,7 +127,7 @@ def _present(values: pd.Series) -> pd.Series:
 
 
 def _as_bool(values: Any) -> Any:
-    if isinstance(values, pd.Series):
+    if hasattr(values, "fillna"):  # a Series
         return values.fillna(False).astype(bool)
     return bool(values)
 
