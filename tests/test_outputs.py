@@ -248,3 +248,19 @@ def test_failure_in_the_second_process_keeps_the_previous_report(three_units, mo
     result = CliRunner().invoke(cli, ["--inbox", str(three_units["inbox"]), "--outbox", str(three_units["out"]), "-q"])
     assert result.exit_code == 4 and "đĩa đầy" in result.stderr
     assert target.read_bytes() == before
+
+
+def test_constant_memory_workbook_holds_the_same_cells(three_units, monkeypatch):
+    """Large runs write in constant-memory mode, where a cell written out of row order is silently lost."""
+    from pipeline.outputs import workbook as module
+
+    def cells(path):
+        book = CalamineWorkbook.from_path(str(path))
+        return {name: [[v for v in row] for row in book.get_sheet_by_name(name).to_python()
+                       if "tổng hợp lúc" not in str(row)] for name in book.sheet_names}
+
+    out = three_units["out"]
+    normal = cells(out / WORKBOOK)
+    monkeypatch.setattr(module, "CONSTANT_MEMORY_FROM", 0)
+    run_json(three_units["inbox"], out, "--roster", str(three_units["roster"]))
+    assert cells(out / WORKBOOK) == normal
