@@ -1,6 +1,7 @@
 """Defined names of a returned workbook (xlsx/xlsm, ods, xls): which sheet and cell each field code names."""
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -36,7 +37,18 @@ def ooxml_names(archive: zipfile.ZipFile) -> tuple[dict[str, CellName], dict[str
     Read with patterns rather than a parser: this runs for every file, and a pattern never expands
     an entity (the zip guard has already refused any part declaring one).
     """
-    xml = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
+    raw = archive.read("xl/workbook.xml")
+    try:
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        rels = b""
+    return _parse_workbook(raw, rels)
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_workbook(raw: bytes, rels: bytes) -> tuple[dict[str, CellName], dict[str, str]]:
+    """Cached on the parts' bytes: every file made from one template carries the same two parts."""
+    xml = raw.decode("utf-8", errors="replace")
     names: dict[str, CellName] = {}
     for name, attributes, text in _DEFINED_NAME.findall(xml):
         if "localSheetId" in attributes or not name:
@@ -44,7 +56,7 @@ def ooxml_names(archive: zipfile.ZipFile) -> tuple[dict[str, CellName], dict[str
         parsed = _parsed(_OOXML_REF.match(_unescape(text.strip())))
         if parsed:
             names[_unescape(name)] = parsed
-    return names, _sheet_parts(archive, xml)
+    return names, _sheet_parts(rels.decode("utf-8", errors="replace"), xml)
 
 
 def _unescape(text: str) -> str:
@@ -56,11 +68,7 @@ def _attribute(attributes: str, name: str) -> str | None:
     return _unescape(match.group(1)) if match else None
 
 
-def _sheet_parts(archive: zipfile.ZipFile, workbook_xml: str) -> dict[str, str]:
-    try:
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
-    except KeyError:
-        return {}
+def _sheet_parts(rels: str, workbook_xml: str) -> dict[str, str]:
     targets = {}
     for attributes in _RELATIONSHIP.findall(rels):
         targets[_attribute(attributes, "Id")] = _attribute(attributes, "Target") or ""

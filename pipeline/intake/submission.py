@@ -131,7 +131,7 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
             submission.reject("unsupported-format", f"Không đọc được định dạng tệp {extension or '(không có đuôi)'}. "
                                                     "Hãy mở bằng Excel và lưu dạng .xlsx.")
         return
-    if kind in ("xlsx", "xlsm", "ods") and (problem := check_zip(path)) is not None:
+    if kind in ("xlsx", "xlsm", "ods") and (problem := check_zip(data)) is not None:
         submission.outcome = "rejected"
         submission.problems.append(problem)
         return

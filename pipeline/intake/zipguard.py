@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import io
 import html
 import posixpath
 import re
@@ -27,14 +28,15 @@ class ZipLimits:
     max_col: int = 200  # column index (1-based); "GR"
 
 
-def check_zip(path: Path, limits: ZipLimits = ZipLimits()) -> Problem | None:
-    """The first reason to refuse this xlsx/xlsm/ods before reading it, or None. Never raises.
+def check_zip(source: Path | bytes, limits: ZipLimits = ZipLimits()) -> Problem | None:
+    """The first reason to refuse this xlsx/xlsm/ods (a path, or its bytes already read) before reading it,
+    or None. Never raises.
 
     Entry names with absolute paths or '..' are not refused: readers only look parts up by name and
     never extract to disk, so such names are harmless here (though a sign of a crafted file).
     """
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
             return _check_archive(archive, limits)
     except _Refusal as refusal:
         return refusal.problem
