@@ -246,7 +246,13 @@ class _WorkbookWriter:
 
     def long_text(self, sheet: Worksheet, row: int, lead: list[str], text: str) -> int:
         """Texts over a cell's 32,767 characters go on to further rows, marked, never silently cut."""
-        pieces = [text[i:i + CELL_LIMIT] for i in range(0, len(text), CELL_LIMIT)] or [""]
+        if len(text) <= CELL_LIMIT:  # the usual case, tens of thousands of rows in a large province
+            style = self.f["text_top"]
+            for col, value in enumerate(lead):
+                sheet.write_string(row, col, value, style)
+            sheet.write_string(row, len(lead), text, style)
+            return row
+        pieces = [text[i:i + CELL_LIMIT] for i in range(0, len(text), CELL_LIMIT)]
         if len(pieces) > 1:
             self.truncated.append(lead[0])
         for index, piece in enumerate(pieces):
