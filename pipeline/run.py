@@ -19,6 +19,7 @@ from pipeline.ledger import FileRecord, Ledger, settle
 from pipeline.problems import ERROR, Problem
 from pipeline.roster import RosterUnit
 from pipeline.spec import FormSpec
+from pipeline.template.layout import layout_for
 
 if TYPE_CHECKING:
     from pipeline.merge import Consolidation
@@ -89,8 +90,11 @@ def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = F
             results = run_isolated(read_submission, tasks, timeout=READ_TIMEOUT, on_done=warm.then(None))
     finally:
         warm.join()
+    standard = {code: (ref.sheet, ref.a1) for code, ref in layout_for(spec).cells.items()}
     for (path, relative), result in zip(to_read, results):
         submission = result if isinstance(result, Submission) else _crashed(path, result)
+        if submission.cells == standard:  # one shared map, not ten thousand equal copies
+            submission.cells = standard
         records.append(FileRecord(relative, submission))
     records.sort(key=lambda r: r.relative)
     return records

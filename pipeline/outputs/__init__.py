@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import pickle
 from pathlib import Path
@@ -53,6 +54,7 @@ def write_outputs(result) -> None:
         return
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
+    gc.freeze()  # the collector would otherwise touch, and so copy, every object the child shares
     child = context.Process(target=_write_rest_in_child, args=(result, sending), name="consolidate-outputs")
     child.start()
     sending.close()
@@ -65,6 +67,7 @@ def write_outputs(result) -> None:
     finally:
         child.join()
         receiving.close()
+        gc.unfreeze()
     if outcome is None:
         raise RuntimeError(f"tiến trình ghi báo cáo Word và phản hồi dừng bất thường (mã {child.exitcode})")
     if isinstance(outcome, BaseException):
