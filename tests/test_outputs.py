@@ -149,21 +149,29 @@ def test_second_run_gives_the_same_results(three_units):
     assert again == three_units["document"]
 
 
-def test_failed_write_keeps_the_previous_complete_workbook(three_units, monkeypatch):
-    from pipeline.outputs import workbook as module
+@pytest.mark.parametrize("writer, output, parallel_from", [
+    ("pipeline.outputs.workbook.write_workbook", WORKBOOK, 200),
+    ("pipeline.outputs.report.write_report", REPORT, 0),  # the report is written by the second process
+])
+def test_failed_write_keeps_the_previous_complete_output(three_units, monkeypatch, writer, output, parallel_from):
+    import importlib
 
-    target = three_units["out"] / WORKBOOK
+    import pipeline.outputs
+
+    module_name, function = writer.rsplit(".", 1)
+    target = three_units["out"] / output
     before = target.read_bytes()
 
     def broken(result, path):
-        path.write_bytes(b"half a workbook")
+        path.write_bytes(b"half a file")
         raise OSError("đĩa đầy")
 
-    monkeypatch.setattr(module, "write_workbook", broken)
+    monkeypatch.setattr(pipeline.outputs, "PARALLEL_FROM", parallel_from)
+    monkeypatch.setattr(importlib.import_module(module_name), function, broken)
     result = CliRunner().invoke(cli, ["--inbox", str(three_units["inbox"]), "--outbox", str(three_units["out"]), "-q"])
     assert result.exit_code == 4 and "đĩa đầy" in result.stderr
     assert target.read_bytes() == before
-    assert not [p for p in three_units["out"].iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in three_units["out"].rglob("*.tmp")]
 
 
 def test_second_run_at_once_exits_with_its_own_code(three_units, monkeypatch):
@@ -230,24 +238,6 @@ def test_outputs_written_by_two_processes_are_the_same(three_units, monkeypatch)
     assert [p.text for p in after.paragraphs if "ngày" not in p.text] == \
            [p.text for p in before.paragraphs if "ngày" not in p.text]
     assert (out / "phan-hoi" / "CD003-CD003.xlsx").is_file()
-
-
-def test_failure_in_the_second_process_keeps_the_previous_report(three_units, monkeypatch):
-    import pipeline.outputs
-    from pipeline.outputs import report
-
-    monkeypatch.setattr(pipeline.outputs, "PARALLEL_FROM", 0)
-    target = three_units["out"] / REPORT
-    before = target.read_bytes()
-
-    def broken(result, path):
-        path.write_bytes(b"half a report")
-        raise OSError("đĩa đầy")
-
-    monkeypatch.setattr(report, "write_report", broken)
-    result = CliRunner().invoke(cli, ["--inbox", str(three_units["inbox"]), "--outbox", str(three_units["out"]), "-q"])
-    assert result.exit_code == 4 and "đĩa đầy" in result.stderr
-    assert target.read_bytes() == before
 
 
 def test_constant_memory_workbook_holds_the_same_cells(three_units, monkeypatch):
