@@ -51,7 +51,7 @@ class CellReader:
     grids: dict[str, SheetGrid] = field(default_factory=dict)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "CellReader":
+    def from_bytes(cls, data: bytes) -> CellReader:
         return cls(CalamineWorkbook.from_filelike(io.BytesIO(data)))
 
     @property

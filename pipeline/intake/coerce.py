@@ -53,7 +53,7 @@ def coerce(field: FieldSpec, raw: Any, legacy: str | None = None) -> tuple[Any, 
 
 def _number(field: FieldSpec, raw: Any) -> tuple[Any, list[Finding]]:
     findings: list[Finding] = []
-    if isinstance(raw, bool) or isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+    if isinstance(raw, (bool, dt.date, dt.datetime, dt.time, dt.timedelta)):
         return None, [Finding("error", "not-a-number", f"đã ghi \"{vn_value(raw)}\", không phải một số. "
                                                         "Ghi một số nguyên, ví dụ 1250.")]
     if isinstance(raw, str):

@@ -50,7 +50,7 @@ class Submission:
         code = self.values.get("ma_cdcs")
         return str(code) if code not in (None, "") else None
 
-    def reject(self, code: str, message: str) -> "Submission":
+    def reject(self, code: str, message: str) -> Submission:
         self.outcome = "rejected"
         self.problems.append(Problem(ERROR, code, message))
         return self

@@ -200,9 +200,9 @@ class _ReportWriter:
             self.para("Chưa có đơn vị nào nêu kiến nghị, đề xuất.", italic=True)
             return
         self.para(f"Tổng hợp kiến nghị, đề xuất của {len(entries)} CĐCS:")
-        for code, name, text in entries:
+        for _, name, text in entries:
             self.para("", align=WD_ALIGN_PARAGRAPH.LEFT).add_run(f"{name}:").bold = True
-            for line in (l.strip().lstrip("-–•+*").strip() for l in text.splitlines()):
+            for line in (raw.strip().lstrip("-–•+*").strip() for raw in text.splitlines()):
                 if line:
                     self.para(f"– {line}")
 
