@@ -362,3 +362,55 @@ def test_template_resaved_by_libreoffice_is_read(tmp_path, write_submission, ext
     entry = by_file(document)[f"a.{extension}"]
     assert entry["status"] == "accepted", entry["problems"]
     assert document["totals"]["tuyen_truyen_luot"] == 4321
+
+
+def test_ods_with_named_ranges_is_read_without_libreoffice(tmp_path, spec):
+    """An .ods as LibreOffice saves the template: the same sheets, values and named ranges (built with odfpy)."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import NamedExpressions, NamedRange, Table, TableCell, TableRow
+    from odf.text import P
+
+    from pipeline.intake.cells import a1_to_index
+    from pipeline.template.layout import NAME_FORM_ID, NAME_FORM_VERSION, anchors, layout_for
+    from tests.filling import good_values
+
+    layout = layout_for(spec)
+    values = good_values(spec, "CD777")
+    values["tuyen_truyen_luot"] = 9876
+    placed: dict[str, dict[tuple[int, int], object]] = {}
+    for code, ref in {**layout.cells, **layout.identity}.items():
+        value = {NAME_FORM_ID: spec.id, NAME_FORM_VERSION: spec.version}.get(code, values.get(code))
+        if value is not None:
+            placed.setdefault(ref.sheet, {})[(ref.row, ref.col)] = value
+    for sheet, (ref, text) in anchors(spec).items():
+        placed.setdefault(sheet, {})[a1_to_index(ref)] = text
+    document = OpenDocumentSpreadsheet()
+    for sheet, cells in placed.items():
+        table = Table(name=sheet)
+        for row in range(max(r for r, _ in cells) + 1):
+            table_row = TableRow()
+            for col in range(max(c for _, c in cells) + 1):
+                value = cells.get((row, col))
+                if isinstance(value, (int, float)):
+                    cell = TableCell(valuetype="float", value=value)
+                elif isinstance(value, dt.date):
+                    cell = TableCell(valuetype="date", datevalue=value.isoformat())
+                else:
+                    cell = TableCell(valuetype="string") if value is not None else TableCell()
+                if value is not None:
+                    cell.addElement(P(text=str(value)))
+                table_row.addElement(cell)
+            table.addElement(table_row)
+        document.spreadsheet.addElement(table)
+    names = NamedExpressions()
+    for code, ref in {**layout.cells, **layout.identity}.items():
+        address = f"$'{ref.sheet}'.${ref.a1[:1]}${ref.a1[1:]}"
+        names.addElement(NamedRange(name=code, cellrangeaddress=address, basecelladdress=address))
+    document.spreadsheet.addElement(names)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    document.save(str(inbox / "a.ods"))
+    _, result = run_json(inbox, tmp_path / "out")
+    entry = by_file(result)["a.ods"]
+    assert (entry["status"], entry["unit"]) == ("accepted", "CD777"), entry["problems"]
+    assert result["totals"]["tuyen_truyen_luot"] == 9876
