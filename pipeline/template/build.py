@@ -66,6 +66,8 @@ class _Builder:
         self.workbook.set_properties({
             "title": self.spec.title, "subject": self.spec.document, "author": self.spec.issuer,
             "company": self.spec.issuer, "comments": f"Mẫu {self.spec.id} phiên bản {self.spec.version}",
+            # A fixed date, so the same spec always builds the same bytes (the committed template does not churn).
+            "created": dt.datetime.combine(self.spec.deadline, dt.time()),
         })
         self.workbook.set_custom_property("form_id", self.spec.id)
         self.workbook.set_custom_property("form_version", self.spec.version)
