@@ -189,7 +189,7 @@ class _WorkbookWriter:
         sheet.repeat_columns(0, 2)
         sheet.set_column(0, 0, 6)
         sheet.set_column(1, 1, 12)
-        sheet.set_column(2, 2, 40)
+        sheet.set_column(2, 2, 52)  # long unit names stay on one line: rows are not auto-sized
         sheet.set_column(3, 3, 16)
         sheet.set_column(4, 3 + len(fields), 15)
         titles = ["STT", "Mã CĐCS", "Tên CĐCS", "Khối"] + [f"{f.label}" + (f" ({f.unit})" if f.unit else "") for f in fields]
