@@ -281,7 +281,7 @@ class _WorkbookWriter:
         sheet.write_string(3, 0, f"Hạn nộp: {deadline}. " + ("Đối chiếu với danh sách đơn vị." if self.ledger.roster_given
                                                              else "Không có danh sách đơn vị: chỉ liệt kê các đơn vị đã gửi."),
                            self.f["note"])
-        widths = (11, 34, 16, 12, 34, 17, 26, 14)
+        widths = (11, 46, 18, 12, 40, 17, 30, 14)
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         self.header(sheet, row, ["Mã CĐCS", "Tên CĐCS", "Khối", "Tình trạng", "Tệp", "Thời điểm nhận", "Email", "Điện thoại"])
