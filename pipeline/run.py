@@ -90,7 +90,8 @@ def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = F
             results = run_isolated(read_submission, tasks, timeout=READ_TIMEOUT, on_done=warm.then(None))
     finally:
         warm.join()
-    standard = {code: (ref.sheet, ref.a1) for code, ref in layout_for(spec).cells.items()}
+    addresses = layout_for(spec).addresses
+    standard = {f.code: addresses[f.code] for f in spec.fields}
     for (path, relative), result in zip(to_read, results):
         submission = result if isinstance(result, Submission) else _crashed(path, result)
         if submission.cells == standard:  # one shared map, not ten thousand equal copies

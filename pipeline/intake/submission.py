@@ -154,9 +154,7 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
     else:
         names = xls_names(data)
     reader = CellReader.from_bytes(data)
-    layout = layout_for(spec)
-    where = {**{n: (r.sheet, r.a1) for n, r in layout.identity.items()},
-             **{c: (r.sheet, r.a1) for c, r in layout.cells.items()}, **names}
+    where = {**layout_for(spec).addresses, **names}
     sheets = set(reader.sheet_names)
 
     def read(name: str) -> Any:
@@ -184,22 +182,22 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
             submission.reject("damaged-template", f"Cấu trúc mẫu trong tệp đã bị thay đổi: trang \"{sheet}\" không còn "
                                                   "đúng nội dung của mẫu. Hãy chép số liệu sang mẫu gốc và gửi lại.")
             return
+    raw = {f.code: reader.value(*where[f.code]) for f in spec.fields if where[f.code][0] in sheets}
     blank: dict[str, set[str]] = {}
-    for f in spec.fields:
-        sheet, ref = where[f.code]
-        if sheet in sheets and reader.value(sheet, ref) is None:
-            blank.setdefault(sheet, set()).add(ref)
+    for code in (code for code, value in raw.items() if value is None):
+        sheet, ref = where[code]
+        blank.setdefault(sheet, set()).add(ref)
     faults = {sheet: formula_faults(archive, parts[sheet], refs) for sheet, refs in blank.items()
               if archive is not None and sheet in parts}
     # Detect over the file's texts together (one short cell is too little evidence), leaving out
     # texts already in Unicode Vietnamese, such as the unit name the office prefilled.
-    texts = [v for f in spec.fields if f.kind in ("text", "narrative") and where[f.code][0] in sheets
-             and isinstance(v := reader.value(*where[f.code]), str) and not is_unicode_vietnamese(v)]
+    texts = [v for f in spec.fields if f.kind in ("text", "narrative")
+             and isinstance(v := raw.get(f.code), str) and not is_unicode_vietnamese(v)]
     legacy = detect_legacy_encoding("\n".join(texts))
     for f in spec.fields:
         sheet, ref = where[f.code]
         submission.cells[f.code] = (sheet, ref)
-        if sheet not in sheets:
+        if f.code not in raw:
             submission.problems.append(Problem(ERROR, "missing-sheet", f"Không có trang \"{sheet}\" của mẫu. "
                                                "Không đổi tên hay xóa trang; hãy dùng mẫu gốc.", f.code, sheet, ref))
             continue
@@ -207,7 +205,7 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
         if fault is not None:
             submission.problems.append(_formula_problem(f, sheet, ref, fault))
             continue
-        value, findings = coerce(f, reader.value(sheet, ref), legacy)
+        value, findings = coerce(f, raw[f.code], legacy)
         submission.values[f.code] = value
         for finding in findings:
             submission.problems.append(Problem(finding.severity, finding.code,
@@ -244,6 +242,3 @@ def is_ignored_name(relative: str) -> str | None:
     if any(part.startswith(".") for part in relative.split("/")):
         return "Bỏ qua: tệp ẩn."
     return None
-
-
-__all__ = ["ReadTask", "Submission", "read_submission", "is_ignored_name", "cell_label", "WARNING"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.problems import ERROR, Problem
+from pipeline.template.layout import column_letter
 
 CHUNK_SIZE = 256 * 1024
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -346,12 +347,8 @@ def _columns_up_to(limit: int) -> str:
 
 
 def column_name(index: int) -> str:
-    """1 -> A, 26 -> Z, 27 -> AA, 200 -> GR."""
-    name = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
+    """1 -> A, 26 -> Z, 27 -> AA, 200 -> GR; 0 (no column) -> ""."""
+    return column_letter(index - 1)
 
 
 def _column_index(letters: bytes) -> int:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pipeline.spec import FieldSpec, FormSpec, SectionSpec
 
@@ -74,10 +74,10 @@ class TemplateLayout:
     cells: dict[str, CellRef]
     identity: dict[str, CellRef]
 
-    def check_cell(self, code: str) -> CellRef:
-        """The in-sheet check cell beside a figure."""
-        ref = self.cells[code]
-        return CellRef(ref.sheet, ref.row, COL_CHECK)
+    @cached_property
+    def addresses(self) -> dict[str, tuple[str, str]]:
+        """(sheet, "D20") of every field and identity name: where intake looks when a file has no names."""
+        return {name: (ref.sheet, ref.a1) for name, ref in {**self.identity, **self.cells}.items()}
 
     @property
     def figure_rows(self) -> range:
