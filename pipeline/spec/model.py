@@ -62,6 +62,11 @@ class RuleSpec:
     when: Expression | None = None
 
     @property
+    def guarded(self) -> tuple[str, ...]:
+        """Fields that must all be filled for the rule to apply: a blank is reported on its own, not as a rule."""
+        return tuple(dict.fromkeys((self.when.guarded if self.when else ()) + self.check.guarded))
+
+    @property
     def fields(self) -> tuple[str, ...]:
         """Every field the rule reads, in order of appearance, `when` first."""
         names = list(self.when.fields) if self.when else []

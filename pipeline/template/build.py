@@ -246,9 +246,8 @@ class _Builder:
 def _failing(rule: RuleSpec) -> str:
     """An Excel condition, TRUE when the unit's figures break `rule`; blank figures never fail a rule."""
     parts = []
-    if rule.check.guarded or (rule.when and rule.when.guarded):
-        guarded = list(dict.fromkeys((rule.when.guarded if rule.when else ()) + rule.check.guarded))
-        parts.append(f"COUNTA({','.join(guarded)})={len(guarded)}")
+    if rule.guarded:
+        parts.append(f"COUNTA({','.join(rule.guarded)})={len(rule.guarded)}")
     if rule.when:
         parts.append(rule.when.to_excel())
     parts.append(f"NOT({rule.check.to_excel()})")

@@ -11,7 +11,7 @@ from pipeline.vietnamese import vn_value
 
 def failing_rows(rule: RuleSpec, table: pd.DataFrame) -> pd.Series:
     """True where the rule is broken; a rule is skipped while a field it reads is blank."""
-    guards = list(dict.fromkeys((rule.when.guarded if rule.when else ()) + rule.check.guarded))
+    guards = list(rule.guarded)
     applies = table[guards].notna().all(axis=1) if guards else pd.Series(True, index=table.index)
     if rule.when is not None:
         applies &= _safe(rule.when, table)
