@@ -161,8 +161,9 @@ CORPUS = {
     "far_merge": (False, "rejected", "far-cell"),
     "far_cell_implicit": (False, "rejected", "far-cell"),
     "far_cell_prefixed": (False, "rejected", "far-cell"),
-    # hostile.py cuts the first sheet, which in the template is the guide no reader looks at: the data is whole.
-    "malformed_sheet_xml": (True, "accepted", None),
+    # hostile.py cuts the first sheet, the guide no reader looks at: the data is whole, but Excel would
+    # offer to repair the file, so it is refused before any reader sees it.
+    "malformed_sheet_xml": (True, "rejected", "damaged-part"),
     "missing_workbook_part": (True, "rejected", "missing-part"),
     "encrypted": (True, "rejected", "encrypted"),
     "legacy_xls": (False, "rejected", "not-template"),
@@ -185,7 +186,7 @@ CORPUS = {
 }
 # Made here, beside the generators: damage where the reader does look, and an entity where names are read.
 LOCAL_CORPUS = {
-    "malformed_figures.xlsx": ("rejected", "unreadable"),
+    "malformed_figures.xlsx": ("rejected", "damaged-part"),
     "workbook_entity.xlsx": ("rejected", "xml-entities"),
 }
 
@@ -631,7 +632,8 @@ def test_feedback_survives_a_control_character_a_unit_typed(tmp_path, spec, temp
 def test_feedback_survives_a_control_character_in_a_cell_reference(tmp_path):
     path = hostile.minimal_xlsx(tmp_path, "crafted.xlsx", hostile.sheet_xml('<row r="1"><c r="A\x011"><v>1</v></c></row>'))
     exit_code, document = _feedback_run(tmp_path, "control.xlsx", path.read_bytes())
-    assert exit_code == 1 and "far-cell" in codes(document["files"][0])
+    # A control character is not allowed in XML at all: the part is refused as damaged before it is read.
+    assert exit_code == 1 and "damaged-part" in codes(document["files"][0])
 
 
 # --- 4. random mixes of good and bad files ---------------------------------------------------------

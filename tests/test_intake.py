@@ -414,3 +414,38 @@ def test_ods_with_named_ranges_is_read_without_libreoffice(tmp_path, spec):
     entry = by_file(result)["a.ods"]
     assert (entry["status"], entry["unit"]) == ("accepted", "CD777"), entry["problems"]
     assert result["totals"]["tuyen_truyen_luot"] == 9876
+
+
+def _rewrite_part(path, part: str, change) -> None:
+    """Rezip the workbook with one part's bytes changed (the zip itself stays valid: only the XML is hurt)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            target.writestr(info, change(data) if info.filename == part else data)
+
+
+@pytest.mark.parametrize("part, sheet", [("xl/worksheets/sheet2.xml", "Số liệu"), ("xl/styles.xml", None)])
+def test_workbook_with_a_part_cut_short_is_rejected_as_damaged_naming_the_part(tmp_path, write_submission,
+                                                                               part, sheet):
+    path = write_submission("a.xlsx")
+    _rewrite_part(path, part, lambda data: data[: len(data) * 2 // 3])
+    _, document = run_json(tmp_path / "inbox", tmp_path / "out")
+    entry = by_file(document)["a.xlsx"]
+    assert entry["status"] == "rejected"
+    [problem] = entry["problems"]
+    assert (problem["code"], problem["sheet"]) == ("damaged-part", sheet)
+    assert part in problem["message"] and "mẫu báo cáo gốc" in problem["message"]
+
+
+def test_well_formed_parts_in_utf16_or_with_a_doctype_keep_their_own_verdicts(tmp_path, write_submission):
+    path = write_submission("a.xlsx")
+    _rewrite_part(path, "docProps/app.xml",
+                  lambda data: data.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
+    _, document = run_json(tmp_path / "inbox", tmp_path / "out")
+    assert by_file(document)["a.xlsx"]["status"] == "accepted"
+    _rewrite_part(path, "docProps/app.xml", lambda data: b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>')
+    _, document = run_json(tmp_path / "inbox", tmp_path / "out")
+    assert codes(by_file(document)["a.xlsx"]) == {"xml-entities"}

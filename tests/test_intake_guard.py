@@ -21,7 +21,7 @@ from pipeline.intake.zipguard import ZipLimits, check_zip, column_name
 from tests import hostile
 
 KINDS = set(get_args(FileKind))
-CODES = {"bad-zip", "zip-bomb", "too-many-parts", "missing-part", "xml-entities", "far-cell"}
+CODES = {"bad-zip", "zip-bomb", "too-many-parts", "missing-part", "xml-entities", "far-cell", "damaged-part"}
 MAGICS = [b"", b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"), b"%PDF", b"<html>"]
 
 
@@ -242,9 +242,11 @@ def test_broken_copies_of_a_real_workbook(files, src, generator, code):
     assert problem is not None and problem.code == code
 
 
-def test_malformed_sheet_xml_is_left_to_the_reader(files, src):
-    # The zip is sound; a cut tag is a parse error the reader reports (calamine and openpyxl both raise).
-    assert check_zip(make(files, "malformed_sheet_xml", src)) is None
+def test_malformed_sheet_xml_is_refused_as_a_damaged_part_naming_the_sheet(files, src):
+    # The zip is sound, the XML inside is cut: refused in the same streaming pass, before any reader.
+    problem = check_zip(make(files, "malformed_sheet_xml", src))
+    assert problem is not None
+    assert (problem.code, problem.sheet, problem.value) == ("damaged-part", "Biểu 1", "xl/worksheets/sheet1.xml")
 
 
 def test_far_cell_names_sheet_and_cell(files):

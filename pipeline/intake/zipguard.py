@@ -8,6 +8,7 @@ import html
 import posixpath
 import re
 import zipfile
+from xml.parsers import expat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,8 @@ _MESSAGES = {
     "xml-entities": "Tệp chứa khai báo DOCTYPE/ENTITY trong phần {part}, điều mà Excel không bao giờ tạo ra, "
     "có thể là tệp độc hại. " + _REDO,
     "far-cell": "{where} có {what}, vượt xa vùng của mẫu báo cáo. " + _REDO,
+    "damaged-part": "{where} bị hỏng: nội dung bị cắt cụt hoặc sai cấu trúc (Excel sẽ hỏi có muốn “sửa chữa” tệp "
+    "không). Hãy mở mẫu báo cáo gốc, điền lại số liệu, lưu rồi gửi lại.",
 }
 
 
@@ -84,6 +87,14 @@ class _FarCell(Exception):
         self.sheet = sheet
 
 
+class _Damaged(Exception):
+    """An XML part that is not well-formed: cut short, or bytes that no writer produces."""
+
+    def __init__(self, part: str) -> None:
+        super().__init__(part)
+        self.part = part
+
+
 class _NeedsPositions(Exception):
     """The fast scan met cells or rows whose position is implied by their order, or odd syntax."""
 
@@ -101,12 +112,20 @@ def _check_archive(archive: zipfile.ZipFile, limits: ZipLimits) -> Problem | Non
             _scan_member(archive, info, limits, budget)
     except _FarCell as far:
         return _far_cell_problem(archive, far)
+    except _Damaged as damaged:
+        sheet = _sheet_name(archive, damaged.part)
+        message = _MESSAGES["damaged-part"].format(where=_part_label(damaged.part, sheet))
+        return _problem("damaged-part", message, sheet=sheet, value=damaged.part)
     return None
+
+
+def _part_label(part: str, sheet: str | None) -> str:
+    return f"Trang tính «{sheet}» ({part})" if sheet else f"Phần {part} của tệp"
 
 
 def _far_cell_problem(archive: zipfile.ZipFile, far: _FarCell) -> Problem:
     sheet = far.sheet or _sheet_name(archive, far.part)
-    where = f"Trang tính «{sheet}» ({far.part})" if sheet else f"Phần {far.part} của tệp"
+    where = _part_label(far.part, sheet)
     if far.ref.isdigit():
         what = f"dòng số {far.ref}"
     elif ":" in far.ref:
@@ -217,7 +236,24 @@ def _scanner_for(part: str, first: bytes, limits: ZipLimits, positional: bool) -
     # Every text part is scanned, not just xl/worksheets/*: readers follow the relationships, so a sheet can
     # live under any name (seen: calamine reads a sheet stored as xl/sheet1.bin, and matches names ignoring case).
     ods_content = part.lower() == "content.xml"
-    return _XmlScanner(part, limits, encoding, positional, ods_content)
+    # XML by its content, not its name, for the same reason; a text part that starts otherwise (an ODS
+    # `mimetype`, a stray .txt) has no structure to check.
+    xml = first.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00").startswith(b"<")
+    return _XmlScanner(part, limits, encoding, positional, ods_content, xml)
+
+
+def _well_formedness_parser(part: str):
+    """An expat parser with no content handlers (the cheapest way to check a part is well-formed) that
+    refuses a DOCTYPE as soon as it starts, before any entity in it is declared or expanded."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse_doctype(*_: object) -> None:
+        message = _MESSAGES["xml-entities"].format(part=part)
+        raise _Refusal(_problem("xml-entities", message, value=part))
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    return parser
 
 
 def _utf16_encoding(first: bytes) -> str | None:
@@ -234,15 +270,19 @@ def _utf16_encoding(first: bytes) -> str | None:
 class _XmlScanner:
     """Feeds a part's text in chunks, scanning only whole tags: each segment ends just before a '<'."""
 
-    def __init__(self, part: str, limits: ZipLimits, encoding: str | None, positional: bool, ods: bool) -> None:
+    def __init__(self, part: str, limits: ZipLimits, encoding: str | None, positional: bool, ods: bool,
+                 xml: bool) -> None:
         self.part = part
         self.limits = limits
+        self.parser = _well_formedness_parser(part) if xml else None
         self.decoder = codecs.getincrementaldecoder(encoding)(errors="replace") if encoding else None
         self.pending = bytearray()
         self.cells = _PositionTracker(part, limits) if positional else None
         self.ods = _OdsTracker(part, limits) if ods else None
 
     def feed(self, chunk: bytes) -> None:
+        if self.parser is not None:
+            self._parse(chunk, final=False)
         if self.decoder is not None:
             chunk = self.decoder.decode(chunk).encode("utf-8")
         cut = chunk.rfind(b"<")
@@ -255,10 +295,19 @@ class _XmlScanner:
         self._scan(segment)
 
     def close(self) -> None:
+        if self.parser is not None:
+            self._parse(b"", final=True)
         if self.decoder is not None:
             self.pending += self.decoder.decode(b"", final=True).encode("utf-8")
         self._scan(bytes(self.pending))
         self.pending = bytearray()
+
+    def _parse(self, data: bytes, final: bool) -> None:
+        """expat sees the raw bytes (it reads the encoding declaration itself) as they stream past."""
+        try:
+            self.parser.Parse(data, final)
+        except expat.ExpatError:
+            raise _Damaged(self.part) from None
 
     def _scan(self, segment: bytes) -> None:
         if not segment:
