@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sys
@@ -12,6 +13,7 @@ import click
 from pipeline import __version__
 from pipeline.roster import RosterError, read_roster
 from pipeline.spec import SpecError, load_spec
+from pipeline.streams import reserve_stdout, results, use_utf8
 
 # Exit codes (documented in the README): 0 all accepted or ignored; 1 the run finished with rejected or
 # pending files (or `check` found errors); 2 usage error, broken spec or roster; 3 another run holds the
@@ -36,13 +38,46 @@ def _fail(message: str, code: int = EXIT_USAGE) -> None:
     sys.exit(code)
 
 
+def _echo(text: str) -> None:
+    """What the command means to print: the only text that goes to stdout."""
+    click.echo(text, file=results())
+
+
 def _load(form: str | None, roster: Path | None):
-    try:
-        spec = load_spec(form)
-        units = read_roster(roster) if roster else None
-    except (SpecError, RosterError) as exc:
-        _fail(str(exc))
-    return spec, units
+    return load_spec(form), (read_roster(roster) if roster else None)
+
+
+def _handled(command):
+    """Every command maps the library's errors the same way, to a message and a documented exit code."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (SystemExit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:  # the reader of stdout went away (`consolidate fields | head`): nothing to say
+            sys.exit(EXIT_OK)
+        except Exception as exc:
+            _fail(*_explain(exc))
+    return run
+
+
+def _explain(exc: Exception) -> tuple[str, int]:
+    """The message and exit code for an error out of the library (imported here: only an error pays for it)."""
+    from pipeline.demo import DemoError
+    from pipeline.outputs.lock import OutboxBusy
+
+    if isinstance(exc, (SpecError, RosterError, DemoError)):
+        return str(exc), EXIT_USAGE
+    if isinstance(exc, OutboxBusy):
+        return str(exc), EXIT_BUSY
+    if isinstance(exc, OSError):
+        where = f" vào {exc.filename}" if exc.filename else ""
+        return (f"Không ghi được kết quả{where}: {exc.strerror or exc}. Kiểm tra chỗ trống trên đĩa và quyền ghi "
+                "thư mục, rồi chạy lại.", EXIT_WRITE)
+    # A bug, not the user's doing: say so, and keep the code apart from "files rejected".
+    return (f"Lỗi nội bộ của công cụ ({type(exc).__name__}: {exc}). Kết quả lần chạy trước vẫn còn nguyên. "
+            "Hãy báo cho người quản trị kèm thông báo này.", EXIT_INTERNAL)
 
 
 @click.group(context_settings=CONTEXT, invoke_without_command=True,
@@ -64,6 +99,7 @@ def _load(form: str | None, roster: Path | None):
                       help="Hiện phiên bản và thoát.")
 @_help
 @click.pass_context
+@_handled
 def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form: str | None,
         deadline: dt.date | None, as_json: bool, quiet: bool) -> None:
     """Tổng hợp báo cáo của các Công đoàn cơ sở (Hướng dẫn 148/HD-CĐVC).
@@ -77,27 +113,18 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
         return
     spec, units = _load(form, roster)
     from pipeline.run import RunOptions, consolidate_inbox
-    from pipeline.outputs.lock import OutboxBusy
 
     if not inbox.is_dir():
         _fail(f"Không có thư mục hộp thư đến '{inbox}'. Tạo thư mục này và chép các tệp báo cáo vào đó.")
     options = RunOptions(inbox=inbox, outbox=outbox, roster=units, deadline=deadline,
                          quiet=quiet or as_json, progress=not (quiet or as_json))
-    try:
-        result = consolidate_inbox(spec, options)
-    except OutboxBusy as exc:
-        _fail(str(exc), EXIT_BUSY)
-    except OSError as exc:
-        _fail(f"Không ghi được kết quả vào {outbox}: {exc}", EXIT_WRITE)
-    except Exception as exc:  # a bug, not the user's doing: say so, keep the code apart from "files rejected"
-        _fail(f"Lỗi nội bộ của công cụ ({type(exc).__name__}: {exc}). Kết quả lần chạy trước vẫn còn nguyên. "
-              "Hãy báo cho người quản trị kèm thông báo này.", EXIT_INTERNAL)
+    result = consolidate_inbox(spec, options)
     if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        _echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     elif not quiet:
         from pipeline.console import summary
 
-        click.echo(summary(result))
+        _echo(summary(result))
     sys.exit(EXIT_PROBLEMS if result.has_unmerged else EXIT_OK)
 
 
@@ -110,15 +137,16 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
               show_default=True, help="Thư mục ghi mẫu.")
 @click.pass_context
 @_help
+@_handled
 def template(ctx: click.Context, form: str | None, roster: Path | None, out_dir: Path) -> None:
     """Tạo mẫu báo cáo Excel để gửi cho các CĐCS."""
     from pipeline.template.publish import publish_templates
 
     spec, units = _load(form or ctx.obj.get("form"), roster or ctx.obj.get("roster"))
     written = publish_templates(spec, out_dir, units)
-    click.echo(f"Đã tạo mẫu trắng: {written[0]}")
+    _echo(f"Đã tạo mẫu trắng: {written[0]}")
     if len(written) > 1:
-        click.echo(f"Đã tạo {len(written) - 1} bản riêng cho từng đơn vị trong {out_dir}/")
+        _echo(f"Đã tạo {len(written) - 1} bản riêng cho từng đơn vị trong {out_dir}/")
 
 
 @cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate check bao-cao-truong-a.xlsx\n"
@@ -128,6 +156,7 @@ def template(ctx: click.Context, form: str | None, roster: Path | None, out_dir:
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.pass_context
 @_help
+@_handled
 def check(ctx: click.Context, files: tuple[Path, ...], form: str | None, as_json: bool) -> None:
     """Kiểm tra một hoặc nhiều tệp báo cáo trước khi gửi hoặc khi tiếp nhận."""
     from pipeline.console import describe_checked
@@ -136,9 +165,9 @@ def check(ctx: click.Context, files: tuple[Path, ...], form: str | None, as_json
     spec, units = _load(form or ctx.obj.get("form"), ctx.obj.get("roster"))
     records = check_files(spec, list(files), roster=units)
     if as_json or ctx.obj.get("as_json"):
-        click.echo(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=2))
+        _echo(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=2))
     else:
-        click.echo(describe_checked(records))
+        _echo(describe_checked(records))
     sys.exit(EXIT_PROBLEMS if any(r.has_errors for r in records) else EXIT_OK)
 
 
@@ -146,24 +175,22 @@ def check(ctx: click.Context, files: tuple[Path, ...], form: str | None, as_json
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
 @click.pass_context
 @_help
+@_handled
 def demo(ctx: click.Context, directory: Path) -> None:
     """Tạo một bộ dữ liệu mẫu (khoảng 40 CĐCS) rồi chạy tổng hợp trên đó; không đụng tới ./inbox."""
     from pipeline.console import summary
-    from pipeline.demo import DemoError, build_demo
+    from pipeline.demo import build_demo
     from pipeline.run import RunOptions, consolidate_inbox
 
     spec, _ = _load(ctx.obj.get("form"), None)
-    try:
-        workspace = build_demo(spec, directory)
-    except DemoError as exc:
-        _fail(str(exc))
+    workspace = build_demo(spec, directory)
     click.echo(f"Đã tạo dữ liệu mẫu trong {directory}/: {workspace.file_count} tệp trong {workspace.inbox}/, "
                f"danh sách đơn vị {workspace.roster_path}.", err=True)
     options = RunOptions(inbox=workspace.inbox, outbox=workspace.outbox, roster=workspace.roster,
                          deadline=None, quiet=False, progress=True)
     result = consolidate_inbox(spec, options)
-    click.echo(summary(result))
-    click.echo(f"\nĐây là dữ liệu thử. Mở {result.workbook} để xem bảng tổng hợp.")
+    _echo(summary(result))
+    _echo(f"\nĐây là dữ liệu thử. Mở {result.workbook} để xem bảng tổng hợp.")
 
 
 @cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate fields\n  consolidate fields --markdown")
@@ -171,22 +198,25 @@ def demo(ctx: click.Context, directory: Path) -> None:
 @click.option("--markdown", is_flag=True, help="In dạng bảng Markdown (cho README).")
 @click.pass_context
 @_help
+@_handled
 def fields(ctx: click.Context, form: str | None, markdown: bool) -> None:
     """In danh sách mã trường (tên vùng trong mẫu Excel) của mẫu biểu."""
     spec, _ = _load(form or ctx.obj.get("form"), None)
     rows = [(f.code, f.section, f.kind, f.unit, f.label) for f in spec.fields]
     if markdown:
-        click.echo("| mã trường | mục | kiểu | đơn vị tính | nội dung |\n| --- | --- | --- | --- | --- |")
+        _echo("| mã trường | mục | kiểu | đơn vị tính | nội dung |\n| --- | --- | --- | --- | --- |")
         for row in rows:
-            click.echo("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+            _echo("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
         return
     for code, section, kind, unit, label in rows:
-        click.echo(f"{code:<24} {section:<6} {kind:<10} {unit:<18} {label}")
+        _echo(f"{code:<24} {section:<6} {kind:<10} {unit:<18} {label}")
 
 
 def main() -> None:
     """The console script. Ends without the interpreter's teardown: every output is written, closed and
     renamed by then, and freeing a large run's objects one by one costs a noticeable part of a second."""
+    use_utf8()
+    reserve_stdout()
     try:
         cli(prog_name="consolidate")
         code = EXIT_OK
@@ -194,6 +224,9 @@ def main() -> None:
         code = stop.code if isinstance(stop.code, int) else (EXIT_OK if stop.code is None else EXIT_USAGE)
         if not isinstance(stop.code, (int, type(None))):
             click.echo(stop.code, err=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (results(), sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe: what could not be written is nobody's to read
+            pass
     os._exit(code)

@@ -254,3 +254,34 @@ def test_constant_memory_workbook_holds_the_same_cells(three_units, monkeypatch)
     monkeypatch.setattr(module, "CONSTANT_MEMORY_FROM", 0)
     run_json(three_units["inbox"], out, "--roster", str(three_units["roster"]))
     assert cells(out / WORKBOOK) == normal
+
+
+def _record(relative: str, unit: str | None = None, sha: str = "ab" * 32):
+    from pipeline.intake.submission import Submission
+    from pipeline.ledger import FileRecord
+
+    submission = Submission(relative, 1, 0.0, sha, values={"ma_cdcs": unit} if unit else {})
+    return FileRecord(relative, submission)
+
+
+def test_feedback_names_keep_vietnamese_and_the_type_and_never_collide():
+    from pipeline.outputs.feedback import feedback_names
+
+    records = [_record("Báo cáo.xlsx", "CD1"), _record("Báo cáo.ods", "CD1"), _record("Báo cáo.xls", "CD1"),
+               _record("Trường A.xlsx", sha="01" * 32), _record("Trưởng A.xlsx", sha="02" * 32),
+               _record("tháng 12/a.xlsx", sha="03" * 32), _record("THÁNG 12/A.xlsx", sha="04" * 32),
+               _record('x:y*"z".xlsx', "CD/2")]
+    names = feedback_names(records)
+    assert names[:5] == ["CD1-Báo cáo.xlsx", "CD1-Báo cáo (ods).xlsx", "CD1-Báo cáo (xls).xlsx",
+                         "khong-ro-ma-Trường A.xlsx", "khong-ro-ma-Trưởng A.xlsx"]
+    # Names equal but for case (one file on Windows and macOS) get the first hex digits of their sha256.
+    assert names[5:7] == ["khong-ro-ma-tháng 12_a-030303.xlsx", "khong-ro-ma-THÁNG 12_A-040404.xlsx"]
+    assert names[7] == "CD_2-x_y_z_.xlsx"
+    assert len({n.casefold() for n in names}) == len(records)
+
+
+def test_feedback_names_of_equal_bytes_under_names_that_read_alike_still_differ():
+    from pipeline.outputs.feedback import feedback_names
+
+    names = feedback_names([_record("a/b.xlsx"), _record("a_b.xlsx"), _record("A_B.xlsx")])
+    assert len({n.casefold() for n in names}) == 3

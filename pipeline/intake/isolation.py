@@ -14,6 +14,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Literal, TypeVar
 
+from pipeline.streams import silence_process
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -198,6 +200,8 @@ def _work(func: Callable[[Any], Any], conn: Connection) -> None:
     """Worker loop: run batches sent by the parent and stream back one result per item."""
     # Ctrl-C is the parent's to handle; it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Readers write to stdout and stderr (xlrd dumps defined names there): none of it is the command's output.
+    silence_process()
     # A crash becomes a Failure in the parent; a fork-inherited traceback dump per crash would only flood stderr.
     faulthandler.disable()
     try:

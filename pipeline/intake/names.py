@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import re
 import zipfile
 from xml.sax.saxutils import unescape
@@ -103,7 +104,11 @@ def xls_names(data: bytes) -> dict[str, CellName]:
     """Workbook-level names of a legacy .xls, through xlrd."""
     import xlrd
 
-    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    with open(os.devnull, "w", encoding="utf-8") as log:  # xlrd reports oddities and dumps names to its log
+        return _xls_names(xlrd.open_workbook(file_contents=data, on_demand=True, logfile=log, verbosity=0))
+
+
+def _xls_names(book) -> dict[str, CellName]:
     names: dict[str, CellName] = {}
     try:
         for name in book.name_obj_list:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +37,49 @@ class FeedbackTask:
     copy_source: bool  # reopen the unit's own workbook, or write the list of problems alone
 
 
-def feedback_name(record: FileRecord) -> str:
-    """`<ma_cdcs>-<path in the inbox>.xlsx`, safe for every file system and unique per file."""
-    stem = re.sub(r"[^0-9A-Za-z._-]+", "_", str(Path(record.relative).with_suffix(""))).strip("._") or "tep"
-    code = re.sub(r"[^0-9A-Za-z._-]+", "_", record.unit or "khong-ro-ma")
-    return f"{code}-{stem}.xlsx"
+# What Windows refuses in a file name (macOS and Linux refuse only "/" and NUL); Vietnamese letters are fine.
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
+_NAME_LIMIT = 120  # characters before ".xlsx": the outbox path must stay within Windows' 260
+_SUFFIX_DIGITS = 6
+
+
+def feedback_names(records: list[FileRecord]) -> list[str]:
+    """One distinct file name per record: `<unit code>-<its path in the inbox>.xlsx`, readable as the unit named
+    it, with a few hex digits of the file's sha256 added where two names would still be the same (compared as
+    Windows and macOS do: ignoring case, after Unicode normalisation)."""
+    names = [_readable_name(record) for record in records]
+    taken = Counter(_folded(name) for name in names)
+    unique: list[str] = []
+    used: set[str] = set()
+    for record, name in zip(records, names):
+        if taken[_folded(name)] > 1:
+            name = f"{name}-{(record.submission.sha256 or '0' * _SUFFIX_DIGITS)[:_SUFFIX_DIGITS]}"
+        candidate, number = name, 1
+        while _folded(candidate) in used:  # the same bytes under two paths that read alike: count them
+            number += 1
+            candidate = f"{name}-{number}"
+        used.add(_folded(candidate))
+        unique.append(f"{candidate}.xlsx")
+    return unique
+
+
+def _readable_name(record: FileRecord) -> str:
+    path = Path(record.relative)
+    extension = path.suffix.lower()
+    # Feedback is always .xlsx; the original's own type stays in the name, so a.ods and a.xls stay apart.
+    kept = f" ({extension[1:]})" if extension and extension != ".xlsx" else ""
+    stem = "_".join((*path.parent.parts, path.stem)) if path.parent != Path(".") else path.stem
+    name = f"{_safe(record.unit or 'khong-ro-ma')}-{_safe(stem)}"
+    return name[: _NAME_LIMIT - len(kept)].rstrip(". ") + kept
+
+
+def _safe(text: str) -> str:
+    # Windows also drops trailing dots and spaces: strip them so two names cannot meet there.
+    return _FORBIDDEN.sub("_", unicodedata.normalize("NFC", text)).strip(" .") or "tep"
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def write_feedback(result, outbox: Path) -> list[Path]:
@@ -51,7 +91,7 @@ def write_feedback(result, outbox: Path) -> list[Path]:
     folder = outbox / FEEDBACK_DIR
     folder.mkdir(parents=True, exist_ok=True)
     records = [r for r in result.ledger.records if r.status in ("accepted", "rejected") and r.problems]
-    targets = [folder / feedback_name(r) for r in records]
+    targets = [folder / name for name in feedback_names(records)]
     tasks = [FeedbackTask(r.submission.path, r.relative, tuple(r.problems), str(temporary_beside(t)),
                           r.submission.kind in ("xlsx", "xlsm") and r.submission.outcome == "read")
              for r, t in zip(records, targets)]
