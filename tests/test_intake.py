@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.spec import load_spec
 from tests.helpers import by_file, codes, run_json
+from tests.requirements import soffice
 
 
 def _mtime(path, day: dt.date) -> None:
@@ -347,14 +348,13 @@ def test_totals_are_the_sums_of_accepted_files(tmp_path, spec, write_submission)
         assert document["totals"][field.code] == sum(v[field.code] for v in accepted), field.code
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 @pytest.mark.parametrize("extension, filter_name", [("ods", "calc8"), ("xls", "MS Excel 97")])
 def test_template_resaved_by_libreoffice_is_read(tmp_path, write_submission, extension, filter_name):
     import subprocess
 
     source = write_submission("a.xlsx", tuyen_truyen_luot=4321)
     converted = tmp_path / "converted"
-    subprocess.run(["soffice", "--headless", "--convert-to", f"{extension}:{filter_name}", "--outdir", str(converted),
+    subprocess.run([soffice(), "--headless", "--convert-to", f"{extension}:{filter_name}", "--outdir", str(converted),
                     str(source)], check=True, capture_output=True, timeout=180)
     source.unlink()
     shutil.move(str(converted / f"a.{extension}"), tmp_path / "inbox" / f"a.{extension}")

@@ -401,3 +401,29 @@ def test_generated_zips_are_well_formed(files):
         assert archive.testzip() is None
         assert b'<c r="XFD1048576">' in archive.read("xl/worksheets/sheet1.xml")
     assert 4_000 < make(files, "far_cell").stat().st_size < 9_000
+
+
+@pytest.mark.parametrize("row", ["0", "-1"])
+def test_row_numbered_zero_is_called_an_invalid_address_not_a_row_or_cell(files, row):
+    sheet = hostile.sheet_xml(f'<row r="{row}"><c><v>1</v></c></row>')
+    problem = check_zip(hostile.minimal_xlsx(files, f"row-{row}.xlsx", sheet))
+    assert problem is not None and (problem.code, problem.cell) == ("far-cell", None)
+    assert f"«{row}»" in problem.message and "dòng số" not in problem.message
+
+
+def test_binary_workbook_is_told_to_save_as_xlsx_not_that_it_is_damaged(tmp_path):
+    from pipeline.intake.submission import ReadTask, read_submission
+    from pipeline.spec import load_spec
+
+    path = hostile.write_zip(tmp_path / "bao-cao.xlsb", {"[Content_Types].xml": "<Types/>", "xl/workbook.bin": b"\x83\x01"})
+    assert sniff_kind(path) == "xlsb"
+    submission = read_submission(ReadTask(str(path), load_spec().source))
+    [problem] = submission.problems
+    assert problem.code == "unsupported-format" and ".xlsb" in problem.message and "hỏng" not in problem.message
+
+
+def test_metafile_holding_a_pdf_is_a_picture(tmp_path):
+    emf = b"\x01\x00\x00\x00" + bytes(36) + b" EMF" + bytes(60) + b"%PDF-1.3 embedded"
+    (tmp_path / "logo.emf").write_bytes(emf)
+    (tmp_path / "logo.wmf").write_bytes(b"\xd7\xcd\xc6\x9a" + bytes(40))
+    assert sniff_kind(tmp_path / "logo.emf") == sniff_kind(tmp_path / "logo.wmf") == "image"

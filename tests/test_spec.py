@@ -9,8 +9,8 @@ import pytest
 
 from pipeline.spec import SpecError, load_spec
 from pipeline.spec.expressions import ExpressionError, parse_expression
+from tests.requirements import shared
 
-FORM_MD = Path(__file__).resolve().parents[1].parent / "shared" / "domain" / "FORM.md"
 SPEC_FILE = Path(__file__).resolve().parents[1] / "schemas" / "bao-cao-cd-2023.toml"
 CORE_CODES = [
     "cbccvcld_tong", "cbccvcld_nu", "cbccvcld_hop_dong", "doan_vien_dau_ky", "doan_vien_tang", "doan_vien_giam",
@@ -35,9 +35,9 @@ def test_spec_holds_every_code_of_form_md(spec):
     assert set(CORE_CODES) <= set(spec.by_code)
 
 
-@pytest.mark.skipif(not FORM_MD.exists(), reason="shared/ not beside the checkout")
 def test_every_code_in_form_md_tables_is_in_the_spec(spec):
-    codes = set(re.findall(r"^\| (\w+) \|", FORM_MD.read_text(encoding="utf-8"), re.M)) - {"code", "abbreviation"}
+    form_md = shared("domain", "FORM.md")
+    codes = set(re.findall(r"^\| (\w+) \|", form_md.read_text(encoding="utf-8"), re.M)) - {"code", "abbreviation"}
     codes = {c for c in codes if "_" in c}
     assert codes and codes <= set(spec.by_code)
 

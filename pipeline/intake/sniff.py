@@ -11,7 +11,8 @@ import olefile
 from pipeline.intake.encryption import OLE_MAGIC, odf_is_encrypted, ole_is_encrypted
 
 FileKind = Literal[
-    "xlsx", "xlsm", "xls", "ods", "encrypted", "csv", "html", "pdf", "docx", "image", "zip", "empty", "unknown"
+    "xlsx", "xlsm", "xlsb", "xls", "ods", "encrypted", "csv", "html", "pdf", "docx", "image", "zip", "empty",
+    "unknown"
 ]
 
 HEAD_SIZE = 8192
@@ -20,6 +21,7 @@ ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _IMAGE_MAGICS = (
     b"\x89PNG\r\n\x1a\n",
+    b"\xd7\xcd\xc6\x9a",  # placeable Windows metafile
     b"\xff\xd8\xff",
     b"GIF87a",
     b"GIF89a",
@@ -52,10 +54,11 @@ def _sniff(path: Path) -> FileKind:
         return _ole_kind(path)
     if head.startswith(_ZIP_MAGICS):
         return _zip_kind(path)
-    if b"%PDF-" in head[:1024]:  # readers accept junk before the header, so senders' tools produce it
-        return "pdf"
+    # Before the PDF search: a picture may embed a PDF (a Mac's EMF does) and is still a picture.
     if _is_image(head):
         return "image"
+    if b"%PDF-" in head[:1024]:  # readers accept junk before the header, so senders' tools produce it
+        return "pdf"
     return _text_kind(head, truncated=len(head) == HEAD_SIZE)
 
 
@@ -88,6 +91,8 @@ def _package_kind(archive: zipfile.ZipFile, path: Path) -> FileKind:
     names = {name.lower(): name for name in archive.namelist()}
     if "mimetype" in names and _read_small(archive, names["mimetype"], 256).strip() == ODS_MIMETYPE:
         return "encrypted" if odf_is_encrypted(archive) else "ods"
+    if "xl/workbook.bin" in names:  # Excel's binary workbook: no reader here for its defined names
+        return "xlsb"
     if "xl/workbook.xml" in names or any(name.startswith("xl/") for name in names):
         return "xlsm" if _is_macro_enabled(archive, names, path) else "xlsx"
     if "word/document.xml" in names:
@@ -110,6 +115,8 @@ def _read_small(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
 
 def _is_image(head: bytes) -> bool:
     if head.startswith(_IMAGE_MAGICS):
+        return True
+    if head.startswith(b"\x01\x00\x00\x00") and head[40:44] == b" EMF":  # Windows enhanced metafile
         return True
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return True

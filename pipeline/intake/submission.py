@@ -23,6 +23,11 @@ from pipeline.template.layout import NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xlsb", ".xltx", ".xltm", ".numbers"}
 READABLE_KINDS = {"xlsx", "xlsm", "xls", "ods"}
 NOT_SPREADSHEET_KINDS = {"pdf", "docx", "image"}
+UNREADABLE_MESSAGE = ("Không đọc được tệp: tệp bị hỏng hoặc không phải bảng tính Excel đúng định dạng. Hãy thử mở tệp "
+                      "bằng Excel: nếu mở được, lưu lại dạng .xlsx (Tệp > Lưu thành) rồi gửi lại; nếu không mở được, "
+                      "đề nghị đơn vị gửi lại tệp từ máy của mình.")
+XLSB_MESSAGE = ("Tệp là Sổ làm việc nhị phân Excel (.xlsb), loại tệp công cụ không đọc được. Hãy mở tệp bằng Excel, "
+                "chọn Tệp > Lưu thành > Sổ làm việc Excel (.xlsx) rồi gửi lại tệp .xlsx.")
 ENCRYPTED_MESSAGE = ("Tệp có đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc > "
                      "Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại tệp không có mật khẩu.")
 
@@ -81,8 +86,9 @@ def read_submission(task: ReadTask) -> Submission:
         _read_into(submission, path, data, _spec(task.spec_source))
     except Exception as exc:  # a broken file may raise anything from any reader: it is that file's rejection
         submission.values, submission.cells = {}, {}
-        submission.reject("unreadable", f"Không đọc được tệp: tệp bị hỏng hoặc không đúng định dạng "
-                                        f"({type(exc).__name__}). Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi gửi lại.")
+        submission.outcome = "rejected"
+        # The reader's own words stay in `value`, for whoever maintains the tool; the clerk reads what to do.
+        submission.problems.append(Problem(ERROR, "unreadable", UNREADABLE_MESSAGE, value=_describe(exc)))
     try:
         after = path.stat()
     except OSError as exc:
@@ -119,7 +125,9 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
                                             f"{kind.upper()}, không phải bảng tính Excel. Hãy điền vào mẫu gốc và lưu dạng .xlsx.")
         return
     if kind not in READABLE_KINDS:
-        if kind == "empty":
+        if kind == "xlsb":
+            submission.reject("unsupported-format", XLSB_MESSAGE)
+        elif kind == "empty":
             submission.reject("empty-file", "Tệp rỗng (0 byte). Hãy gửi lại tệp báo cáo.")
         elif kind == "csv":
             submission.reject("not-template", "Tệp CSV không phải mẫu báo cáo. Hãy điền vào mẫu Excel gốc và gửi lại.")
@@ -230,8 +238,14 @@ def cell_label(sheet: str, ref: str, label: str) -> str:
 
 def _ignored_reason(kind: str) -> str:
     what = {"pdf": "tệp PDF (bản chụp/bản in)", "docx": "tệp Word", "image": "tệp ảnh",
-            "zip": "tệp nén", "empty": "tệp rỗng"}.get(kind, "không phải bảng tính")
-    return f"Bỏ qua: {what}, không phải bảng tính báo cáo. Nếu là báo cáo, đề nghị đơn vị gửi tệp Excel theo mẫu."
+            "zip": "tệp nén", "empty": "tệp rỗng"}.get(kind)
+    found = f"{what}, không phải bảng tính báo cáo" if what else "không phải bảng tính báo cáo"
+    return f"Bỏ qua: {found}. Nếu là báo cáo, đề nghị đơn vị gửi tệp Excel theo mẫu."
+
+
+def _describe(exc: Exception) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def is_ignored_name(relative: str) -> str | None:

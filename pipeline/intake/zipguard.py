@@ -126,14 +126,25 @@ def _part_label(part: str, sheet: str | None) -> str:
 def _far_cell_problem(archive: zipfile.ZipFile, far: _FarCell) -> Problem:
     sheet = far.sheet or _sheet_name(archive, far.part)
     where = _part_label(far.part, sheet)
-    if far.ref.isdigit():
-        what = f"dòng số {far.ref}"
-    elif ":" in far.ref:
+    corners = far.ref.split(":")
+    cell: str | None = far.ref
+    if not all(_is_address(corner) for corner in corners):
+        # "0", "A0", "-1", "A\x011": no cell of any sheet is called that, so none is named as the cell
+        what, cell = f"một địa chỉ ô không hợp lệ («{far.ref}»)", None
+    elif len(corners) > 1:
         what = f"vùng {far.ref}"
+    elif far.ref.isdigit():
+        what = f"dòng số {far.ref}"
     else:
         what = f"ô ở vị trí {far.ref}"
     message = _MESSAGES["far-cell"].format(where=where, what=what)
-    return _problem("far-cell", message, sheet=sheet, cell=far.ref, value=far.part)
+    return _problem("far-cell", message, sheet=sheet, cell=cell, value=far.part)
+
+
+def _is_address(text: str) -> bool:
+    """A row number or an A1 reference, however far: what a user could look for in a sheet."""
+    match = re.fullmatch(r"([A-Za-z]{0,7})([0-9]+)", text)
+    return match is not None and int(match.group(2)) >= 1
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
