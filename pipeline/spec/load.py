@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 import re
 import tomllib
 from pathlib import Path
@@ -10,7 +11,15 @@ from typing import Any
 from pipeline.spec.expressions import ExpressionError, parse_expression
 from pipeline.spec.model import KINDS, DerivedSpec, FieldSpec, FormSpec, RuleSpec, SectionSpec
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+def _bundled_specs() -> Path:
+    """The form specs that ship with the tool. Installed, they are the package's data `pipeline/schemas/`
+    (setup.cfg maps the top-level schemas/ there); in a checkout or an editable install, that folder itself."""
+    installed = Path(str(importlib.resources.files("pipeline"))) / "schemas"
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / "schemas"
+
+
+SCHEMAS_DIR = _bundled_specs()
 DEFAULT_FORM = "bao-cao-cd-2023"
 
 _FORM_KEYS = {
