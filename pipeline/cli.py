@@ -102,7 +102,7 @@ def _explain(exc: Exception) -> tuple[str, int]:
 @_handled
 def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form: str | None,
         deadline: dt.date | None, as_json: bool, quiet: bool) -> None:
-    """Tổng hợp báo cáo của các Công đoàn cơ sở (Hướng dẫn 148/HD-CĐVC).
+    """Tổng hợp báo cáo của các Công đoàn cơ sở theo mẫu biểu (mặc định: báo cáo năm theo Hướng dẫn 148/HD-CĐVC).
 
     Chạy không kèm lệnh con: đọc mọi tệp trong thư mục INBOX, kiểm tra, tổng hợp và ghi vào OUTBOX
     bảng tổng hợp Excel, dự thảo báo cáo Word và phản hồi cho từng đơn vị có lỗi.

@@ -128,7 +128,7 @@ def _named_after(unit: RosterUnit, unread: list[FileRecord]) -> FileRecord | Non
 def _unit_statuses(winners: dict[str, FileRecord], roster: list[RosterUnit] | None,
                    unread: list[FileRecord]) -> list[UnitStatus]:
     if roster is None:
-        roster = [RosterUnit(code, str(record.submission.values.get("ten_cdcs") or code))
+        roster = [RosterUnit(code, record.submission.unit_name or code)
                   for code, record in sorted(winners.items())]
     statuses = []
     for unit in roster:

@@ -16,7 +16,7 @@ NO_GROUP = "(chưa phân khối)"
 class Consolidation:
     """What the outputs are written from."""
 
-    units: pd.DataFrame                    # one row per accepted unit: ma_cdcs, ten_cdcs, khoi, every field
+    units: pd.DataFrame                    # one row per accepted unit: every field, khoi, _file, _modified
     sums: dict[str, int]                   # plain sums of every count and money field (the JSON contract)
     totals: dict[str, float | int | None]  # province figure per numeric field: sum, or weighted mean
     answers: dict[str, dict[str, int]]     # per yes-no / choice field: units per answer
@@ -70,8 +70,9 @@ def consolidate(spec: FormSpec, ledger: Ledger) -> Consolidation:
                for f in spec.fields if f.options}
     derived = [(d.id, d.label, _derive(d.expression, totals), d.format, d.unit) for d in spec.derived]
     by_group = _by_group(spec, table)
-    records = table[["ma_cdcs", "ten_cdcs"] + [f.code for f in spec.narrative_fields]].to_dict("records")
-    narratives = {f.code: [(str(r["ma_cdcs"]), str(r["ten_cdcs"]), str(r[f.code]).strip())
+    code, name = spec.roles.unit_code, spec.roles.unit_name
+    records = table[[code, name] + [f.code for f in spec.narrative_fields]].to_dict("records")
+    narratives = {f.code: [(str(r[code]), str(r[name]), str(r[f.code]).strip())
                            for r in records if r[f.code] and str(r[f.code]).strip()]
                   for f in spec.narrative_fields}
     return Consolidation(table, sums, totals, answers, derived, by_group, narratives)

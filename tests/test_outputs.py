@@ -58,7 +58,7 @@ def test_totals_sheet_matches_the_sums_and_weighted_income(three_units):
     a, b = three_units["values"]["CD001"], three_units["values"]["CD002"]
     assert rows["Tổng số CBCCVCLĐ"] == a["cbccvcld_tong"] + b["cbccvcld_tong"]
     income = round((8_500_000 * 100 + 10_500_000 * 300) / 400)
-    assert rows["Thu nhập bình quân (bình quân theo số CBCCVCLĐ)"] == income
+    assert rows["Thu nhập bình quân (bình quân theo tổng số CBCCVCLĐ)"] == income
     assert rows["Số đơn vị đã nhận báo cáo"] == 2
 
 
@@ -260,7 +260,7 @@ def _record(relative: str, unit: str | None = None, sha: str = "ab" * 32):
     from pipeline.intake.submission import Submission
     from pipeline.ledger import FileRecord
 
-    submission = Submission(relative, 1, 0.0, sha, values={"ma_cdcs": unit} if unit else {})
+    submission = Submission(relative, 1, 0.0, sha, unit=unit)
     return FileRecord(relative, submission)
 
 

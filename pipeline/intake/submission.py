@@ -49,11 +49,8 @@ class Submission:
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     reason: str = ""
-
-    @property
-    def unit(self) -> str | None:
-        code = self.values.get("ma_cdcs")
-        return str(code) if code not in (None, "") else None
+    unit: str | None = None  # the value of the form's unit-code field, as text; None when blank
+    unit_name: str | None = None
 
     def reject(self, code: str, message: str) -> Submission:
         self.outcome = "rejected"
@@ -219,6 +216,12 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
             submission.problems.append(Problem(finding.severity, finding.code,
                                                f"{cell_label(sheet, ref, f.label)}: {finding.message}",
                                                f.code, sheet, ref))
+    submission.unit = _text_or_none(submission.values.get(spec.roles.unit_code))
+    submission.unit_name = _text_or_none(submission.values.get(spec.roles.unit_name))
+
+
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
 
 
 def _formula_problem(field, sheet: str, ref: str, fault: str) -> Problem:

@@ -13,6 +13,7 @@ from docx.text.paragraph import Paragraph
 from docx.shared import Cm, Pt
 
 from pipeline.outputs import sentences
+from pipeline.spec import FORM_KEYS
 from pipeline.vietnamese import vn_number, vn_percent
 
 FONT = "Times New Roman"
@@ -119,7 +120,7 @@ class _ReportWriter:
     def write(self) -> None:
         self.letterhead()
         self.intro()
-        for top in (s for s in self.spec.sections if s.parent is None and s.code != "TT"):
+        for top in (s for s in self.spec.sections if s.parent is None and s.code != self.spec.unit_section):
             self.heading(top.heading, 1)
             children = [s for s in self.spec.sections if s.parent == top.code]
             if not children:
@@ -161,25 +162,22 @@ class _ReportWriter:
     def intro(self) -> None:
         units = self.ledger.units
         sent = sum(u.state in ("on_time", "late") for u in units)
-        self.para(f"Thực hiện chỉ đạo của {self.spec.recipient} về việc báo cáo hoạt động Công đoàn năm "
-                  f"{self.spec.period}, nhiệm vụ trọng tâm năm {self.spec.year + 1}; trên cơ sở báo cáo của "
-                  f"{self.data.unit_count} Công đoàn cơ sở ({vn_percent(sent, len(units))} số đơn vị), Ban Thường vụ "
-                  f"{self.spec.office} báo cáo như sau:")
+        wording = self.spec.intro or ("Trên cơ sở báo cáo của {units} Công đoàn cơ sở ({share} số đơn vị), "
+                                      "{office} tổng hợp {short_title} như sau:")
+        names = {key: getattr(self.spec, key) for key in FORM_KEYS}
+        self.para(wording.format(**names, next_year=self.spec.year + 1, units=self.data.unit_count,
+                                 share=vn_percent(sent, len(units))))
 
     def section_body(self, section) -> None:
-        if section.code == "I":
-            self.para(sentences.staff_sentence(self.data))
-        elif section.code == "II.7":
-            self.para(sentences.finance_sentence(self.data))
-        else:
-            text = sentences.figures_sentence(self.spec, self.data, section.code)
-            if text:
-                self.para(text)
+        text = (sentences.section_sentences(self.spec, self.data, section.code)
+                or sentences.figures_sentence(self.spec, self.data, section.code))
+        if text:
+            self.para(text)
         self.key_figures(section.code)
         narratives = [f for f in self.spec.fields_in(section.code) if f.kind == "narrative"]
         for field in narratives:
             entries = self.data.narratives.get(field.code, [])
-            if field.code == "tm_V":
+            if field.code == self.spec.roles.recommendations:
                 self.recommendations(entries)
                 continue
             self.para(PLACEHOLDER, italic=True)
@@ -238,7 +236,7 @@ class _ReportWriter:
                       "Excel.", italic=True)
             return
         for field in self.spec.narrative_fields:
-            if field.code == "tm_V":
+            if field.code == self.spec.roles.recommendations:
                 continue
             section = self.spec.section_by_code[field.section]
             self.heading(f"Mục {section.code}. {section.title}", 2)

@@ -1,40 +1,36 @@
 """Province figures written into Vietnamese sentences for the draft report: pure text, no files."""
 from __future__ import annotations
 
+import math
+
+import pandas as pd
+
 from pipeline.merge import Consolidation
 from pipeline.spec import FormSpec
 from pipeline.vietnamese import vn_number, vn_percent
 
 
-def _n(data: Consolidation, code: str) -> float:
-    return data.totals.get(code) or 0
+def section_sentences(spec: FormSpec, data: Consolidation, section: str) -> str:
+    """The spec's own sentences for a section, with the province figures written in; "" when it has none."""
+    frame = _totals_frame(data)
+    texts = []
+    for sentence in spec.sentences_in(section):
+        if sentence.when is not None and not bool(sentence.when.evaluate(frame).fillna(False).iloc[0]):
+            continue
+        texts.append("".join(text + (_written(expression, percent, frame) if expression else "")
+                             for text, expression, percent in sentence.parts))
+    return " ".join(texts)
 
 
-def staff_sentence(data: Consolidation) -> str:
-    """Section I: staff, women, members, income, in the province office's usual phrasing."""
-    t = lambda code: vn_number(_n(data, code))  # noqa: E731
-    staff, women = _n(data, "cbccvcld_tong"), _n(data, "cbccvcld_nu")
-    members, women_members = _n(data, "doan_vien_tong"), _n(data, "doan_vien_nu")
-    parts = [
-        f"Toàn tỉnh có {t('cbccvcld_tong')} CBCCVCLĐ, trong đó nữ {t('cbccvcld_nu')}, chiếm {vn_percent(women, staff)}; "
-        f"lao động hợp đồng {t('cbccvcld_hop_dong')} người.",
-        f"Tổng số đoàn viên cuối năm là {t('doan_vien_tong')}, trong đó nữ {t('doan_vien_nu')}, chiếm "
-        f"{vn_percent(women_members, members)}; đoàn viên chiếm {vn_percent(members, staff)} tổng số CBCCVCLĐ.",
-        f"Trong năm kết nạp mới (tăng) {t('doan_vien_tang')} đoàn viên, giảm {t('doan_vien_giam')} đoàn viên "
-        f"(đầu năm {t('doan_vien_dau_ky')}).",
-    ]
-    if data.totals.get("thu_nhap_binh_quan"):
-        parts.append(f"Thu nhập bình quân của CBCCVCLĐ đạt {t('thu_nhap_binh_quan')} đồng/người/tháng "
-                     "(bình quân theo số CBCCVCLĐ của các đơn vị).")
-    return " ".join(parts)
+def _totals_frame(data: Consolidation) -> pd.DataFrame:
+    return pd.DataFrame({code: [float("nan") if value is None else float(value)] for code, value in data.totals.items()})
 
 
-def finance_sentence(data: Consolidation) -> str:
-    t = lambda code: vn_number(_n(data, code))  # noqa: E731
-    return (f"Tổng thu tài chính Công đoàn của các CĐCS là {t('tai_chinh_tong_thu')} đồng (thu kinh phí công đoàn "
-            f"{t('tai_chinh_thu_kpcd')} đồng, đoàn phí {t('tai_chinh_thu_doan_phi')} đồng, thu khác "
-            f"{t('tai_chinh_thu_khac')} đồng); tổng chi {t('tai_chinh_tong_chi')} đồng; tồn quỹ đầu năm "
-            f"{t('tai_chinh_ton_dau_ky')} đồng, cuối năm {t('tai_chinh_ton_cuoi_ky')} đồng.")
+def _written(expression, percent: bool, frame: pd.DataFrame) -> str:
+    value = float(expression.evaluate(frame).iloc[0])
+    if math.isnan(value) or math.isinf(value):
+        return "—"
+    return vn_percent(value, 1) if percent else vn_number(value)
 
 
 def figures_sentence(spec: FormSpec, data: Consolidation, section: str) -> str:

@@ -45,11 +45,16 @@ class _WorkbookWriter:
     def write(self) -> None:
         self.workbook.set_properties({"title": f"Tổng hợp {self.spec.short_title}", "author": self.spec.issuer,
                                       "company": self.spec.issuer})
-        sheets = {name: self.workbook.add_worksheet(name) for name in SHEETS}
+        # A form without narratives or without a recommendations field gets no empty sheet for them.
+        wanted = [name for name in SHEETS if (name != "Thuyết minh" or self.spec.narrative_fields)
+                  and (name != "Kiến nghị" or self.spec.roles.recommendations)]
+        sheets = {name: self.workbook.add_worksheet(name) for name in wanted}
         self.totals(sheets["Tổng hợp"])
         self.by_unit(sheets["Theo đơn vị"])
-        self.narratives(sheets["Thuyết minh"])
-        self.recommendations(sheets["Kiến nghị"])
+        if "Thuyết minh" in sheets:
+            self.narratives(sheets["Thuyết minh"])
+        if "Kiến nghị" in sheets:
+            self.recommendations(sheets["Kiến nghị"])
         self.status(sheets["Tình hình nộp"])
         self.problems(sheets["Lỗi, cảnh báo"])
         self.register(sheets["Sổ tiếp nhận"])
@@ -120,7 +125,9 @@ class _WorkbookWriter:
                     row = self.answer_rows(sheet, row, number, field, groups)
                     continue
                 sheet.write_string(row, 0, str(number), self.f["center"])
-                label = field.label + (" (bình quân theo số CBCCVCLĐ)" if field.aggregate == "weighted_mean" else "")
+                weight = self.spec.by_code[field.weight].label if field.aggregate == "weighted_mean" else ""
+                weight = weight[:1].lower() + weight[1:]
+                label = field.label + (f" (bình quân theo {weight})" if weight else "")
                 sheet.write_string(row, 1, label, self.f["text"])
                 sheet.write_string(row, 2, field.unit, self.f["center"])
                 self.value(sheet, row, 3, field, self.data.totals[field.code], bold=True)
@@ -139,7 +146,8 @@ class _WorkbookWriter:
                 sheet.write_number(row, 3, value, self.f["percent" if kind == "percent" else "num_bold"])
             row += 1
         if groups:
-            self.members_chart(sheet, row + 1, groups)
+            for chart in self.spec.charts:
+                row = self.group_chart(sheet, row + 1, groups, chart)
 
     def answer_rows(self, sheet: Worksheet, row: int, number: int, field: FieldSpec, groups: list[str]) -> int:
         sheet.write_string(row, 0, str(number), self.f["center"])
@@ -158,32 +166,38 @@ class _WorkbookWriter:
             row += 1
         return row
 
-    def members_chart(self, sheet: Worksheet, row: int, groups: list[str]) -> None:
-        """Members by Khối: the chart reads a small table written just for it."""
-        sheet.write_string(row, 1, "Đoàn viên theo khối (số liệu của biểu đồ)", self.f["text_bold"])
-        sheet.write_string(row, 2, "Đoàn viên", self.f["header"])
-        sheet.write_string(row, 3, "CBCCVCLĐ", self.f["header"])
+    def group_chart(self, sheet: Worksheet, row: int, groups: list[str], spec_chart) -> int:
+        """A chart of the spec's figures by Khối; it reads a small table written just for it. Returns the
+        last row used, so the next chart goes below."""
+        fields = [self.spec.by_code[code] for code in spec_chart.fields]
+        sheet.write_string(row, 1, f"{spec_chart.title} (số liệu của biểu đồ)", self.f["text_bold"])
+        for col, field in enumerate(fields, start=2):
+            sheet.write_string(row, col, field.label, self.f["header_wrap"])
         table = self.data.by_group
         for offset, record in enumerate(table.to_dict("records"), start=1):
             sheet.write_string(row + offset, 1, str(record["khoi"]), self.f["text"])
-            sheet.write_number(row + offset, 2, record.get("doan_vien_tong") or 0, self.f["num"])
-            sheet.write_number(row + offset, 3, record.get("cbccvcld_tong") or 0, self.f["num"])
+            for col, field in enumerate(fields, start=2):
+                value = record.get(field.code)
+                sheet.write_number(row + offset, col, 0 if value is None or value != value else value, self.f["num"])
         chart = self.workbook.add_chart({"type": "bar"})
         name = "Tổng hợp"
         last = row + len(groups)
-        for col, series in ((2, "Đoàn viên"), (3, "CBCCVCLĐ")):
-            chart.add_series({"name": series, "categories": [name, row + 1, 1, last, 1],
+        for col, field in enumerate(fields, start=2):
+            chart.add_series({"name": [name, row, col], "categories": [name, row + 1, 1, last, 1],
                               "values": [name, row + 1, col, last, col], "data_labels": {"value": True, "num_format": "#,##0"}})
-        chart.set_title({"name": "Đoàn viên và CBCCVCLĐ theo khối", "name_font": {"name": FONT, "size": 12}})
+        chart.set_title({"name": spec_chart.title, "name_font": {"name": FONT, "size": 12}})
         chart.set_legend({"position": "bottom", "font": {"name": FONT}})
         chart.set_x_axis({"num_format": "#,##0", "num_font": {"name": FONT}})
         chart.set_y_axis({"num_font": {"name": FONT}, "reverse": True})
-        chart.set_size({"width": 760, "height": 90 + 40 * len(groups)})
+        height = 90 + 40 * len(groups)
         sheet.insert_chart(last + 2, 1, chart)
+        chart.set_size({"width": 760, "height": height})
+        return last + 2 + height // 20 + 1
 
     # ---------------------------------------------------------------- Theo đơn vị
     def by_unit(self, sheet: Worksheet) -> None:
-        fields = [f for f in self.spec.figure_fields if f.section != "TT" or f.code == "ngay_bao_cao"]
+        fields = [f for f in self.spec.figure_fields
+                  if f.section != self.spec.unit_section or f.code == self.spec.roles.report_date]
         # Too wide for one page: printed across pages at a readable scale, the unit columns repeated.
         row = self.title(sheet, "SỐ LIỆU THEO TỪNG ĐƠN VỊ", landscape=True, fit=False)
         sheet.repeat_columns(0, 2)
@@ -202,8 +216,8 @@ class _WorkbookWriter:
         for index, record in enumerate(self.data.units.to_dict("records"), start=1):
             row += 1
             sheet.write_number(row, 0, index, self.f["center"])
-            self.text(sheet, row, 1, record["ma_cdcs"])
-            self.text(sheet, row, 2, record["ten_cdcs"])
+            self.text(sheet, row, 1, record[self.spec.roles.unit_code])
+            self.text(sheet, row, 2, record[self.spec.roles.unit_name])
             self.text(sheet, row, 3, record["khoi"])
             for col, field in enumerate(fields, start=4):
                 self.value(sheet, row, col, field, record[field.code])
@@ -230,7 +244,7 @@ class _WorkbookWriter:
         sheet.set_column(2, 2, 80)
         self.header(sheet, row, ["Mã CĐCS", "Đơn vị", "Nội dung"])
         for field in self.spec.narrative_fields:
-            if field.code == "tm_V":
+            if field.code == self.spec.roles.recommendations:
                 continue
             row += 1
             section = self.spec.section_by_code[field.section]
@@ -270,8 +284,9 @@ class _WorkbookWriter:
         sheet.set_column(3, 3, 12)
         sheet.set_column(4, 4, 70)
         self.header(sheet, row, ["STT", "Mã CĐCS", "Đơn vị", "Khối", "Kiến nghị, đề xuất"])
-        groups = dict(zip(self.data.units["ma_cdcs"].astype(str), self.data.units["khoi"]))
-        for number, (code, name, text) in enumerate(self.data.narratives.get("tm_V", []), start=1):
+        groups = dict(zip(self.data.units[self.spec.roles.unit_code].astype(str), self.data.units["khoi"]))
+        entries = self.data.narratives.get(self.spec.roles.recommendations, [])
+        for number, (code, name, text) in enumerate(entries, start=1):
             row = self.long_text(sheet, row + 1, [str(number), code, name, groups.get(code, "")], text)
 
     # ---------------------------------------------------------------- Tình hình nộp

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.spec.expressions import ExpressionError, parse_expression
-from pipeline.spec.model import KINDS, DerivedSpec, FieldSpec, FormSpec, RuleSpec, SectionSpec
+from pipeline.spec.model import (KINDS, ChartSpec, DerivedSpec, FieldSpec, FormSpec, RolesSpec, RuleSpec, SectionSpec,
+                                 SentenceSpec)
 
 
 def _bundled_specs() -> Path:
@@ -27,6 +28,7 @@ _FORM_KEYS = {
     "deadline": dt.date, "document": str, "issuer": str, "office": str, "parent_org": str, "recipient": str,
     "place": str, "send_to": str,
 }
+FORM_KEYS = tuple(_FORM_KEYS)  # the [form] table's keys: also the names the report's intro may use
 _SECTION_KEYS = {"code": str, "title": str, "hint": str, "parent": str}
 _FIELD_KEYS = {
     "code": str, "label": str, "section": str, "kind": str, "unit": str, "required": bool,
@@ -35,13 +37,25 @@ _FIELD_KEYS = {
 }
 _RULE_KEYS = {"id": str, "check": str, "when": str, "severity": str, "message": str, "short": str}
 _DERIVED_KEYS = {"id": str, "label": str, "expression": str, "format": str, "unit": str}
+_ROLE_KEYS = {"unit_code": str, "unit_name": str, "size": str, "recommendations": str, "report_date": str}
+_REPORT_KEYS = {"intro": str, "sentences": list}
+_SENTENCE_KEYS = {"section": str, "text": str, "when": str}
+_CHART_KEYS = {"title": str, "fields": list}
 _REQUIRED = {
     "derived": {"id", "label", "expression", "format"},
     "form": set(_FORM_KEYS),
+    "roles": {"unit_code", "unit_name"},
+    "report": set(),
+    "sentences": {"section", "text"},
+    "charts": {"title", "fields"},
     "sections": {"code", "title"},
     "fields": {"code", "label", "section", "kind"},
     "rules": {"id", "check", "severity", "message", "short"},
 }
+_ROLE_KINDS = {"unit_code": ("text",), "unit_name": ("text",), "size": ("count",), "recommendations": ("narrative",),
+               "report_date": ("date",)}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_INTRO_NAMES = {**{key: "" for key in _FORM_KEYS}, "next_year": "", "units": "", "share": ""}
 # A defined name must not look like a cell reference (A1 or R1C1 style) or Excel refuses it.
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$", re.IGNORECASE)
 _CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c[0-9]*|r|c)$", re.IGNORECASE)
@@ -92,7 +106,67 @@ class _Builder:
         if len({r.id for r in rules}) != len(rules):
             raise self.fail("[[rules]]", "có hai quy tắc trùng id")
         derived = tuple(self.derived(d, i, by_code) for i, d in enumerate(raw.get("derived", [])))
-        return FormSpec(**form, sections=sections, fields=fields, rules=rules, derived=derived, source=str(self.path.resolve()))
+        roles = self.roles(raw.get("roles"), by_code)
+        report = self.table(raw.get("report", {}), "report", "[report]", _REPORT_KEYS)
+        sections_known = {section.code for section in sections}
+        sentences = tuple(self.sentence(x, i, by_code, sections_known) for i, x in enumerate(report.get("sentences", [])))
+        intro = report.get("intro", "")
+        try:
+            intro.format(**_INTRO_NAMES)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise self.fail("[report] intro", f"chỗ thay thế không hợp lệ ({exc})") from exc
+        charts = tuple(self.chart(c, i, by_code) for i, c in enumerate(raw.get("charts", [])))
+        return FormSpec(**form, sections=sections, fields=fields, roles=roles, rules=rules, derived=derived,
+                        charts=charts, sentences=sentences, intro=intro, source=str(self.path.resolve()))
+
+    def roles(self, raw: Any, fields: dict[str, FieldSpec]) -> RolesSpec:
+        """The roles table: the unit's code and name are required, since files are matched by them."""
+        if raw is None:
+            raise self.fail("[roles]", "thiếu bảng [roles] (cần ít nhất unit_code và unit_name: mã trường của mã "
+                                       "và tên đơn vị)")
+        data = self.table(raw, "roles", "[roles]", _ROLE_KEYS)
+        for role, code in data.items():
+            if code not in fields:
+                raise self.fail(f"[roles] {role}", f"trường '{code}' không có trong [[fields]]")
+            if fields[code].kind not in _ROLE_KINDS[role]:
+                raise self.fail(f"[roles] {role}", f"trường '{code}' phải có kiểu {' hoặc '.join(_ROLE_KINDS[role])}")
+        if fields[data["unit_code"]].section != fields[data["unit_name"]].section:
+            raise self.fail("[roles]", "mã và tên đơn vị phải cùng một mục (khối thông tin đơn vị)")
+        return RolesSpec(**data)
+
+    def sentence(self, raw: Any, index: int, fields: dict[str, FieldSpec], sections: set[str]) -> SentenceSpec:
+        where = f"câu thứ {index + 1} của [report]"
+        data = self.table(raw, "sentences", where, _SENTENCE_KEYS)
+        if data["section"] not in sections:
+            raise self.fail(where, f"mục '{data['section']}' không có trong [[sections]]")
+        parts: list[tuple[str, Any, bool]] = []
+        start = 0
+        try:
+            for match in _PLACEHOLDER.finditer(data["text"]):
+                inner = match.group(1).strip()
+                percent = inner.endswith(":%")
+                expression = parse_expression(inner[:-2] if percent else inner)
+                parts.append((data["text"][start:match.start()], expression, percent))
+                start = match.end()
+            when = parse_expression(data["when"]) if data.get("when") else None
+        except ExpressionError as exc:
+            raise self.fail(where, str(exc)) from exc
+        parts.append((data["text"][start:], None, False))
+        for expression in [e for _, e, _ in parts if e] + ([when] if when else []):
+            for name in expression.fields:
+                if name not in fields or not fields[name].is_numeric:
+                    raise self.fail(where, f"'{name}' không phải một trường số trong [[fields]]")
+        return SentenceSpec(section=data["section"], text=data["text"], when=when, parts=tuple(parts))
+
+    def chart(self, raw: Any, index: int, fields: dict[str, FieldSpec]) -> ChartSpec:
+        where = f"biểu đồ thứ {index + 1} ([[charts]])"
+        data = self.table(raw, "charts", where, _CHART_KEYS)
+        for code in data["fields"]:
+            if not isinstance(code, str) or code not in fields or not fields[code].is_numeric:
+                raise self.fail(where, f"'{code}' không phải một trường số trong [[fields]]")
+        if not data["fields"]:
+            raise self.fail(where, "cần ít nhất một trường")
+        return ChartSpec(title=data["title"], fields=tuple(data["fields"]))
 
     def derived(self, raw: Any, index: int, fields: dict[str, FieldSpec]) -> DerivedSpec:
         derived_id = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"

@@ -86,6 +86,35 @@ class DerivedSpec:
 
 
 @dataclass(frozen=True)
+class RolesSpec:
+    """The parts fields play in every form, so no code outside the spec names a form's field."""
+
+    unit_code: str  # the unit's code: files are matched to the roster and to each other by it
+    unit_name: str
+    size: str | None = None  # the head count that outliers and per-person figures divide by
+    recommendations: str | None = None  # the narrative that lists the units' recommendations
+    report_date: str | None = None  # the date the unit signed its report: shown beside its figures
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A bar chart of figures by Khối (group of units) in the workbook's "Tổng hợp" sheet."""
+
+    title: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SentenceSpec:
+    """A sentence of the report: text with `{expression}` or `{expression:%}` over province figures."""
+
+    section: str
+    text: str
+    when: Expression | None = None
+    parts: tuple[tuple[str, Expression | None, bool], ...] = ()  # (literal text, expression, as percent)
+
+
+@dataclass(frozen=True)
 class FormSpec:
     id: str
     version: str
@@ -103,9 +132,22 @@ class FormSpec:
     send_to: str
     sections: tuple[SectionSpec, ...]
     fields: tuple[FieldSpec, ...]
+    roles: RolesSpec
     rules: tuple[RuleSpec, ...] = field(default=())
     derived: tuple[DerivedSpec, ...] = field(default=())
+    charts: tuple[ChartSpec, ...] = field(default=())
+    sentences: tuple[SentenceSpec, ...] = field(default=())
+    # The report's opening, over the [form] keys and {next_year}, {units}, {share}: see the spec file.
+    intro: str = ""
     source: str = ""
+
+    @property
+    def unit_section(self) -> str:
+        """The section holding the unit's identity: the unit block of the template."""
+        return self.by_code[self.roles.unit_code].section
+
+    def sentences_in(self, section: str) -> tuple[SentenceSpec, ...]:
+        return tuple(s for s in self.sentences if s.section == section)
 
     @cached_property
     def by_code(self) -> dict[str, FieldSpec]:

@@ -72,10 +72,9 @@ class _Builder:
         self.workbook.set_custom_property("form_id", self.spec.id)
         self.workbook.set_custom_property("form_version", self.spec.version)
         guide.write_guide(self.workbook.add_worksheet(SHEET_GUIDE), self.spec, self.formats)
-        figures = self.workbook.add_worksheet(SHEET_FIGURES)
-        narrative = self.workbook.add_worksheet(SHEET_NARRATIVE)
-        self.write_figures(figures)
-        self.write_narrative(narrative)
+        self.write_figures(figures := self.workbook.add_worksheet(SHEET_FIGURES))
+        if self.spec.narrative_fields:  # a form of figures only has no narrative sheet
+            self.write_narrative(self.workbook.add_worksheet(SHEET_NARRATIVE))
         self.write_identity(self.workbook.add_worksheet(SHEET_IDENTITY))
         for code, ref in self.layout.cells.items():
             self.workbook.define_name(code, ref.absolute)
@@ -104,7 +103,7 @@ class _Builder:
                 sheet.repeat_rows(row.row)
             elif row.kind == "section":
                 sheet.merge_range(row.row, COL_NUMBER, row.row, COL_CHECK, row.section.heading, f["section"])
-            elif row.field.section == "TT":
+            elif row.field.section == self.spec.unit_section:
                 self.write_unit_field(sheet, row.row, row.field)
             else:
                 self.write_figure(sheet, row.row, row.number, row.field, anchored.get(row.field.code, []))
@@ -118,7 +117,7 @@ class _Builder:
         sheet.merge_range(0, 0, 0, split, self.spec.issuer, f["head_org"])
         sheet.merge_range(0, split + 1, 0, last_col, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f["head_org"])
         sheet.merge_range(1, 0, 1, split, "", f["head_unit"])
-        name = self.layout.cells["ten_cdcs"]
+        name = self.layout.cells[self.spec.roles.unit_name]
         # The unit's name as typed ("Công đoàn Trường …") heads the sheet, as on the unit's own letterhead.
         sheet.write_formula(1, 0, f'=IF(LEN({name.absolute[1:]})>0,UPPER({name.absolute[1:]}),"CĐCS …")',
                             f["head_unit"], self.unit.name.upper() if self.unit else "CĐCS …")
@@ -158,7 +157,7 @@ class _Builder:
     def prefilled(self, code: str) -> str | None:
         if self.unit is None:
             return None
-        return {"ma_cdcs": self.unit.code, "ten_cdcs": self.unit.name}.get(code)
+        return {self.spec.roles.unit_code: self.unit.code, self.spec.roles.unit_name: self.unit.name}.get(code)
 
     def validate(self, sheet: Worksheet, row: int, col: int, field: FieldSpec) -> None:
         message = _input_message(field)
@@ -214,9 +213,9 @@ class _Builder:
         sheet.set_column(COL_TEXT, COL_TEXT, 92)
         sheet.merge_range(0, 0, 0, COL_TEXT, NARRATIVE_TITLE, f["title"])
         sheet.merge_range(1, 0, 1, COL_TEXT,
-                          "Viết nội dung vào các ô nền vàng. Dòng chữ nghiêng là gợi ý của Hướng dẫn 148/HD-CĐVC. "
+                          f"Viết nội dung vào các ô nền vàng. Dòng chữ nghiêng là gợi ý của {self.spec.document}. "
                           "Xuống dòng trong ô: Alt+Enter.", f["subtitle"])
-        sheet.set_row(1, 32)
+        sheet.set_row(1, 48)
         for row in self.layout.narrative:
             if row.kind == "section":
                 style = f["section"] if row.section.parent is None else f["subsection"]

@@ -28,7 +28,10 @@ COL_TEXT = 1
 
 def anchors(spec: FormSpec) -> dict[str, tuple[str, str]]:
     """Fixed texts of locked cells, per sheet: a file whose sheets were swapped or rebuilt fails them."""
-    return {SHEET_FIGURES: (f"A{TITLE_ROW + 1}", spec.title.upper()), SHEET_NARRATIVE: ("A1", NARRATIVE_TITLE)}
+    fixed = {SHEET_FIGURES: (f"A{TITLE_ROW + 1}", spec.title.upper())}
+    if spec.narrative_fields:
+        fixed[SHEET_NARRATIVE] = ("A1", NARRATIVE_TITLE)
+    return fixed
 
 
 def column_letter(col: int) -> str:
@@ -93,7 +96,7 @@ def layout_for(spec: FormSpec) -> TemplateLayout:
     cells: dict[str, CellRef] = {}
     for row in figures:
         if row.kind == "field":
-            col = COL_UNIT if row.field.section == "TT" else COL_VALUE
+            col = COL_UNIT if row.field.section == spec.unit_section else COL_VALUE
             cells[row.field.code] = CellRef(SHEET_FIGURES, row.row, col)
     for row in narrative:
         if row.kind == "field":
@@ -109,7 +112,7 @@ def _figures_rows(spec: FormSpec) -> list[Row]:
         fields = [f for f in spec.fields_in(section.code) if f.kind != "narrative"]
         if not fields:
             continue
-        if section.code != "TT" and not any(r.kind == "header" for r in rows):
+        if section.code != spec.unit_section and not any(r.kind == "header" for r in rows):
             rows.append(Row("header", row))
             row += 1
         rows.append(Row("section", row, section=section))
@@ -117,7 +120,7 @@ def _figures_rows(spec: FormSpec) -> list[Row]:
         for number, field in enumerate(fields, start=1):
             rows.append(Row("field", row, section=section, field=field, number=str(number)))
             row += 1
-        row += section.code == "TT"  # a blank line between the unit block and the table
+        row += section.code == spec.unit_section  # a blank line between the unit block and the table
     return rows
 
 
@@ -125,7 +128,7 @@ def _narrative_rows(spec: FormSpec) -> list[Row]:
     rows: list[Row] = []
     row = 4
     for section in spec.sections:
-        if section.code == "TT":
+        if section.code == spec.unit_section:
             continue
         narratives = [f for f in spec.fields_in(section.code) if f.kind == "narrative"]
         rows.append(Row("section", row, section=section))

@@ -9,7 +9,6 @@ from pipeline.problems import WARNING, Problem
 from pipeline.spec import FormSpec
 from pipeline.vietnamese import vn_number
 
-SIZE_FIELD = "cbccvcld_tong"
 MIN_UNITS = 8          # fewer units than this say too little about what is normal
 ROBUST_Z = 3.5         # Iglewicz and Hoaglin's cut-off for the modified z-score
 MIN_FACTOR = 5.0       # and at least five times off the median ratio, so that ordinary spread is quiet
@@ -18,9 +17,9 @@ MIN_SPREAD = 0.1       # log units (about 10%): the smallest spread assumed betw
 
 def outlier_problems(spec: FormSpec, table: pd.DataFrame, read: list[Submission]):
     """Per outlier field: the value per staff member, compared across units by a robust z-score on logs."""
-    if SIZE_FIELD not in table or len(table) < MIN_UNITS:
+    if spec.roles.size is None or spec.roles.size not in table or len(table) < MIN_UNITS:
         return
-    size = table[SIZE_FIELD]
+    size = table[spec.roles.size]
     for field in (f for f in spec.numeric_fields if f.outlier):
         per_head = table[field.code] / size.where(size > 0) if field.aggregate == "sum" else table[field.code]
         usable = per_head[(per_head > 0) & np.isfinite(per_head)]
@@ -43,7 +42,7 @@ def _problem(field, submission: Submission, value: float, ratio: float, typical:
     sheet, ref = submission.cells.get(field.code, (None, None))
     direction = "cao" if ratio > typical else "thấp"
     times = ratio / typical if ratio > typical else typical / ratio
-    measure = f", tức {vn_number(ratio, 1 if ratio < 10 else 0)} {field.unit} cho mỗi CBCCVCLĐ" if per_head else ""
+    measure = f", tức {vn_number(ratio, 1 if ratio < 10 else 0)} {field.unit} cho mỗi người" if per_head else ""
     typical_text = f"{vn_number(typical, 1 if typical < 10 else 0)}{' mỗi người' if per_head else ''}"
     message = (f"{cell_label(sheet, ref, field.label)}: {vn_number(value)} {field.unit}{measure}, {direction} gấp khoảng "
                f"{vn_number(times)} lần mức thường gặp ở các đơn vị khác ({typical_text}). Kiểm tra lại xem có gõ "

@@ -90,15 +90,16 @@ def _narrative_problems(spec: FormSpec, submission: Submission) -> list[Problem]
 def _unit_problems(spec: FormSpec, submission: Submission, roster_codes: set[str] | None) -> list[Problem]:
     problems = []
     code = submission.unit
-    sheet, ref = submission.cells.get("ma_cdcs", (None, None))
-    label = spec.by_code["ma_cdcs"].label
+    field = spec.roles.unit_code
+    sheet, ref = submission.cells.get(field, (None, None))
+    label = spec.by_code[field].label
     if code and roster_codes is not None and code not in roster_codes:
         problems.append(Problem(ERROR, "unknown-unit", f"{cell_label(sheet, ref, label)}: mã \"{code}\" không có trong "
                                                        "danh sách đơn vị. Kiểm tra lại mã CĐCS do CĐVC tỉnh cấp.",
-                                "ma_cdcs", sheet, ref, code))
+                                field, sheet, ref, code))
     if code and submission.hidden_unit and submission.hidden_unit != code:
         problems.append(Problem(WARNING, "unit-mismatch", f"{cell_label(sheet, ref, label)}: mã \"{code}\" khác mã của bản "
                                                           f"mẫu riêng gửi cho đơn vị \"{submission.hidden_unit}\". Kiểm tra "
                                                           "xem có dùng nhầm tệp của đơn vị khác không.",
-                                "ma_cdcs", sheet, ref, code))
+                                field, sheet, ref, code))
     return problems
