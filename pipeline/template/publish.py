@@ -11,7 +11,7 @@ from pipeline.template.build import UnitCopy, build_template
 
 
 def unit_file_name(spec: FormSpec, code: str) -> str:
-    """`<form-id>-<ma_cdcs>.xlsx`, the code made safe for every file system."""
+    """`<form-id>-<unit code>.xlsx`, the code made safe for every file system."""
     safe = re.sub(r"[^0-9A-Za-z._-]+", "_", code).strip("._") or "don-vi"
     return f"{spec.id}-{safe}.xlsx"
 
