@@ -212,6 +212,22 @@ def fields(ctx: click.Context, form: str | None, markdown: bool) -> None:
         _echo(f"{code:<24} {section:<6} {kind:<10} {unit:<18} {label}")
 
 
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate forms")
+@_help
+@_handled
+def forms() -> None:
+    """Liệt kê các mẫu biểu có sẵn (mã, tên, kỳ báo cáo, hạn nộp); dùng mã với --form."""
+    from pipeline.spec import available_forms
+
+    for path in available_forms():
+        try:
+            spec = load_spec(path)
+        except SpecError as exc:
+            click.echo(f"Lỗi: {exc}", err=True)
+            continue
+        _echo(f"{spec.id:<20} {spec.title} (kỳ: {spec.period}; hạn nộp {spec.deadline:%d/%m/%Y})")
+
+
 def main() -> None:
     """The console script. Ends without the interpreter's teardown: every output is written, closed and
     renamed by then, and freeing a large run's objects one by one costs a noticeable part of a second."""

@@ -88,3 +88,13 @@ def test_output_held_open_goes_to_a_timestamped_name(tmp_path, write_submission,
     assert result.exit_code == EXIT_OK, result.output
     written = [p.name for p in (tmp_path / "out").glob("tong-hop-bao-cao-cd-2023-*.xlsx")]
     assert len(written) == 1 and "đang được mở" in result.output
+
+
+def test_forms_lists_each_form_with_its_title_and_period():
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    result = CliRunner().invoke(cli, ["forms"])
+    assert result.exit_code == 0
+    assert "bao-cao-cd-2023" in result.output and "kỳ: 2023" in result.output and "11/12/2023" in result.output

@@ -1,8 +1,8 @@
 """The form spec: what a report form is, declared once and loaded from `schemas/`."""
-from pipeline.spec.load import DEFAULT_FORM, FORM_KEYS, SpecError, load_spec, resolve_form
+from pipeline.spec.load import DEFAULT_FORM, FORM_KEYS, SpecError, available_forms, load_spec, resolve_form
 from pipeline.spec.model import DerivedSpec, FieldSpec, FormSpec, RuleSpec, SectionSpec
 
 __all__ = [
     "DEFAULT_FORM", "FORM_KEYS", "DerivedSpec", "FieldSpec", "FormSpec", "RuleSpec", "SectionSpec", "SpecError",
-    "load_spec", "resolve_form",
+    "available_forms", "load_spec", "resolve_form",
 ]

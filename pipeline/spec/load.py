@@ -76,6 +76,16 @@ def resolve_form(form: str | Path | None) -> Path:
     raise SpecError(f"Không tìm thấy mẫu biểu '{name}'. Các mẫu có sẵn: {known}.")
 
 
+def available_forms() -> list[Path]:
+    """Every spec file a form id can name: the folder `schemas/` where the command runs first, then the bundled
+    ones (a local file of the same name takes precedence, as in `resolve_form`)."""
+    found: dict[str, Path] = {}
+    for folder in (SCHEMAS_DIR, Path("schemas")):
+        if folder.is_dir():
+            found.update({path.stem: path for path in sorted(folder.glob("*.toml"))})
+    return [found[name] for name in sorted(found)]
+
+
 def load_spec(form: str | Path | None = None) -> FormSpec:
     """Load and check a form spec; every problem raises SpecError naming the file and the field."""
     path = resolve_form(form)
