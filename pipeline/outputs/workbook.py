@@ -170,6 +170,7 @@ class _WorkbookWriter:
         """A chart of the spec's figures by Khối; it reads a small table written just for it. Returns the
         last row used, so the next chart goes below."""
         fields = [self.spec.by_code[code] for code in spec_chart.fields]
+        sheet.set_row(row, 30)  # field labels as column heads take two lines
         sheet.write_string(row, 1, f"{spec_chart.title} (số liệu của biểu đồ)", self.f["text_bold"])
         for col, field in enumerate(fields, start=2):
             sheet.write_string(row, col, field.label, self.f["header_wrap"])
