@@ -78,9 +78,13 @@ def consolidate(spec: FormSpec, ledger: Ledger) -> Consolidation:
     return Consolidation(table, sums, totals, answers, derived, by_group, narratives)
 
 
+def totals_frame(totals: dict) -> pd.DataFrame:
+    """The province figures as a one-row table, for evaluating spec expressions over them (blank is NaN)."""
+    return pd.DataFrame({k: [float("nan") if v is None else float(v)] for k, v in totals.items()})
+
+
 def _derive(expression, totals: dict) -> float | None:
-    frame = pd.DataFrame({k: [float("nan") if v is None else float(v)] for k, v in totals.items()})
-    value = float(expression.evaluate(frame).iloc[0])
+    value = float(expression.evaluate(totals_frame(totals)).iloc[0])
     return None if math.isnan(value) or math.isinf(value) else value
 
 

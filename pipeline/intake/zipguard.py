@@ -260,11 +260,15 @@ def _well_formedness_parser(part: str):
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def refuse_doctype(*_: object) -> None:
-        message = _MESSAGES["xml-entities"].format(part=part)
-        raise _Refusal(_problem("xml-entities", message, value=part))
+        raise _entities_refusal(part)
 
     parser.StartDoctypeDeclHandler = refuse_doctype
     return parser
+
+
+def _entities_refusal(part: str) -> _Refusal:
+    message = _MESSAGES["xml-entities"].format(part=part)
+    return _Refusal(_problem("xml-entities", message, value=part))
 
 
 def _utf16_encoding(first: bytes) -> str | None:
@@ -324,8 +328,7 @@ class _XmlScanner:
         if not segment:
             return
         if b"<!DOCTYPE" in segment or b"<!ENTITY" in segment:
-            message = _MESSAGES["xml-entities"].format(part=self.part)
-            raise _Refusal(_problem("xml-entities", message, value=self.part))
+            raise _entities_refusal(self.part)
         if self.ods is not None:
             self.ods.feed(segment)
         if self.cells is not None:

@@ -5,14 +5,14 @@ import math
 
 import pandas as pd
 
-from pipeline.merge import Consolidation
+from pipeline.merge import Consolidation, totals_frame
 from pipeline.spec import FormSpec
 from pipeline.vietnamese import vn_number, vn_percent
 
 
 def section_sentences(spec: FormSpec, data: Consolidation, section: str) -> str:
     """The spec's own sentences for a section, with the province figures written in; "" when it has none."""
-    frame = _totals_frame(data)
+    frame = totals_frame(data.totals)
     texts = []
     for sentence in spec.sentences_in(section):
         if sentence.when is not None and not bool(sentence.when.evaluate(frame).fillna(False).iloc[0]):
@@ -20,10 +20,6 @@ def section_sentences(spec: FormSpec, data: Consolidation, section: str) -> str:
         texts.append("".join(text + (_written(expression, percent, frame) if expression else "")
                              for text, expression, percent in sentence.parts))
     return " ".join(texts)
-
-
-def _totals_frame(data: Consolidation) -> pd.DataFrame:
-    return pd.DataFrame({code: [float("nan") if value is None else float(value)] for code, value in data.totals.items()})
 
 
 def _written(expression, percent: bool, frame: pd.DataFrame) -> str:
