@@ -38,3 +38,8 @@ def vn_value(value) -> str:
     if isinstance(value, (int, float)):
         return vn_number(value, 0 if isinstance(value, int) else 2)
     return str(value)
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence: "Tổng số CBCCVCLĐ" -> "tổng số CBCCVCLĐ"; one opening with an acronym stays."""
+    return text[:1].lower() + text[1:] if text[:2] not in ("ĐV", "CĐ", "CB") else text

@@ -73,6 +73,14 @@ def _broken(tmp_path, old: str, new: str) -> Path:
     ('check = "don_thu_giai_quyet <= don_thu_nhan"', 'check = "__import__(\'os\')"', "don-thu-giai-quyet"),
     ('code = "email"', 'code = "AB12"', "AB12"),
     ('section = "II.8"\nkind = "count"', 'section = "II.99"\nkind = "count"', "kiem_tra_cuoc"),
+    # roles, report sentences and charts: what the code asks the spec about a form
+    ('[roles]\nunit_code = "ma_cdcs"', '[roles_khac]\nunit_code = "ma_cdcs"', "roles"),
+    ('unit_name = "ten_cdcs"', 'unit_name = "khong_co"', "khong_co"),
+    ('size = "cbccvcld_tong"', 'size = "email"', "size"),
+    ('recommendations = "tm_V"', 'recommendations = "cbccvcld_tong"', "recommendations"),
+    ('fields = ["doan_vien_tong", "cbccvcld_tong"]', 'fields = ["doan_vien_tong", "ten_cdcs"]', "ten_cdcs"),
+    ('text = "Trong năm kết nạp mới (tăng) {doan_vien_tang}', 'text = "Trong năm kết nạp mới (tăng) {khong_co}',
+     "khong_co"),
 ])
 def test_broken_spec_is_refused_naming_file_and_field(tmp_path, old, new, named):
     path = _broken(tmp_path, old, new)

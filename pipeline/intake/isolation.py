@@ -231,16 +231,17 @@ def _work(func: Callable[[Any], Any], conn: Connection) -> None:
             try:
                 message = (True, func(item))
             except Exception as exc:
-                message = (False, _describe(exc))
+                message = (False, describe_error(exc))
             try:
                 conn.send(message)
             except OSError:
                 return
             except Exception as exc:  # the result itself would not pickle
-                conn.send((False, "unpicklable result: " + _describe(exc)))
+                conn.send((False, "unpicklable result: " + describe_error(exc)))
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
+    """An exception as one short line for whoever maintains the tool (never shown to a clerk as the message)."""
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 1] + "…"
 

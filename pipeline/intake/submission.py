@@ -13,6 +13,7 @@ from pipeline.intake.cells import CellReader, formula_faults
 from pipeline.intake.coerce import coerce, is_unicode_vietnamese
 from pipeline.intake.legacy_encoding import detect_legacy_encoding
 from pipeline.intake.encryption import is_encrypted
+from pipeline.intake.isolation import describe_error
 from pipeline.intake.names import ods_names, ooxml_names, open_zip, xls_names
 from pipeline.intake.sniff import sniff_kind
 from pipeline.intake.zipguard import check_zip
@@ -52,9 +53,9 @@ class Submission:
     unit: str | None = None  # the value of the form's unit-code field, as text; None when blank
     unit_name: str | None = None
 
-    def reject(self, code: str, message: str) -> Submission:
+    def reject(self, code: str, message: str, value: str | None = None) -> Submission:
         self.outcome = "rejected"
-        self.problems.append(Problem(ERROR, code, message))
+        self.problems.append(Problem(ERROR, code, message, value=value))
         return self
 
 
@@ -83,9 +84,8 @@ def read_submission(task: ReadTask) -> Submission:
         _read_into(submission, path, data, _spec(task.spec_source))
     except Exception as exc:  # a broken file may raise anything from any reader: it is that file's rejection
         submission.values, submission.cells = {}, {}
-        submission.outcome = "rejected"
         # The reader's own words stay in `value`, for whoever maintains the tool; the clerk reads what to do.
-        submission.problems.append(Problem(ERROR, "unreadable", UNREADABLE_MESSAGE, value=_describe(exc)))
+        submission.reject("unreadable", UNREADABLE_MESSAGE, value=describe_error(exc))
     try:
         after = path.stat()
     except OSError as exc:
@@ -244,11 +244,6 @@ def _ignored_reason(kind: str) -> str:
             "zip": "tệp nén", "empty": "tệp rỗng"}.get(kind)
     found = f"{what}, không phải bảng tính báo cáo" if what else "không phải bảng tính báo cáo"
     return f"Bỏ qua: {found}. Nếu là báo cáo, đề nghị đơn vị gửi tệp Excel theo mẫu."
-
-
-def _describe(exc: Exception) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def is_ignored_name(relative: str) -> str | None:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from pipeline.merge import Consolidation, totals_frame
 from pipeline.spec import FormSpec
-from pipeline.vietnamese import vn_number, vn_percent
+from pipeline.vietnamese import lower_first, vn_number, vn_percent
 
 
 def section_sentences(spec: FormSpec, data: Consolidation, section: str) -> str:
@@ -37,14 +37,14 @@ def figures_sentence(spec: FormSpec, data: Consolidation, section: str) -> str:
         if field.is_numeric:
             value = data.totals.get(field.code)
             if value is not None:
-                parts.append(f"{_lower_first(field.label)}: {vn_number(value)} {field.unit}".rstrip())
+                parts.append(f"{lower_first(field.label)}: {vn_number(value)} {field.unit}".rstrip())
         elif field.kind == "yes-no":
             yes = data.answers[field.code].get("Có", 0)
-            parts.append(f"{yes}/{units} đơn vị {_lower_first(field.label)}")
+            parts.append(f"{yes}/{units} đơn vị {lower_first(field.label)}")
         elif field.kind == "choice":
             counts = ", ".join(f"{n} đơn vị {o.lower()}" for o, n in data.answers[field.code].items() if n)
             if counts:
-                parts.append(f"{_lower_first(field.label)}: {counts}")
+                parts.append(f"{lower_first(field.label)}: {counts}")
     return ("Kết quả tổng hợp từ báo cáo của các CĐCS: " + "; ".join(parts) + ".") if parts else ""
 
 
@@ -62,7 +62,3 @@ def reporting_sentence(ledger, deadline_text: str) -> str:
     if missing:
         text += f" Còn {len(missing)} đơn vị chưa gửi: {', '.join(missing)}."
     return text
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] not in ("ĐV", "CĐ", "CB") else text

@@ -10,7 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.ledger import STATE_LABELS, UNIT_LABELS
 from pipeline.merge import NO_GROUP
 from pipeline.spec import FieldSpec
-from pipeline.vietnamese import vn_datetime
+from pipeline.vietnamese import lower_first, vn_datetime
 
 FONT = "Times New Roman"
 CELL_LIMIT = 32767
@@ -125,8 +125,7 @@ class _WorkbookWriter:
                     row = self.answer_rows(sheet, row, number, field, groups)
                     continue
                 sheet.write_string(row, 0, str(number), self.f["center"])
-                weight = self.spec.by_code[field.weight].label if field.aggregate == "weighted_mean" else ""
-                weight = weight[:1].lower() + weight[1:]
+                weight = lower_first(self.spec.by_code[field.weight].label) if field.aggregate == "weighted_mean" else ""
                 label = field.label + (f" (bình quân theo {weight})" if weight else "")
                 sheet.write_string(row, 1, label, self.f["text"])
                 sheet.write_string(row, 2, field.unit, self.f["center"])

@@ -163,17 +163,13 @@ class _Builder:
             raise self.fail(where, str(exc)) from exc
         parts.append((data["text"][start:], None, False))
         for expression in [e for _, e, _ in parts if e] + ([when] if when else []):
-            for name in expression.fields:
-                if name not in fields or not fields[name].is_numeric:
-                    raise self.fail(where, f"'{name}' không phải một trường số trong [[fields]]")
+            self.numeric_only(where, expression.fields, fields)
         return SentenceSpec(section=data["section"], text=data["text"], when=when, parts=tuple(parts))
 
     def chart(self, raw: Any, index: int, fields: dict[str, FieldSpec]) -> ChartSpec:
         where = f"biểu đồ thứ {index + 1} ([[charts]])"
         data = self.table(raw, "charts", where, _CHART_KEYS)
-        for code in data["fields"]:
-            if not isinstance(code, str) or code not in fields or not fields[code].is_numeric:
-                raise self.fail(where, f"'{code}' không phải một trường số trong [[fields]]")
+        self.numeric_only(where, data["fields"], fields)
         if not data["fields"]:
             raise self.fail(where, "cần ít nhất một trường")
         return ChartSpec(title=data["title"], fields=tuple(data["fields"]))
@@ -188,10 +184,14 @@ class _Builder:
             data["expression"] = parse_expression(data["expression"])
         except ExpressionError as exc:
             raise self.fail(where, str(exc)) from exc
-        for name in data["expression"].fields:
-            if name not in fields or not fields[name].is_numeric:
-                raise self.fail(where, f"'{name}' không phải một trường số trong [[fields]]")
+        self.numeric_only(where, data["expression"].fields, fields)
         return DerivedSpec(**data)
+
+    def numeric_only(self, where: str, names, fields: dict[str, FieldSpec]) -> None:
+        """Figures computed from province totals may read count and money fields only."""
+        for name in names:
+            if not isinstance(name, str) or name not in fields or not fields[name].is_numeric:
+                raise self.fail(where, f"'{name}' không phải một trường số trong [[fields]]")
 
     def table(self, raw: Any, kind: str, where: str, keys: dict[str, type]) -> dict[str, Any]:
         if not isinstance(raw, dict):
