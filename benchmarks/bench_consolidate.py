@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.intake.names import ooxml_names, open_zip  # noqa: E402
-from pipeline.spec import FormSpec, load_spec  # noqa: E402
+from pipeline.form import FormSpec, load_spec  # noqa: E402
 from pipeline.template.build import build_template  # noqa: E402
 from pipeline.template.fill import fill_template  # noqa: E402
 from pipeline.template.layout import layout_for  # noqa: E402
@@ -95,7 +95,7 @@ PHASES = """
 import sys, time, pathlib
 import pipeline.run as run, pipeline.outputs as outputs, pipeline.validate as va, pipeline.merge as me
 import pipeline.outputs.workbook as wb, pipeline.outputs.report as rp, pipeline.outputs.feedback as fb
-from pipeline.spec import load_spec
+from pipeline.form import load_spec
 times = {}
 def timed(module, name, label):
     inner = getattr(module, name)

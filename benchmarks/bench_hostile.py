@@ -16,7 +16,7 @@ from pathlib import Path
 # Run as a script from anywhere: `tests` is a package at the repo root, not installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.spec import load_spec  # noqa: E402
+from pipeline.form import load_spec  # noqa: E402
 from pipeline.template.build import build_template  # noqa: E402
 from tests.test_hostile import (  # noqa: E402
     PASSWD_MARKERS, PLACEHOLDER, build_corpus, filled_bytes, output_blobs, write_mutants)

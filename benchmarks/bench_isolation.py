@@ -10,7 +10,7 @@ from pathlib import Path
 # Run as a script from anywhere: `tests` is a package at the repo root, not installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.intake.isolation import run_isolated  # noqa: E402
+from pipeline.isolation import run_isolated  # noqa: E402
 from tests.isolation_helpers import busy_wait  # noqa: E402
 
 COUNT = 10_000

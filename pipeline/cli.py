@@ -12,7 +12,7 @@ import click
 
 from pipeline import __version__
 from pipeline.roster import RosterError, read_roster
-from pipeline.spec import SpecError, load_spec
+from pipeline.form import SpecError, load_spec
 from pipeline.streams import reserve_stdout, results, use_utf8
 
 # Exit codes (documented in the README): 0 all accepted or ignored; 1 the run finished with rejected or
@@ -217,7 +217,7 @@ def fields(ctx: click.Context, form: str | None, markdown: bool) -> None:
 @_handled
 def forms() -> None:
     """Liệt kê các mẫu biểu có sẵn (mã, tên, kỳ báo cáo, hạn nộp); dùng mã với --form."""
-    from pipeline.spec import available_forms
+    from pipeline.form import available_forms
 
     for path in available_forms():
         try:

@@ -14,10 +14,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from pipeline.intake.isolation import Failure, run_isolated
+from pipeline.isolation import Failure, run_isolated
 from pipeline.intake.legacy_encoding import encode_legacy
 from pipeline.roster import COLUMNS, RosterUnit
-from pipeline.spec import FormSpec
+from pipeline.form import FormSpec
 from pipeline.template.build import UnitCopy, build_template
 from pipeline.template.fill import fill_template
 from pipeline.template.publish import unit_file_name

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.ledger import Ledger
-from pipeline.spec import FieldSpec, FormSpec
+from pipeline.form import FieldSpec, FormSpec
 
 NO_GROUP = "(chưa phân khối)"
 

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline.intake.isolation import Failure, run_isolated
+from pipeline.isolation import Failure, run_isolated
 from pipeline.intake.scan import discover
 from pipeline.intake.submission import ReadTask, Submission, is_ignored_name, read_submission, vanished
 from pipeline.ledger import FileRecord, Ledger, settle
 from pipeline.problems import ERROR, Problem
 from pipeline.roster import RosterUnit
-from pipeline.spec import FormSpec
+from pipeline.form import FormSpec
 from pipeline.template.layout import layout_for
 
 if TYPE_CHECKING:

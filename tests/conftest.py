@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.spec import load_spec
+from pipeline.form import load_spec
 from tests.filling import fill_template, good_values  # noqa: F401  (re-exported for tests)
 
 HERE = Path(__file__).parent

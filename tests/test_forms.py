@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from docx import Document
 
 from pipeline.cli import cli
-from pipeline.spec import load_spec
+from pipeline.form import load_spec
 from pipeline.template.build import build_template
 from tests.filling import fill_template
 

@@ -8,7 +8,7 @@ import shutil
 import openpyxl
 import pytest
 
-from pipeline.spec import load_spec
+from pipeline.form import load_spec
 from tests.helpers import by_file, codes, run_json
 from tests.requirements import soffice
 
@@ -370,7 +370,7 @@ def test_ods_with_named_ranges_is_read_without_libreoffice(tmp_path, spec):
     from odf.table import NamedExpressions, NamedRange, Table, TableCell, TableRow
     from odf.text import P
 
-    from pipeline.intake.cells import a1_to_index
+    from pipeline.ooxml import a1_to_index
     from pipeline.template.layout import NAME_FORM_ID, NAME_FORM_VERSION, anchors, layout_for
     from tests.filling import good_values
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from pipeline.intake.isolation import Failure, run_isolated
+from pipeline.isolation import Failure, run_isolated
 from tests import isolation_helpers as helpers
 
 ITEMS = list(range(20))
@@ -116,7 +116,7 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(
         "import time\n"
-        "from pipeline.intake.isolation import run_isolated\n"
+        "from pipeline.isolation import run_isolated\n"
         "from tests.isolation_helpers import square\n"
         "if __name__ == '__main__':\n"
         "    while True:\n"

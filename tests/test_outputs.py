@@ -21,7 +21,7 @@ REPORT = "bao-cao-tong-hop-bao-cao-cd-2023.docx"
 def three_units(tmp_path):
     """Two clean units of different sizes and one with women above the total, plus a roster with a missing unit."""
     from tests.filling import fill_template, good_values
-    from pipeline.spec import load_spec
+    from pipeline.form import load_spec
     from pipeline.template.build import build_template
 
     spec = load_spec()

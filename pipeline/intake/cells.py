@@ -1,7 +1,6 @@
 """Values of named cells through python-calamine, and the formula faults calamine hides as blanks."""
 from __future__ import annotations
 
-import functools
 import io
 import re
 import zipfile
@@ -10,21 +9,10 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from pipeline.ooxml import a1_to_index
+
 _CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
-
-_A1 = re.compile(r"([A-Z]{1,3})([0-9]+)")
-
-
-@functools.lru_cache(maxsize=4096)
-def a1_to_index(ref: str) -> tuple[int, int]:
-    """"D20" -> (19, 3), 0-based row and column."""
-    letters, digits = _A1.fullmatch(ref).groups()
-    col = 0
-    for letter in letters:
-        col = col * 26 + ord(letter) - 64
-    return int(digits) - 1, col - 1
-
 
 @dataclass
 class SheetGrid:

@@ -10,7 +10,7 @@ from xml.sax.saxutils import unescape
 
 from defusedxml import ElementTree
 
-from pipeline.template.layout import column_letter
+from pipeline.ooxml import column_letter, sheet_parts
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 # 'Số liệu'!$D$20  or  Sheet1!D20  (one cell; a range keeps its top-left cell)
@@ -20,8 +20,6 @@ _ODS_REF = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^.']+))\.\$?([A-Z]{1,3})\$?([0
 
 CellName = tuple[str, str]  # (sheet, "D20")
 _DEFINED_NAME = re.compile(r'<(?:\w+:)?definedName\b(?=[^>]*?\sname="([^"]*)")([^>]*)>([^<]*)<')
-_SHEET = re.compile(r"<(?:\w+:)?sheet\b([^>]*?)/?>")
-_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>")
 _QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 
@@ -57,32 +55,11 @@ def _parse_workbook(raw: bytes, rels: bytes) -> tuple[dict[str, CellName], dict[
         parsed = _parsed(_OOXML_REF.match(_unescape(text.strip())))
         if parsed:
             names[_unescape(name)] = parsed
-    return names, _sheet_parts(rels.decode("utf-8", errors="replace"), xml)
+    return names, sheet_parts(raw, rels)
 
 
 def _unescape(text: str) -> str:
     return unescape(text, _QUOTES) if "&" in text else text  # most names have no entity: skip the call
-
-
-def _attribute(attributes: str, name: str) -> str | None:
-    match = re.search(rf'(?:^|\s){re.escape(name)}="([^"]*)"', attributes)
-    return _unescape(match.group(1)) if match else None
-
-
-def _sheet_parts(rels: str, workbook_xml: str) -> dict[str, str]:
-    targets = {}
-    for attributes in _RELATIONSHIP.findall(rels):
-        targets[_attribute(attributes, "Id")] = _attribute(attributes, "Target") or ""
-    parts = {}
-    for attributes in _SHEET.findall(workbook_xml):
-        target = targets.get(_attribute(attributes, "r:id") or _relationship_id(attributes), "")
-        parts[_attribute(attributes, "name") or ""] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return parts
-
-
-def _relationship_id(attributes: str) -> str | None:
-    match = re.search(r':id="([^"]*)"', attributes)
-    return match.group(1) if match else None
 
 
 def ods_names(archive: zipfile.ZipFile) -> dict[str, CellName]:

@@ -13,12 +13,12 @@ from pipeline.intake.cells import CellReader, formula_faults
 from pipeline.intake.coerce import coerce, is_unicode_vietnamese
 from pipeline.intake.legacy_encoding import detect_legacy_encoding
 from pipeline.intake.encryption import is_encrypted
-from pipeline.intake.isolation import describe_error
+from pipeline.isolation import describe_error
 from pipeline.intake.names import ods_names, ooxml_names, open_zip, xls_names
 from pipeline.intake.sniff import sniff_kind
 from pipeline.intake.zipguard import check_zip
 from pipeline.problems import ERROR, WARNING, Problem
-from pipeline.spec import FormSpec, load_spec
+from pipeline.form import FormSpec, load_spec
 from pipeline.template.layout import NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE, anchors, layout_for
 
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xlsb", ".xltx", ".xltm", ".numbers"}

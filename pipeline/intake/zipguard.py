@@ -5,7 +5,6 @@ import codecs
 import functools
 import io
 import html
-import posixpath
 import re
 import zipfile
 from xml.parsers import expat
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.problems import ERROR, Problem
-from pipeline.template.layout import column_letter
+from pipeline.ooxml import column_index, column_letter, sheet_of_part
 
 CHUNK_SIZE = 256 * 1024
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -414,13 +413,6 @@ def column_name(index: int) -> str:
     return column_letter(index - 1)
 
 
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters.upper():
-        index = index * 26 + letter - ord("A") + 1
-    return index
-
-
 def _position(ref: bytes) -> tuple[int, int]:
     """(row, column) of an A1 ref, column 0 when absent; (0, 0), never within limits, when it is no plain ref."""
     if ref.isdigit() and len(ref) <= 7:
@@ -428,7 +420,7 @@ def _position(ref: bytes) -> tuple[int, int]:
     match = _REF.fullmatch(ref)
     if match is None:
         return 0, 0
-    return int(match.group(2)), _column_index(match.group(1))
+    return int(match.group(2)), column_index(match.group(1))
 
 
 def _within(position: tuple[int, int], limits: ZipLimits) -> bool:
@@ -534,38 +526,13 @@ def _repeat(pattern: re.Pattern[bytes], attributes: bytes) -> int:
 
 
 def _sheet_name(archive: zipfile.ZipFile, part: str) -> str | None:
-    """The name users see for the sheet stored in `part`, read with regexes from workbook.xml and its rels."""
+    """The name users see for the sheet stored in `part` (looked up only once a problem was found)."""
     try:
-        targets = _relationship_targets(_read_capped(archive, "xl/_rels/workbook.xml.rels"))
+        rels = _read_capped(archive, "xl/_rels/workbook.xml.rels")
         workbook = _read_capped(archive, "xl/workbook.xml")
     except Exception:
         return None
-    wanted = part.lower().lstrip("/")
-    for match in _SHEET.finditer(workbook):
-        name, rel_id = _attribute(match.group(0), b"name"), _attribute(match.group(0), b"r:id")
-        if name is not None and rel_id is not None and targets.get(rel_id) == wanted:
-            return html.unescape(name.decode("utf-8", "replace"))
-    return None
-
-
-_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
-_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
-
-
-def _relationship_targets(rels: bytes) -> dict[bytes, str]:
-    targets = {}
-    for match in _RELATIONSHIP.finditer(rels):
-        rel_id, target = _attribute(match.group(0), b"Id"), _attribute(match.group(0), b"Target")
-        if rel_id is not None and target is not None:
-            path = target.decode("utf-8", "replace")
-            resolved = path.lstrip("/") if path.startswith("/") else posixpath.normpath(f"xl/{path}")
-            targets[rel_id] = resolved.lower()
-    return targets
-
-
-def _attribute(tag: bytes, name: bytes) -> bytes | None:
-    match = re.search(rb"\s" + re.escape(name) + rb"\s*=\s*[\"']([^\"']*)", tag)
-    return match.group(1) if match else None
+    return sheet_of_part(workbook, rels, part)
 
 
 def _read_capped(archive: zipfile.ZipFile, name: str, limit: int = 1024 * 1024) -> bytes:

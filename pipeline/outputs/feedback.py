@@ -13,7 +13,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from pipeline.files import atomic_path, move_into_place, temporary_beside
-from pipeline.intake.isolation import Failure, run_isolated
+from pipeline.isolation import Failure, run_isolated
 from pipeline.ledger import FileRecord
 from pipeline.problems import Problem
 

@@ -13,7 +13,7 @@ from docx.text.paragraph import Paragraph
 from docx.shared import Cm, Pt
 
 from pipeline.outputs import sentences
-from pipeline.spec import FORM_KEYS
+from pipeline.form import FORM_KEYS
 from pipeline.vietnamese import vn_number, vn_percent
 
 FONT = "Times New Roman"

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 
 from pipeline.merge import Consolidation, totals_frame
-from pipeline.spec import FormSpec
+from pipeline.form import FormSpec
 from pipeline.vietnamese import lower_first, vn_number, vn_percent
 
 

@@ -9,7 +9,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline.ledger import STATE_LABELS, UNIT_LABELS
 from pipeline.merge import NO_GROUP
-from pipeline.spec import FieldSpec
+from pipeline.form import FieldSpec
 from pipeline.vietnamese import lower_first, vn_datetime
 
 FONT = "Times New Roman"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline.spec import FormSpec
+from pipeline.form import FormSpec
 from pipeline.template.styles import page_setup
 
 

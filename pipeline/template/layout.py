@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from pipeline.spec import FieldSpec, FormSpec, SectionSpec
+from pipeline.form import FieldSpec, FormSpec, SectionSpec
+from pipeline.ooxml import cell_name, column_letter
 
 SHEET_GUIDE = "Hướng dẫn"
 SHEET_FIGURES = "Số liệu"
@@ -34,15 +35,6 @@ def anchors(spec: FormSpec) -> dict[str, tuple[str, str]]:
     return fixed
 
 
-def column_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 @dataclass(frozen=True)
 class CellRef:
     sheet: str
@@ -51,7 +43,7 @@ class CellRef:
 
     @property
     def a1(self) -> str:
-        return f"{column_letter(self.col)}{self.row + 1}"
+        return cell_name(self.row, self.col)
 
     @property
     def absolute(self) -> str:

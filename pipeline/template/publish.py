@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline.files import atomic_write_bytes
 from pipeline.roster import RosterUnit
-from pipeline.spec import FormSpec
+from pipeline.form import FormSpec
 from pipeline.template.build import UnitCopy, build_template
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from pipeline.intake.submission import Submission, cell_label
 from pipeline.problems import WARNING, Problem
-from pipeline.spec import FormSpec
+from pipeline.form import FormSpec
 from pipeline.vietnamese import vn_number
 
 MIN_UNITS = 8          # fewer units than this say too little about what is normal

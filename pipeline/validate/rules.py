@@ -5,7 +5,7 @@ import pandas as pd
 
 from pipeline.intake.submission import Submission
 from pipeline.problems import Problem
-from pipeline.spec import FormSpec, RuleSpec
+from pipeline.form import FormSpec, RuleSpec
 from pipeline.vietnamese import vn_value
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.spec import FieldSpec, FormSpec
+from pipeline.form import FieldSpec, FormSpec
 
 
 def build_schema(spec: FormSpec) -> pa.DataFrameSchema:

@@ -8,8 +8,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pipeline.spec.expressions import ExpressionError, parse_expression
-from pipeline.spec.model import (KINDS, ChartSpec, DerivedSpec, FieldSpec, FormSpec, RolesSpec, RuleSpec, SectionSpec,
+from pipeline.form.expressions import ExpressionError, parse_expression
+from pipeline.form.model import (KINDS, ChartSpec, DerivedSpec, FieldSpec, FormSpec, RolesSpec, RuleSpec, SectionSpec,
                                  SentenceSpec)
 
 

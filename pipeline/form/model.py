@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pipeline.spec.expressions import Expression
+from pipeline.form.expressions import Expression
 
 NUMERIC_KINDS = ("count", "money")
 KINDS = ("count", "money", "text", "narrative", "yes-no", "choice", "date")

@@ -6,7 +6,7 @@ import pandera.errors as pa_errors
 
 from pipeline.intake.submission import Submission, cell_label
 from pipeline.problems import ERROR, WARNING, Problem
-from pipeline.spec import FieldSpec, FormSpec
+from pipeline.form import FieldSpec, FormSpec
 from pipeline.validate.outliers import outlier_problems
 from pipeline.validate.rules import rule_problems
 from pipeline.validate.schema import build_schema, wide_table

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.spec import SpecError, load_spec
-from pipeline.spec.expressions import ExpressionError, parse_expression
+from pipeline.form import SpecError, load_spec
+from pipeline.form.expressions import ExpressionError, parse_expression
 from tests.requirements import shared
 
 SPEC_FILE = Path(__file__).resolve().parents[1] / "schemas" / "bao-cao-cd-2023.toml"
