@@ -204,12 +204,34 @@ def fields(ctx: click.Context, form: str | None, markdown: bool) -> None:
     spec, _ = _load(form or ctx.obj.get("form"), None)
     rows = [(f.code, f.section, f.kind, f.unit, f.label) for f in spec.fields]
     if markdown:
-        _echo("| mã trường | mục | kiểu | đơn vị tính | nội dung |\n| --- | --- | --- | --- | --- |")
-        for row in rows:
-            _echo("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+        _echo_markdown(("mã trường", "mục", "kiểu", "đơn vị tính", "nội dung"), rows)
         return
     for code, section, kind, unit, label in rows:
         _echo(f"{code:<24} {section:<6} {kind:<10} {unit:<18} {label}")
+
+
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate problems\n  consolidate problems --markdown")
+@click.option("--markdown", is_flag=True, help="In dạng bảng Markdown (cho README).")
+@_help
+@_handled
+def problems(markdown: bool) -> None:
+    """In danh mục mã lỗi và cảnh báo: mức độ, tên gọi, nội dung và cách sửa."""
+    from pipeline.catalogue import CATALOGUE
+
+    severity = {"error": "lỗi", "warning": "cảnh báo"}
+    rows = [(code, severity[e.severity], e.stage, e.label, " ".join(filter(None, (e.message, e.action))))
+            for code, e in CATALOGUE.items()]
+    if markdown:
+        _echo_markdown(("mã", "mức độ", "khi", "tên gọi", "nội dung ({…}: điền theo từng trường hợp)"), rows)
+        return
+    for code, level, _, label, _ in rows:
+        _echo(f"{code:<20} {level:<9} {label}")
+
+
+def _echo_markdown(headers: tuple[str, ...], rows: list[tuple]) -> None:
+    _echo("| " + " | ".join(headers) + " |\n|" + " --- |" * len(headers))
+    for row in rows:
+        _echo("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
 
 
 @cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate forms")

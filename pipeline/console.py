@@ -3,19 +3,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from pipeline.catalogue import label
 from pipeline.ledger import STATE_LABELS, STATES, FileRecord
 from pipeline.vietnamese import vn_percent
-
-CODE_LABELS = {
-    "missing-value": "ô bắt buộc để trống", "not-a-number": "chữ trong ô số", "rule": "số liệu không khớp nhau",
-    "number-as-text": "số gõ dạng chữ", "not-template": "không phải mẫu báo cáo", "outlier": "số liệu bất thường",
-    "narrative-empty": "mục thuyết minh để trống", "narrative-short": "thuyết minh quá ngắn",
-    "encrypted": "tệp đặt mật khẩu", "unreadable": "tệp hỏng", "legacy-encoding": "gõ bằng bảng mã cũ",
-    "unknown-unit": "mã đơn vị không có trong danh sách", "not-in-list": "giá trị ngoài danh sách",
-    "not-a-spreadsheet": "không phải tệp Excel (PDF, Word, ảnh)", "formula-no-value": "công thức chưa có kết quả",
-    "formula-error": "công thức báo lỗi", "unit-mismatch": "dùng nhầm bản mẫu của đơn vị khác",
-    "below-minimum": "số âm", "date-as-text": "ngày gõ dạng chữ", "not-a-date": "ngày không hợp lệ",
-}
 
 
 def summary(result) -> str:
@@ -31,11 +21,11 @@ def summary(result) -> str:
     common = Counter(code for r in ledger.records if r.status != "superseded"
                      for code in {p.code for p in r.problems}).most_common(5)
     if common:
-        lines.append("Vấn đề gặp nhiều nhất (số tệp): " + "; ".join(f"{CODE_LABELS.get(c, c)} ({n})" for c, n in common))
+        lines.append("Vấn đề gặp nhiều nhất (số tệp): " + "; ".join(f"{label(c)} ({n})" for c, n in common))
     lines.append("Kết quả:")
-    for label, path in (("Bảng tổng hợp", result.workbook), ("Dự thảo báo cáo", result.report)):
+    for title, path in (("Bảng tổng hợp", result.workbook), ("Dự thảo báo cáo", result.report)):
         if path:
-            lines.append(f"  {label}: {path}")
+            lines.append(f"  {title}: {path}")
     feedback = [p for p in result.feedback if p.parent.name == "phan-hoi"]
     if feedback:
         lines.append(f"  Phản hồi cho {len(feedback)} tệp có vấn đề: {feedback[0].parent}/")

@@ -1,8 +1,10 @@
-"""Problems found in a submission, as records: the catalogue of stable codes and the record type."""
+"""Problems found in a submission, as records, made in one way: from a catalogue code and its parameters."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from pipeline.catalogue import CATALOGUE
 
 Severity = Literal["error", "warning"]
 
@@ -32,7 +34,27 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    @property
+    def label(self) -> str:
+        return CATALOGUE[self.code].label
 
-def file_problem(code: str, message: str, severity: Severity = ERROR) -> Problem:
-    """A problem with the file as a whole (no sheet, no cell)."""
-    return Problem(severity=severity, code=code, message=message)
+
+def problem(code: str, /, *, field: str | None = None, sheet: str | None = None, cell: str | None = None,
+            label: str | None = None, value: str | None = None, related: tuple[str, ...] = (),
+            rule: str | None = None, severity: Severity | None = None, **params: object) -> Problem:
+    """The problem `code` of the catalogue, its message and action filled with `params`.
+
+    With `label` (the field's label), the message opens with the cell it is about. An unknown code is a
+    KeyError: every code raised is in the catalogue.
+    """
+    entry = CATALOGUE[code]
+    params = {"sheet": sheet, "cell": cell, **params}
+    text = " ".join(filter(None, (entry.message.format(**params), entry.action.format(**params))))
+    if label is not None:
+        text = f"{cell_label(sheet, cell, label)}: {text}"
+    return Problem(severity or entry.severity, code, text, field, sheet, cell, value, related, rule)
+
+
+def cell_label(sheet: str | None, ref: str | None, label: str) -> str:
+    """How every message names a cell: Trang "Số liệu", ô D21 (Trong đó: nữ)."""
+    return f"Trang \"{sheet}\", ô {ref} ({label})"

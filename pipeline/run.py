@@ -16,7 +16,7 @@ from pipeline.isolation import Failure, run_isolated
 from pipeline.intake.scan import discover
 from pipeline.intake.submission import ReadTask, Submission, is_ignored_name, read_submission, vanished
 from pipeline.ledger import FileRecord, Ledger, settle
-from pipeline.problems import ERROR, Problem
+from pipeline.problems import problem
 from pipeline.roster import RosterUnit
 from pipeline.form import FormSpec
 from pipeline.template.layout import layout_for
@@ -137,10 +137,8 @@ def _crashed(path: Path, failure: Failure) -> Submission:
     except OSError as exc:
         return vanished(str(path), exc)
     submission = Submission(str(path), len(data), stat.st_mtime, hashlib.sha256(data).hexdigest(), outcome="rejected")
-    what = "quá thời gian đọc cho phép" if failure.kind == "timeout" else "làm trình đọc bảng tính dừng đột ngột"
-    submission.problems.append(Problem(ERROR, f"reader-{failure.kind}", f"Tệp {what}, có thể bị hỏng hoặc được tạo bất "
-                                       "thường. Hãy mở bằng Excel, lưu lại dạng .xlsx từ mẫu gốc và gửi lại.",
-                                       value=failure.detail))
+    code = "reader-timeout" if failure.kind == "timeout" else "reader-crash"
+    submission.problems.append(problem(code, value=failure.detail))
     return submission
 
 

@@ -43,3 +43,8 @@ def vn_value(value) -> str:
 def lower_first(text: str) -> str:
     """A label inside a sentence: "Tổng số CBCCVCLĐ" -> "tổng số CBCCVCLĐ"; one opening with an acronym stays."""
     return text[:1].lower() + text[1:] if text[:2] not in ("ĐV", "CĐ", "CB") else text
+
+
+def upper_first(text: str) -> str:
+    """A label standing alone, as a cell: "tệp hỏng" -> "Tệp hỏng"."""
+    return text[:1].upper() + text[1:]

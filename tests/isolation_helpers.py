@@ -54,3 +54,15 @@ def busy_wait(item: int, seconds: float = 0.002) -> int:
     while time.perf_counter() < end:
         pass
     return item
+
+
+def read_or_misbehave(task):
+    """The real reader, except on a file named for a crash or a hang."""
+    from pipeline.intake.submission import read_submission
+
+    name = os.path.basename(task.path)
+    if name.startswith("crash"):
+        os._exit(3)
+    if name.startswith("hang"):
+        time.sleep(60)
+    return read_submission(task)

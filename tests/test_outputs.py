@@ -123,8 +123,9 @@ def test_feedback_copy_marks_the_cells_at_fault(three_units):
     marked = [c for row in sheet.iter_rows() for c in row if c.comment is not None]
     assert marked and all(c.fill.fgColor.rgb.endswith("FFC7CE") for c in marked if "LỖI" in c.comment.text)
     assert any("Số nữ (80)" in c.comment.text for c in marked)
-    listed = [row[3] for row in workbook["Danh sách lỗi"].iter_rows(min_row=5, values_only=True)]
-    assert any("80" in text for text in listed if text)
+    listed = [row for row in workbook["Danh sách lỗi"].iter_rows(min_row=5, values_only=True)]
+    assert any("80" in row[4] for row in listed if row[4])
+    assert any(row[1] == "Số liệu không khớp nhau" for row in listed)  # the catalogue's label
 
 
 def test_no_feedback_for_clean_units_and_chase_list_for_missing(three_units):
@@ -190,7 +191,7 @@ def test_problems_and_register_sheets_account_for_every_file(three_units):
     register = [row for row in workbook["Sổ tiếp nhận"].iter_rows(values_only=True) if row and str(row[0]).endswith(".xlsx")]
     assert sorted(r[0] for r in register) == ["CD001.xlsx", "CD002.xlsx", "CD003.xlsx"]
     problems = [row for row in workbook["Lỗi, cảnh báo"].iter_rows(values_only=True) if row and row[0] == "CD003.xlsx"]
-    assert any(row[2] == "Lỗi" and row[3] == "rule" for row in problems)
+    assert any(row[2] == "Lỗi" and row[3] == "Số liệu không khớp nhau" and row[4] == "rule" for row in problems)
 
 
 def test_text_at_the_cell_limit_is_kept_whole_with_a_warning(tmp_path, write_submission):

@@ -18,6 +18,13 @@ def test_field_table_matches_the_spec():
     assert table.strip() == generated
 
 
+def test_problem_table_matches_the_catalogue():
+    text = README.read_text(encoding="utf-8")
+    table = re.search(r"<!-- problems:start -->\n(.*?)\n<!-- problems:end -->", text, re.S).group(1)
+    generated = CliRunner().invoke(cli, ["problems", "--markdown"]).output.strip()
+    assert table.strip() == generated
+
+
 def test_ci_runs_the_readme_test_command():
     commands = re.findall(r"```bash\n(.*?)\n```", README.read_text(encoding="utf-8"))
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from pipeline.intake.legacy_encoding import convert_legacy, normalize_text
@@ -23,11 +24,10 @@ _ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC, phông .VnTime)", "vni": "VNI (phông V
 
 @dataclass(frozen=True)
 class Finding:
-    """What coercion noticed about one value: a problem code, its severity and the message after the cell."""
+    """What coercion noticed about one value: a catalogue code and the parameters of its message."""
 
-    severity: str
     code: str
-    message: str
+    params: dict[str, str] = dataclass_field(default_factory=dict)
 
 
 def coerce(field: FieldSpec, raw: Any, legacy: str | None = None) -> tuple[Any, list[Finding]]:
@@ -54,24 +54,19 @@ def coerce(field: FieldSpec, raw: Any, legacy: str | None = None) -> tuple[Any, 
 def _number(field: FieldSpec, raw: Any) -> tuple[Any, list[Finding]]:
     findings: list[Finding] = []
     if isinstance(raw, (bool, dt.date, dt.datetime, dt.time, dt.timedelta)):
-        return None, [Finding("error", "not-a-number", f"đã ghi \"{vn_value(raw)}\", không phải một số. "
-                                                        "Ghi một số nguyên, ví dụ 1250.")]
+        return None, [Finding("not-a-number", {"what": f"đã ghi “{vn_value(raw)}”"})]
     if isinstance(raw, str):
         text, _ = normalize_text(raw)
         number = parse_vietnamese_number(text)
         if number is None:
-            return None, [Finding("error", "not-a-number", f"đã ghi \"{text.strip()}\", không phải một số. "
-                                                            "Ghi một số nguyên, ví dụ 1250, không kèm chữ.")]
-        findings.append(Finding("warning", "number-as-text", f"số được gõ dạng chữ \"{text.strip()}\", đã đọc là "
-                                                             f"{vn_value(number)}. Nên gõ số không kèm dấu chấm, "
-                                                             "dấu cách hay đơn vị."))
+            return None, [Finding("not-a-number", {"what": f"đã ghi “{text.strip()}”"})]
+        findings.append(Finding("number-as-text", {"text": text.strip(), "number": vn_value(number)}))
         raw = number
     value = float(raw)
     if math.isnan(value) or math.isinf(value):
-        return None, [Finding("error", "not-a-number", "ô không chứa một số hợp lệ.")]
+        return None, [Finding("not-a-number", {"what": "ô không chứa giá trị đọc được"})]
     if not value.is_integer():
-        return value, findings + [Finding("error", "not-whole-number", f"{vn_value(value)} không phải số nguyên. "
-                                                                        f"Số {field.unit or 'liệu'} phải là số nguyên.")]
+        return value, findings + [Finding("not-whole-number", {"number": vn_value(value), "unit": field.unit or "liệu"})]
     return int(value), findings
 
 
@@ -90,12 +85,10 @@ def _date(raw: Any) -> tuple[Any, list[Finding]]:
     if parts:
         try:
             value = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-            return value, [Finding("warning", "date-as-text", f"ngày được gõ dạng chữ \"{text}\", đã đọc là "
-                                                              f"{vn_value(value)}.")]
+            return value, [Finding("date-as-text", {"text": text, "date": vn_value(value)})]
         except ValueError:
             pass
-    return None, [Finding("error", "not-a-date", f"đã ghi \"{text}\", không phải một ngày. "
-                                                 "Nhập ngày dạng ngày/tháng/năm, ví dụ 05/12/2023.")]
+    return None, [Finding("not-a-date", {"text": text})]
 
 
 def _text(raw: Any, legacy: str | None) -> tuple[str, list[Finding]]:
@@ -106,18 +99,14 @@ def _text(raw: Any, legacy: str | None) -> tuple[str, list[Finding]]:
     text, encoding = normalize_text(str(raw))
     findings = []
     if len(text) >= TEXT_LIMIT:  # measured before stripping: a cut may fall on a space
-        findings.append(Finding("warning", "too-long", "nội dung dài tới giới hạn 32.767 ký tự của một ô Excel, phần "
-                                                       "vượt quá có thể đã bị cắt khi lưu tệp. Rút gọn nội dung, hoặc "
-                                                       "chuyển phần còn lại sang mục khác."))
+        findings.append(Finding("too-long"))
     if encoding is None and legacy and not is_unicode_vietnamese(text):
         converted = unicodedata.normalize("NFC", convert_legacy(text, legacy))
         encoding = legacy if converted != text else None
         text = converted
     text = text.strip()
     if encoding:
-        findings.append(Finding("warning", "legacy-encoding",
-                                f"văn bản gõ bằng bảng mã cũ {_ENCODING_NAMES.get(encoding, encoding)} "
-                                "đã được chuyển sang Unicode. Lần sau hãy gõ bằng Unicode (phông Times New Roman)."))
+        findings.append(Finding("legacy-encoding", {"encoding": _ENCODING_NAMES.get(encoding, encoding)}))
     return text, findings
 
 

@@ -17,21 +17,13 @@ from pipeline.isolation import describe_error
 from pipeline.intake.names import ods_names, ooxml_names, open_zip, xls_names
 from pipeline.intake.sniff import sniff_kind
 from pipeline.intake.zipguard import check_zip
-from pipeline.problems import ERROR, WARNING, Problem
+from pipeline.problems import Problem, problem
 from pipeline.form import FormSpec, load_spec
 from pipeline.template.layout import NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE, anchors, layout_for
 
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xlsb", ".xltx", ".xltm", ".numbers"}
 READABLE_KINDS = {"xlsx", "xlsm", "xls", "ods"}
 NOT_SPREADSHEET_KINDS = {"pdf", "docx", "image"}
-UNREADABLE_MESSAGE = ("Không đọc được tệp: tệp bị hỏng hoặc không phải bảng tính Excel đúng định dạng. Hãy thử mở tệp "
-                      "bằng Excel: nếu mở được, lưu lại dạng .xlsx (Tệp > Lưu thành) rồi gửi lại; nếu không mở được, "
-                      "đề nghị đơn vị gửi lại tệp từ máy của mình.")
-XLSB_MESSAGE = ("Tệp là Sổ làm việc nhị phân Excel (.xlsb), loại tệp công cụ không đọc được. Hãy mở tệp bằng Excel, "
-                "chọn Tệp > Lưu thành > Sổ làm việc Excel (.xlsx) rồi gửi lại tệp .xlsx.")
-ENCRYPTED_MESSAGE = ("Tệp có đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc > "
-                     "Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại tệp không có mật khẩu.")
-
 
 @dataclass
 class Submission:
@@ -53,9 +45,9 @@ class Submission:
     unit: str | None = None  # the value of the form's unit-code field, as text; None when blank
     unit_name: str | None = None
 
-    def reject(self, code: str, message: str, value: str | None = None) -> Submission:
+    def reject(self, code: str, /, value: str | None = None, **params: object) -> Submission:
         self.outcome = "rejected"
-        self.problems.append(Problem(ERROR, code, message, value=value))
+        self.problems.append(problem(code, value=value, **params))
         return self
 
 
@@ -85,23 +77,24 @@ def read_submission(task: ReadTask) -> Submission:
     except Exception as exc:  # a broken file may raise anything from any reader: it is that file's rejection
         submission.values, submission.cells = {}, {}
         # The reader's own words stay in `value`, for whoever maintains the tool; the clerk reads what to do.
-        submission.reject("unreadable", UNREADABLE_MESSAGE, value=describe_error(exc))
+        submission.reject("unreadable", value=describe_error(exc))
     try:
         after = path.stat()
     except OSError as exc:
         return vanished(task.path, exc)
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or after.st_size != len(data):
         submission.outcome = "pending"
-        submission.reason = "Tệp đang được ghi hoặc sao chép (thay đổi trong lúc đọc). Chạy lại sau khi chép xong."
-        submission.problems = [Problem(WARNING, "file-changing", submission.reason)]
+        changing = problem("file-changing", what="Tệp đang được ghi hoặc sao chép (thay đổi trong lúc đọc).")
+        submission.reason, submission.problems = changing.message, [changing]
     return submission
 
 
 def vanished(path: str, exc: OSError) -> Submission:
     """A file that could not be opened at all (gone, or locked by another program): read it next run."""
-    reason = f"Không mở được tệp lúc đọc ({type(exc).__name__}): tệp vừa bị chuyển, xóa hoặc đang bị khóa. Chạy lại sau."
-    return Submission(path=path, size=0, mtime=0.0, sha256="", outcome="pending", reason=reason,
-                      problems=[Problem(WARNING, "file-changing", reason)])
+    changing = problem("file-changing", value=describe_error(exc),
+                       what="Không mở được tệp lúc đọc: tệp vừa bị chuyển, xóa hoặc đang bị khóa.")
+    return Submission(path=path, size=0, mtime=0.0, sha256="", outcome="pending", reason=changing.message,
+                      problems=[changing])
 
 
 def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) -> None:
@@ -112,38 +105,35 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
         submission.outcome = "ignored"
         submission.reason = _ignored_reason(kind)
         if kind in NOT_SPREADSHEET_KINDS:  # a unit may have sent its report this way: worth telling staff
-            submission.problems.append(Problem(WARNING, "not-a-spreadsheet", submission.reason))
+            submission.problems.append(problem("not-a-spreadsheet", what=_IGNORED_KINDS[kind]))
         return
     if kind == "encrypted":
-        submission.reject("encrypted", ENCRYPTED_MESSAGE)
+        submission.reject("encrypted")
         return
     if kind in ("csv", "html") and extension != ".csv":
-        submission.reject("not-a-workbook", f"Tệp có đuôi {extension} nhưng thực chất là văn bản "
-                                            f"{kind.upper()}, không phải bảng tính Excel. Hãy điền vào mẫu gốc và lưu dạng .xlsx.")
+        submission.reject("not-a-workbook", extension=extension, kind=kind.upper())
         return
     if kind not in READABLE_KINDS:
         if kind == "xlsb":
-            submission.reject("unsupported-format", XLSB_MESSAGE)
+            submission.reject("unsupported-format", what="Sổ làm việc nhị phân Excel (.xlsb), loại tệp công cụ không đọc")
         elif kind == "empty":
-            submission.reject("empty-file", "Tệp rỗng (0 byte). Hãy gửi lại tệp báo cáo.")
+            submission.reject("empty-file")
         elif kind == "csv":
-            submission.reject("not-template", "Tệp CSV không phải mẫu báo cáo. Hãy điền vào mẫu Excel gốc và gửi lại.")
+            submission.reject("not-template", form=spec.short_title, why="tệp CSV chỉ có số liệu, không có mẫu")
         elif extension in (".xlsx", ".xlsm", ".xls", ".ods"):
-            submission.reject("unsupported-format", f"Tệp có đuôi {extension} nhưng nội dung không phải một bảng tính "
-                                                    "đọc được (tệp hỏng, hoặc là loại tệp khác bị đổi đuôi). Hãy mở "
-                                                    "bằng Excel, lưu dạng .xlsx rồi gửi lại.")
+            submission.reject("unsupported-format", what=f"tệp: có đuôi {extension} nhưng nội dung không phải một bảng "
+                                                         "tính (tệp hỏng, hoặc là loại tệp khác bị đổi đuôi)")
         else:
-            submission.reject("unsupported-format", f"Không đọc được định dạng tệp {extension or '(không có đuôi)'}. "
-                                                    "Hãy mở bằng Excel và lưu dạng .xlsx.")
+            submission.reject("unsupported-format", what=f"định dạng tệp {extension or '(không có đuôi)'}")
         return
-    if kind in ("xlsx", "xlsm", "ods") and (problem := check_zip(data)) is not None:
+    if kind in ("xlsx", "xlsm", "ods") and (refusal := check_zip(data)) is not None:
         submission.outcome = "rejected"
-        submission.problems.append(problem)
+        submission.problems.append(refusal)
         return
     # An OOXML or .xls file with a password is an OLE container, which sniffing already calls "encrypted";
     # only an .ods keeps its encryption inside an ordinary zip.
     if kind == "ods" and is_encrypted(path):
-        submission.reject("encrypted", ENCRYPTED_MESSAGE)
+        submission.reject("encrypted")
         return
     _read_template(submission, kind, data, spec)
 
@@ -168,24 +158,20 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
 
     form_id = read(NAME_FORM_ID)
     if not form_id:
-        submission.reject("not-template", f"Tệp không phải mẫu báo cáo \"{spec.short_title}\": không thấy dấu nhận dạng "
-                                          "của mẫu. Hãy chép số liệu vào mẫu gốc (không tạo bảng mới) và gửi lại.")
+        submission.reject("not-template", form=spec.short_title, why="không thấy dấu nhận dạng của mẫu")
         return
     submission.form_id = str(form_id)
     submission.form_version = str(read(NAME_FORM_VERSION) or "")
     submission.hidden_unit = str(read(NAME_UNIT_CODE) or "") or None
     if submission.form_id != spec.id:
-        submission.reject("other-form", f"Tệp là mẫu \"{submission.form_id}\", không phải mẫu \"{spec.id}\" của đợt "
-                                        "báo cáo này. Hãy dùng đúng mẫu đã gửi kèm hướng dẫn.")
+        submission.reject("other-form", found=submission.form_id, form=spec.id)
         return
     if submission.form_version.split(".")[0] != spec.version.split(".")[0]:
-        submission.reject("old-version", f"Tệp dùng mẫu phiên bản {submission.form_version or '?'}, không còn dùng được "
-                                         f"(phiên bản hiện hành {spec.version}). Hãy chép số liệu sang mẫu mới.")
+        submission.reject("old-version", found=submission.form_version or "?", version=spec.version)
         return
     for sheet, (ref, text) in anchors(spec).items():
         if sheet in sheets and reader.value(sheet, ref) != text:
-            submission.reject("damaged-template", f"Cấu trúc mẫu trong tệp đã bị thay đổi: trang \"{sheet}\" không còn "
-                                                  "đúng nội dung của mẫu. Hãy chép số liệu sang mẫu gốc và gửi lại.")
+            submission.reject("damaged-template", sheet=sheet)
             return
     raw = {f.code: reader.value(*where[f.code]) for f in spec.fields if where[f.code][0] in sheets}
     blank: dict[str, set[str]] = {}
@@ -203,8 +189,7 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
         sheet, ref = where[f.code]
         submission.cells[f.code] = (sheet, ref)
         if f.code not in raw:
-            submission.problems.append(Problem(ERROR, "missing-sheet", f"Không có trang \"{sheet}\" của mẫu. "
-                                               "Không đổi tên hay xóa trang; hãy dùng mẫu gốc.", f.code, sheet, ref))
+            submission.problems.append(problem("missing-sheet", field=f.code, sheet=sheet, cell=ref))
             continue
         fault = faults.get(sheet, {}).get(ref)
         if fault is not None:
@@ -212,10 +197,8 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
             continue
         value, findings = coerce(f, raw[f.code], legacy)
         submission.values[f.code] = value
-        for finding in findings:
-            submission.problems.append(Problem(finding.severity, finding.code,
-                                               f"{cell_label(sheet, ref, f.label)}: {finding.message}",
-                                               f.code, sheet, ref))
+        submission.problems.extend(problem(finding.code, field=f.code, sheet=sheet, cell=ref, label=f.label,
+                                           **finding.params) for finding in findings)
     submission.unit = _text_or_none(submission.values.get(spec.roles.unit_code))
     submission.unit_name = _text_or_none(submission.values.get(spec.roles.unit_name))
 
@@ -225,23 +208,16 @@ def _text_or_none(value: Any) -> str | None:
 
 
 def _formula_problem(field, sheet: str, ref: str, fault: str) -> Problem:
-    if fault:
-        message = f"công thức cho kết quả lỗi {fault}. Sửa công thức hoặc gõ thẳng số liệu."
-        code = "formula-error"
-    else:
-        message = "ô có công thức nhưng chưa có kết quả đã tính. Mở tệp bằng Excel, lưu lại rồi gửi lại, hoặc gõ thẳng số liệu."
-        code = "formula-no-value"
-    return Problem(ERROR, code, f"{cell_label(sheet, ref, field.label)}: {message}", field.code, sheet, ref, fault)
+    code = "formula-error" if fault else "formula-no-value"
+    return problem(code, field=field.code, sheet=sheet, cell=ref, label=field.label, value=fault, fault=fault)
 
 
-def cell_label(sheet: str, ref: str, label: str) -> str:
-    """How every message names a cell: Trang "Số liệu", ô D21 (Trong đó: nữ)."""
-    return f"Trang \"{sheet}\", ô {ref} ({label})"
+_IGNORED_KINDS = {"pdf": "tệp PDF (bản chụp/bản in)", "docx": "tệp Word", "image": "tệp ảnh",
+                  "zip": "tệp nén", "empty": "tệp rỗng"}
 
 
 def _ignored_reason(kind: str) -> str:
-    what = {"pdf": "tệp PDF (bản chụp/bản in)", "docx": "tệp Word", "image": "tệp ảnh",
-            "zip": "tệp nén", "empty": "tệp rỗng"}.get(kind)
+    what = _IGNORED_KINDS.get(kind)
     found = f"{what}, không phải bảng tính báo cáo" if what else "không phải bảng tính báo cáo"
     return f"Bỏ qua: {found}. Nếu là báo cáo, đề nghị đơn vị gửi tệp Excel theo mẫu."
 

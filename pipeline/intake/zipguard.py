@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.problems import ERROR, Problem
+from pipeline.problems import Problem, problem
 from pipeline.ooxml import column_index, column_letter, sheet_of_part
 
 CHUNK_SIZE = 256 * 1024
@@ -42,32 +42,10 @@ def check_zip(source: Path | bytes, limits: ZipLimits = ZipLimits()) -> Problem 
     except _Refusal as refusal:
         return refusal.problem
     except Exception:  # unreadable directory, CRC or size mismatch, unsupported method, cut stream...
-        return _problem("bad-zip", _MESSAGES["bad-zip"])
+        return problem("bad-zip")
 
 
 # --- problems ----------------------------------------------------------------------------------
-
-_REDO = "Hãy sao chép số liệu sang mẫu gốc và gửi lại."
-_MESSAGES = {
-    "bad-zip": "Tệp bị hỏng hoặc chưa được tải lên đầy đủ nên không mở được. Hãy lưu lại tệp từ mẫu gốc và gửi lại.",
-    "too-many-parts": "Tệp có {count} thành phần bên trong, nhiều bất thường so với một báo cáo (tối đa {limit}), "
-    "có thể là tệp độc hại. " + _REDO,
-    "zip-bomb-total": "Tệp bị nén bất thường (giải nén ra hơn {mb} MB), có thể là tệp độc hại. "
-    "Hãy lưu lại tệp từ mẫu gốc và gửi lại.",
-    "zip-bomb-ratio": "Tệp bị nén bất thường (phần {part} giải nén ra gấp hơn {ratio} lần), có thể là tệp độc hại. "
-    "Hãy lưu lại tệp từ mẫu gốc và gửi lại.",
-    "missing-part": "Tệp thiếu phần {part} nên không phải là sổ tính hợp lệ (có thể tệp bị hỏng hoặc được lưu "
-    "sai định dạng). Hãy mở tệp bằng Excel, lưu lại dưới dạng Sổ làm việc Excel (.xlsx) và gửi lại.",
-    "xml-entities": "Tệp chứa khai báo DOCTYPE/ENTITY trong phần {part}, điều mà Excel không bao giờ tạo ra, "
-    "có thể là tệp độc hại. " + _REDO,
-    "far-cell": "{where} có {what}, vượt xa vùng của mẫu báo cáo. " + _REDO,
-    "damaged-part": "{where} bị hỏng: nội dung bị cắt cụt hoặc sai cấu trúc (Excel sẽ hỏi có muốn “sửa chữa” tệp "
-    "không). Hãy mở mẫu báo cáo gốc, điền lại số liệu, lưu rồi gửi lại.",
-}
-
-
-def _problem(code: str, message: str, **fields: str | None) -> Problem:
-    return Problem(severity=ERROR, code=code, message=message, **fields)
 
 
 class _Refusal(Exception):
@@ -113,8 +91,7 @@ def _check_archive(archive: zipfile.ZipFile, limits: ZipLimits) -> Problem | Non
         return _far_cell_problem(archive, far)
     except _Damaged as damaged:
         sheet = _sheet_name(archive, damaged.part)
-        message = _MESSAGES["damaged-part"].format(where=_part_label(damaged.part, sheet))
-        return _problem("damaged-part", message, sheet=sheet, value=damaged.part)
+        return problem("damaged-part", sheet=sheet, value=damaged.part, where=_part_label(damaged.part, sheet))
     return None
 
 
@@ -136,8 +113,7 @@ def _far_cell_problem(archive: zipfile.ZipFile, far: _FarCell) -> Problem:
         what = f"dòng số {far.ref}"
     else:
         what = f"ô ở vị trí {far.ref}"
-    message = _MESSAGES["far-cell"].format(where=where, what=what)
-    return _problem("far-cell", message, sheet=sheet, cell=cell, value=far.part)
+    return problem("far-cell", sheet=sheet, cell=cell, value=far.part, where=where, what=what)
 
 
 def _is_address(text: str) -> bool:
@@ -149,8 +125,7 @@ def _is_address(text: str) -> bool:
 def _check_directory(infos: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
     """What the central directory declares: cheap, but only a first line since headers can lie."""
     if len(infos) > limits.max_entries:
-        message = _MESSAGES["too-many-parts"].format(count=len(infos), limit=limits.max_entries)
-        raise _Refusal(_problem("too-many-parts", message))
+        raise _Refusal(problem("too-many-parts", count=len(infos), limit=limits.max_entries))
     if sum(info.file_size for info in infos) > limits.max_total_uncompressed:
         raise _Refusal(_total_bomb(limits))
     for info in infos:
@@ -159,13 +134,13 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
 
 def _check_ratio(part: str, size: int, compressed: int, limits: ZipLimits) -> None:
     if size > limits.ratio_min_size and size > limits.max_ratio * max(compressed, 1):
-        message = _MESSAGES["zip-bomb-ratio"].format(part=part, ratio=f"{limits.max_ratio:g}")
-        raise _Refusal(_problem("zip-bomb", message, value=part))
+        what = f"phần {part} giải nén ra gấp hơn {limits.max_ratio:g} lần"
+        raise _Refusal(problem("zip-bomb", value=part, what=what))
 
 
 def _total_bomb(limits: ZipLimits) -> Problem:
     megabytes = f"{limits.max_total_uncompressed / (1024 * 1024):g}"
-    return _problem("zip-bomb", _MESSAGES["zip-bomb-total"].format(mb=megabytes))
+    return problem("zip-bomb", what=f"giải nén ra hơn {megabytes} MB")
 
 
 def _check_required_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
@@ -177,8 +152,7 @@ def _check_required_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]
             if member.read(256).strip() == ODS_MIMETYPE:
                 required = "content.xml"
     if required not in names:
-        message = _MESSAGES["missing-part"].format(part=required)
-        raise _Refusal(_problem("missing-part", message, value=required))
+        raise _Refusal(problem("missing-part", value=required, part=required))
 
 
 class _Budget:
@@ -266,8 +240,7 @@ def _well_formedness_parser(part: str):
 
 
 def _entities_refusal(part: str) -> _Refusal:
-    message = _MESSAGES["xml-entities"].format(part=part)
-    return _Refusal(_problem("xml-entities", message, value=part))
+    return _Refusal(problem("xml-entities", value=part, part=part))
 
 
 def _utf16_encoding(first: bytes) -> str | None:

@@ -16,6 +16,7 @@ from pipeline.files import atomic_path, move_into_place, temporary_beside
 from pipeline.isolation import Failure, run_isolated
 from pipeline.ledger import FileRecord
 from pipeline.problems import Problem
+from pipeline.vietnamese import upper_first
 
 FEEDBACK_DIR = "phan-hoi"
 CHASE_LIST = "don-vi-chua-nop-hoac-muon.xlsx"
@@ -174,17 +175,17 @@ def _problem_sheet(workbook, task: FeedbackTask) -> None:
     sheet["A2"] = (f"Có {errors} lỗi cần sửa và {len(task.problems) - errors} cảnh báo cần xem lại. Các ô có vấn đề "
                    "được tô màu (đỏ: lỗi, vàng: cảnh báo) và có ghi chú. Sửa trong tệp gốc của đơn vị rồi gửi lại.")
     sheet["A2"].font = Font(name=FONT, italic=True)
-    for col, title in enumerate(("Mức độ", "Trang", "Ô", "Nội dung"), start=1):
+    for col, title in enumerate(("Mức độ", "Loại", "Trang", "Ô", "Nội dung"), start=1):
         sheet.cell(4, col, title).font = Font(name=FONT, bold=True)
     for row, problem in enumerate(task.problems, start=5):
-        values = ("Lỗi" if problem.is_error else "Cảnh báo", problem.sheet or "",
+        values = ("Lỗi" if problem.is_error else "Cảnh báo", upper_first(problem.label), problem.sheet or "",
                   ", ".join(filter(None, (problem.cell, *problem.related))), problem.message)
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(row, col, clean(value))
             cell.data_type = "s"  # a message quoting a unit's "=..." text must stay text here too
             cell.font = Font(name=FONT, bold=col == 1 and problem.is_error, color="C00000" if problem.is_error else None)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCD", (10, 12, 14, 100)):
+    for letter, width in zip("ABCDE", (10, 22, 12, 14, 90)):
         sheet.column_dimensions[letter].width = width
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"

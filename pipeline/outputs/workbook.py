@@ -10,7 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.ledger import STATE_LABELS, UNIT_LABELS
 from pipeline.merge import NO_GROUP
 from pipeline.form import FieldSpec
-from pipeline.vietnamese import lower_first, vn_datetime
+from pipeline.vietnamese import lower_first, upper_first, vn_datetime
 
 FONT = "Times New Roman"
 CELL_LIMIT = 32767
@@ -333,19 +333,20 @@ class _WorkbookWriter:
     # ---------------------------------------------------------------- Lỗi, cảnh báo; Sổ tiếp nhận
     def problems(self, sheet: Worksheet) -> None:
         row = self.title(sheet, "LỖI VÀ CẢNH BÁO TRONG CÁC TỆP", landscape=True)
-        for col, width in enumerate((30, 11, 10, 18, 12, 9, 20, 80)):
+        for col, width in enumerate((30, 11, 10, 22, 16, 12, 9, 20, 80)):
             sheet.set_column(col, col, width)
-        self.header(sheet, row, ["Tệp", "Đơn vị", "Mức độ", "Mã lỗi", "Trang", "Ô", "Trường", "Nội dung"])
+        self.header(sheet, row, ["Tệp", "Đơn vị", "Mức độ", "Loại", "Mã lỗi", "Trang", "Ô", "Trường", "Nội dung"])
         first = row
         for record in self.ledger.records:
             for problem in record.problems:
                 row += 1
                 severity = "Lỗi" if problem.is_error else "Cảnh báo"
-                values = [record.relative, record.unit or "", severity, problem.code, problem.sheet or "",
+                values = [record.relative, record.unit or "", severity, upper_first(problem.label), problem.code,
+                          problem.sheet or "",
                           ", ".join(filter(None, (problem.cell, *problem.related))), problem.field or "", problem.message]
                 for col, value in enumerate(values):
                     self.text(sheet, row, col, value, ("error" if problem.is_error else "warning") if col == 2 else "text")
-        sheet.autofilter(first, 0, max(row, first), 7)
+        sheet.autofilter(first, 0, max(row, first), 8)
 
     def register(self, sheet: Worksheet) -> None:
         row = self.title(sheet, "SỔ TIẾP NHẬN TỆP", landscape=True)
@@ -363,7 +364,7 @@ class _WorkbookWriter:
                     sheet.write_number(row, col, record.submission.size, self.f["num"])
                 else:
                     self.text(sheet, row, col, value)
-        sheet.autofilter(first, 0, max(row, first), 7)
+        sheet.autofilter(first, 0, max(row, first), 8)
 
 
 def _page(sheet: Worksheet, landscape: bool, fit: bool = True) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.intake.submission import Submission, cell_label
-from pipeline.problems import WARNING, Problem
+from pipeline.intake.submission import Submission
+from pipeline.problems import Problem, problem
 from pipeline.form import FormSpec
 from pipeline.vietnamese import vn_number
 
@@ -44,7 +44,6 @@ def _problem(field, submission: Submission, value: float, ratio: float, typical:
     times = ratio / typical if ratio > typical else typical / ratio
     measure = f", tức {vn_number(ratio, 1 if ratio < 10 else 0)} {field.unit} cho mỗi người" if per_head else ""
     typical_text = f"{vn_number(typical, 1 if typical < 10 else 0)}{' mỗi người' if per_head else ''}"
-    message = (f"{cell_label(sheet, ref, field.label)}: {vn_number(value)} {field.unit}{measure}, {direction} gấp khoảng "
-               f"{vn_number(times)} lần mức thường gặp ở các đơn vị khác ({typical_text}). Kiểm tra lại xem có gõ "
-               "thừa hay thiếu chữ số không; nếu số liệu đúng thì không cần sửa.")
-    return Problem(WARNING, "outlier", message, field.code, sheet, ref, vn_number(value))
+    return problem("outlier", field=field.code, sheet=sheet, cell=ref, label=field.label, value=vn_number(value),
+                   figure=f"{vn_number(value)} {field.unit}", measure=measure, direction=direction,
+                   times=vn_number(times), typical=typical_text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.intake.submission import Submission
-from pipeline.problems import Problem
+from pipeline.problems import Problem, problem
 from pipeline.form import FormSpec, RuleSpec
 from pipeline.vietnamese import vn_value
 
@@ -36,7 +36,7 @@ def _problem(spec: FormSpec, rule: RuleSpec, submission: Submission) -> Problem:
     sheet = cells[0][0] if cells else None
     refs = ", ".join(dict.fromkeys(ref for _, ref in cells))
     values = {code: vn_value(submission.values.get(code)) for code in spec.by_code}
-    message = f"Trang \"{sheet}\", ô {refs}: {rule.message.format(**values)}"
     first = fields[0]
-    return Problem(rule.severity, "rule", message, first, sheet, cells[0][1] if cells else None,
-                   vn_value(submission.values.get(first)), related=tuple(ref for _, ref in cells[1:]), rule=rule.id)
+    return problem("rule", severity=rule.severity, field=first, sheet=sheet, cell=cells[0][1] if cells else None,
+                   value=vn_value(submission.values.get(first)), related=tuple(ref for _, ref in cells[1:]),
+                   rule=rule.id, detail=f"Trang \"{sheet}\", ô {refs}: {rule.message.format(**values)}")

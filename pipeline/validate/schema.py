@@ -13,13 +13,21 @@ def build_schema(spec: FormSpec) -> pa.DataFrameSchema:
 
 
 def _column(field: FieldSpec) -> pa.Column:
-    nullable = not field.required
+    """Each check is named and reports with its catalogue code, so failures are read by code, not wording."""
+    checks = [_coded(pa.Check(pd.Series.notna, ignore_na=False), "missing-value")] if field.required else []
     if field.is_numeric:
-        return pa.Column(float, pa.Check.ge(field.minimum or 0), nullable=nullable)
+        return pa.Column(float, checks + [_coded(pa.Check.ge(field.minimum or 0), "below-minimum")], nullable=True)
     if field.kind == "date":
-        return pa.Column("datetime64[ns]", nullable=nullable)
-    checks = [pa.Check.isin(list(field.options))] if field.options else []
-    return pa.Column(object, checks, nullable=nullable)
+        return pa.Column("datetime64[ns]", checks, nullable=True)
+    if field.options:
+        checks.append(_coded(pa.Check.isin(list(field.options)), "not-in-list"))
+    return pa.Column(object, checks, nullable=True)
+
+
+def _coded(check: pa.Check, code: str) -> pa.Check:
+    """pandera reports a failed check by its `error` text: make that the catalogue code."""
+    check.name = check.error = code
+    return check
 
 
 def wide_table(spec: FormSpec, rows: list[dict]) -> pd.DataFrame:

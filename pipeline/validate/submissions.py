@@ -4,12 +4,13 @@ from __future__ import annotations
 import pandas as pd
 import pandera.errors as pa_errors
 
-from pipeline.intake.submission import Submission, cell_label
-from pipeline.problems import ERROR, WARNING, Problem
+from pipeline.intake.submission import Submission
+from pipeline.problems import Problem, problem
 from pipeline.form import FieldSpec, FormSpec
 from pipeline.validate.outliers import outlier_problems
 from pipeline.validate.rules import rule_problems
 from pipeline.validate.schema import build_schema, wide_table
+from pipeline.vietnamese import vn_value
 
 
 def validate_submissions(spec: FormSpec, submissions: list[Submission], roster_codes: set[str] | None = None) -> None:
@@ -19,12 +20,12 @@ def validate_submissions(spec: FormSpec, submissions: list[Submission], roster_c
         return
     table = wide_table(spec, [s.values for s in read])
     blocked = _fields_with_errors(read)
-    for position, problem in _schema_problems(spec, table, read, blocked):
-        read[position].problems.append(problem)
-    for position, problem in rule_problems(spec, table, read):
-        read[position].problems.append(problem)
-    for position, problem in outlier_problems(spec, table, read):
-        read[position].problems.append(problem)
+    for position, found in _schema_problems(spec, table, read, blocked):
+        read[position].problems.append(found)
+    for position, found in rule_problems(spec, table, read):
+        read[position].problems.append(found)
+    for position, found in outlier_problems(spec, table, read):
+        read[position].problems.append(found)
     for submission in read:
         submission.problems.extend(_narrative_problems(spec, submission))
         submission.problems.extend(_unit_problems(spec, submission, roster_codes))
@@ -48,26 +49,20 @@ def _schema_problems(spec: FormSpec, table: pd.DataFrame, read: list[Submission]
         field = spec.by_code[case.column]
         if field.code in blocked[position]:
             continue
-        problem = _schema_problem(field, read[position], str(case.check), case.failure_case)
-        if problem:
-            yield position, problem
+        yield position, _schema_problem(field, read[position], str(case.check), case.failure_case)
 
 
-def _schema_problem(field: FieldSpec, submission: Submission, check: str, value) -> Problem | None:
+def _schema_problem(field: FieldSpec, submission: Submission, code: str, value) -> Problem:
+    """The failed check's name is its catalogue code (validate/schema.py)."""
     sheet, ref = submission.cells.get(field.code, (None, None))
-    where = cell_label(sheet, ref, field.label)
-    if check == "not_nullable":
-        advice = {"count": "Ghi 0 nếu không có.", "money": "Ghi 0 nếu không có."}.get(
-            field.kind, "Chọn một giá trị trong danh sách." if field.options else "Điền thông tin này.")
-        return Problem(ERROR, "missing-value", f"{where}: đang để trống. {advice}", field.code, sheet, ref)
-    if check.startswith("greater_than_or_equal_to"):
-        return Problem(ERROR, "below-minimum", f"{where}: {value:g} là số âm. Số liệu phải từ {field.minimum or 0} trở lên.",
-                       field.code, sheet, ref, str(value))
-    if check.startswith("isin"):
-        options = "; ".join(field.options)
-        return Problem(ERROR, "not-in-list", f"{where}: \"{value}\" không có trong danh sách ({options}). "
-                                             "Chọn trong danh sách thả xuống.", field.code, sheet, ref, str(value))
-    return Problem(ERROR, "invalid-value", f"{where}: giá trị \"{value}\" không hợp lệ ({check}).", field.code, sheet, ref)
+    where = {"field": field.code, "sheet": sheet, "cell": ref, "label": field.label}
+    if code == "missing-value":
+        advice = ("Ghi 0 nếu không có." if field.is_numeric else "Chọn một giá trị trong danh sách." if field.options
+                  else "Điền thông tin này.")
+        return problem(code, **where, advice=advice)
+    if code == "below-minimum":
+        return problem(code, **where, value=str(value), given=vn_value(value), minimum=vn_value(field.minimum or 0))
+    return problem(code, **where, value=str(value), given=value, options="; ".join(field.options))
 
 
 def _narrative_problems(spec: FormSpec, submission: Submission) -> list[Problem]:
@@ -77,13 +72,11 @@ def _narrative_problems(spec: FormSpec, submission: Submission) -> list[Problem]
             continue
         sheet, ref = submission.cells[field.code]
         text = (submission.values.get(field.code) or "").strip()
-        where = cell_label(sheet, ref, field.label)
+        where = {"field": field.code, "sheet": sheet, "cell": ref, "label": field.label}
         if not text:
-            problems.append(Problem(WARNING, "narrative-empty", f"{where}: mục này chưa có nội dung. "
-                                                                 "Viết vài câu về kết quả của đơn vị.", field.code, sheet, ref))
+            problems.append(problem("narrative-empty", **where))
         elif len(text) < field.min_length or len(text.split()) < 6:
-            problems.append(Problem(WARNING, "narrative-short", f"{where}: nội dung quá ngắn (\"{text[:60]}\"), chưa đủ "
-                                                                 "một câu. Viết rõ hơn kết quả của đơn vị.", field.code, sheet, ref))
+            problems.append(problem("narrative-short", **where, text=text[:60]))
     return problems
 
 
@@ -93,13 +86,9 @@ def _unit_problems(spec: FormSpec, submission: Submission, roster_codes: set[str
     field = spec.roles.unit_code
     sheet, ref = submission.cells.get(field, (None, None))
     label = spec.by_code[field].label
+    where = {"field": field, "sheet": sheet, "cell": ref, "label": label, "value": code}
     if code and roster_codes is not None and code not in roster_codes:
-        problems.append(Problem(ERROR, "unknown-unit", f"{cell_label(sheet, ref, label)}: mã \"{code}\" không có trong "
-                                                       "danh sách đơn vị. Kiểm tra lại mã CĐCS do CĐVC tỉnh cấp.",
-                                field, sheet, ref, code))
+        problems.append(problem("unknown-unit", **where, code=code))
     if code and submission.hidden_unit and submission.hidden_unit != code:
-        problems.append(Problem(WARNING, "unit-mismatch", f"{cell_label(sheet, ref, label)}: mã \"{code}\" khác mã của bản "
-                                                          f"mẫu riêng gửi cho đơn vị \"{submission.hidden_unit}\". Kiểm tra "
-                                                          "xem có dùng nhầm tệp của đơn vị khác không.",
-                                field, sheet, ref, code))
+        problems.append(problem("unit-mismatch", **where, code=code, copy=submission.hidden_unit))
     return problems
