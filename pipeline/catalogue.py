@@ -137,6 +137,9 @@ CATALOGUE: dict[str, Entry] = {
     "unknown-unit": Entry(
         ERROR, "mã đơn vị không có trong danh sách", "mã “{code}” không có trong danh sách đơn vị.",
         "Kiểm tra lại mã CĐCS do CĐVC tỉnh cấp.", _CHECK),
+    "other-period": Entry(
+        ERROR, "số liệu của kỳ khác", "đã chọn kỳ {found}, không phải kỳ {period} đang tổng hợp.",
+        "Nếu đúng là báo cáo kỳ này, chọn lại kỳ trong ô này rồi gửi lại; báo cáo kỳ khác được tổng hợp riêng.", _CHECK),
     "unit-mismatch": Entry(
         WARNING, "dùng nhầm bản mẫu của đơn vị khác", "mã “{code}” khác mã của bản mẫu riêng gửi cho đơn vị “{copy}”.",
         "Kiểm tra xem có dùng nhầm tệp của đơn vị khác không.", _CHECK),

@@ -43,8 +43,13 @@ def _echo(text: str) -> None:
     click.echo(text, file=results())
 
 
-def _load(form: str | None, roster: Path | None):
-    return load_spec(form), (read_roster(roster) if roster else None)
+def _load(form: str | None, roster: Path | None, period: str | None = None):
+    spec = load_spec(form)
+    if period:  # a period the form does not have is a usage error, before anything is read
+        from pipeline.validate.periods import resolve_period
+
+        resolve_period(spec, period)
+    return spec, (read_roster(roster) if roster else None)
 
 
 def _handled(command):
@@ -93,6 +98,9 @@ def _explain(exc: Exception) -> tuple[str, int]:
               help="Danh sách đơn vị (.xlsx hoặc .csv, cột Mã CĐCS, Tên CĐCS, Khối, Email, Điện thoại).")
 @click.option("--form", default=None, metavar="MẪU", help="Mã mẫu biểu hoặc đường dẫn tệp .toml (mặc định bao-cao-cd-2023).")
 @click.option("--deadline", callback=_parse_deadline, metavar="DD/MM/YYYY", help="Hạn nộp, thay cho hạn ghi trong mẫu biểu.")
+@click.option("--period", default=None, metavar="KỲ",
+              help="Với mẫu có nhiều kỳ số liệu (như 1-hdcd: 31/5, 30/11): kỳ cần tổng hợp; mặc định là kỳ nhiều "
+                   "tệp chọn nhất.")
 @click.option("--json", "as_json", is_flag=True, help="Chỉ in kết quả dạng JSON ra stdout (cho máy đọc).")
 @click.option("--quiet", "-q", is_flag=True, help="Không in tiến trình và bản tóm tắt.")
 @click.version_option(__version__, "--version", prog_name="consolidate", message="%(prog)s %(version)s",
@@ -101,22 +109,22 @@ def _explain(exc: Exception) -> tuple[str, int]:
 @click.pass_context
 @_handled
 def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form: str | None,
-        deadline: dt.date | None, as_json: bool, quiet: bool) -> None:
+        deadline: dt.date | None, period: str | None, as_json: bool, quiet: bool) -> None:
     """Tổng hợp báo cáo của các Công đoàn cơ sở theo mẫu biểu (mặc định: báo cáo năm theo Hướng dẫn 148/HD-CĐVC).
 
     Chạy không kèm lệnh con: đọc mọi tệp trong thư mục INBOX, kiểm tra, tổng hợp và ghi vào OUTBOX
     bảng tổng hợp Excel, dự thảo báo cáo Word và phản hồi cho từng đơn vị có lỗi.
     """
     ctx.ensure_object(dict)
-    ctx.obj.update(form=form, as_json=as_json, quiet=quiet, roster=roster, deadline=deadline)
+    ctx.obj.update(form=form, as_json=as_json, quiet=quiet, roster=roster, deadline=deadline, period=period)
     if ctx.invoked_subcommand is not None:
         return
-    spec, units = _load(form, roster)
+    spec, units = _load(form, roster, period)
     from pipeline.run import RunOptions, consolidate_inbox
 
     if not inbox.is_dir():
         _fail(f"Không có thư mục hộp thư đến '{inbox}'. Tạo thư mục này và chép các tệp báo cáo vào đó.")
-    options = RunOptions(inbox=inbox, outbox=outbox, roster=units, deadline=deadline,
+    options = RunOptions(inbox=inbox, outbox=outbox, roster=units, deadline=deadline, period=period,
                          quiet=quiet or as_json, progress=not (quiet or as_json))
     result = consolidate_inbox(spec, options)
     if as_json:
@@ -162,8 +170,8 @@ def check(ctx: click.Context, files: tuple[Path, ...], form: str | None, as_json
     from pipeline.console import describe_checked
     from pipeline.run import check_files
 
-    spec, units = _load(form or ctx.obj.get("form"), ctx.obj.get("roster"))
-    records = check_files(spec, list(files), roster=units)
+    spec, units = _load(form or ctx.obj.get("form"), ctx.obj.get("roster"), ctx.obj.get("period"))
+    records = check_files(spec, list(files), roster=units, period=ctx.obj.get("period"))
     if as_json or ctx.obj.get("as_json"):
         _echo(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=2))
     else:
@@ -247,7 +255,7 @@ def forms() -> None:
         except SpecError as exc:
             click.echo(f"Lỗi: {exc}", err=True)
             continue
-        _echo(f"{spec.id:<20} {spec.title} (kỳ: {spec.period}; hạn nộp {spec.deadline:%d/%m/%Y})")
+        _echo(f"{spec.id:<20} {spec.title}\n{'':<20} kỳ: {spec.period_phrase}; hạn nộp: {spec.deadline_text}")
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ class RunOptions:
     outbox: Path
     roster: list[RosterUnit] | None = None
     deadline: dt.date | None = None
+    period: str | None = None  # for a form with [[periods]]: which one to consolidate (else the commonest)
     quiet: bool = False
     progress: bool = True
 
@@ -142,14 +143,25 @@ def _crashed(path: Path, failure: Failure) -> Submission:
     return submission
 
 
-def check_files(spec: FormSpec, files: list[Path], roster: list[RosterUnit] | None = None) -> list[FileRecord]:
+def check_files(spec: FormSpec, files: list[Path], roster: list[RosterUnit] | None = None,
+                period: str | None = None) -> list[FileRecord]:
     """The intake of a run, on the given files only; nothing is written."""
-    from pipeline.validate import validate_submissions
-
     records = read_files(spec, [(path, path.as_posix()) for path in files])
-    validate_submissions(spec, [r.submission for r in records], {u.code for u in roster} if roster else None)
+    spec = _validated(spec, records, roster, period)
     settle(records, roster, spec.deadline)
     return records
+
+
+def _validated(spec: FormSpec, records: list[FileRecord], roster: list[RosterUnit] | None,
+               period: str | None) -> FormSpec:
+    """Every problem of every file read; returns the form as this run consolidates it (its period)."""
+    from pipeline.validate import choose_period, period_problems, validate_submissions
+
+    submissions = [r.submission for r in records]
+    validate_submissions(spec, submissions, {u.code for u in roster} if roster else None)
+    spec = choose_period(spec, submissions, period)
+    period_problems(spec, submissions)
+    return spec
 
 
 def consolidate_inbox(spec: FormSpec, options: RunOptions) -> RunResult:
@@ -161,10 +173,8 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> RunResult:
         records = read_files(spec, [(f.path, f.relative) for f in found], progress=options.progress)
         from pipeline.merge import consolidate
         from pipeline.outputs import write_outputs
-        from pipeline.validate import validate_submissions
 
-        roster_codes = {u.code for u in options.roster} if options.roster else None
-        validate_submissions(spec, [r.submission for r in records], roster_codes)
+        spec = _validated(spec, records, options.roster, options.period)
         ledger = settle(records, options.roster, options.deadline or spec.deadline)
         consolidation = consolidate(spec, ledger)
         result = RunResult(spec, ledger, consolidation, options.outbox)

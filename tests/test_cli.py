@@ -97,4 +97,5 @@ def test_forms_lists_each_form_with_its_title_and_period():
 
     result = CliRunner().invoke(cli, ["forms"])
     assert result.exit_code == 0
-    assert "bao-cao-cd-2023" in result.output and "kỳ: 2023" in result.output and "11/12/2023" in result.output
+    assert "bao-cao-cd-2023" in result.output and "kỳ: năm 2023" in result.output and "11/12/2023" in result.output
+    assert "1-hdcd" in result.output and "kỳ: tính đến ngày 31/5/2024 hoặc 30/11/2024" in result.output

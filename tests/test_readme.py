@@ -4,18 +4,22 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from pipeline.form import available_forms
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_field_table_matches_the_spec():
+@pytest.mark.parametrize("form", [path.stem for path in available_forms()])
+def test_each_form_has_its_field_table(form):
     text = README.read_text(encoding="utf-8")
-    table = re.search(r"<!-- fields:start -->\n(.*?)\n<!-- fields:end -->", text, re.S).group(1)
-    generated = CliRunner().invoke(cli, ["fields", "--markdown"]).output.strip()
-    assert table.strip() == generated
+    table = re.search(rf"<!-- fields:{re.escape(form)}:start -->\n(.*?)\n<!-- fields:{re.escape(form)}:end -->", text, re.S)
+    assert table, f"README has no field table for {form}"
+    generated = CliRunner().invoke(cli, ["fields", "--form", form, "--markdown"]).output.strip()
+    assert table.group(1).strip() == generated
 
 
 def test_problem_table_matches_the_catalogue():

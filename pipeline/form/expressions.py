@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import operator
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,6 +43,10 @@ class Expression:
         if np.isscalar(value):
             value = pd.Series(value, index=table.index)
         return value
+
+    def value(self, values: Mapping[str, Any]) -> Any:
+        """The expression's value over one row given as a mapping (field code -> value); blanks are None."""
+        return _evaluate(self.tree, values)
 
     def to_excel(self) -> str:
         """The same expression as an Excel formula over the template's defined names."""
@@ -111,9 +116,13 @@ def _evaluate(node: ast.expr, table: pd.DataFrame) -> Any:
         return result
     if isinstance(node, ast.UnaryOp):
         value = _evaluate(node.operand, table)
-        return ~_as_bool(value) if isinstance(node.op, ast.Not) else -value
+        if isinstance(node.op, ast.Not):
+            return ~_as_bool(value) if hasattr(value, "fillna") else not value
+        return -value
     assert isinstance(node, ast.Call)
     argument = _evaluate(node.args[0], table)
+    if not hasattr(argument, "fillna"):  # one row's value, not a column
+        return argument not in (None, "") if node.func.id == "present" else getattr(argument, "year", None)
     if node.func.id == "present":
         return _present(argument)
     import pandas as pd

@@ -5,12 +5,13 @@ import datetime as dt
 import importlib.resources
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.form.expressions import ExpressionError, parse_expression
-from pipeline.form.model import (KINDS, ChartSpec, DerivedSpec, FieldSpec, FormSpec, RolesSpec, RuleSpec, SectionSpec,
-                                 SentenceSpec)
+from pipeline.form.model import (KINDS, ChartSpec, DerivedSpec, FieldSpec, FormSpec, PeriodSpec, RolesSpec, RuleSpec,
+                                 SectionSpec, SentenceSpec)
 
 
 def _bundled_specs() -> Path:
@@ -26,8 +27,9 @@ DEFAULT_FORM = "bao-cao-cd-2023"
 _FORM_KEYS = {
     "id": str, "version": str, "title": str, "short_title": str, "period": str, "year": int,
     "deadline": dt.date, "document": str, "issuer": str, "office": str, "parent_org": str, "recipient": str,
-    "place": str, "send_to": str,
+    "place": str, "send_to": str, "period_wording": str,
 }
+_OPTIONAL_FORM_KEYS = {"period_wording"}
 FORM_KEYS = tuple(_FORM_KEYS)  # the [form] table's keys: also the names the report's intro may use
 _SECTION_KEYS = {"code": str, "title": str, "hint": str, "parent": str}
 _FIELD_KEYS = {
@@ -37,13 +39,16 @@ _FIELD_KEYS = {
 }
 _RULE_KEYS = {"id": str, "check": str, "when": str, "severity": str, "message": str, "short": str}
 _DERIVED_KEYS = {"id": str, "label": str, "expression": str, "format": str, "unit": str}
-_ROLE_KEYS = {"unit_code": str, "unit_name": str, "size": str, "recommendations": str, "report_date": str}
+_ROLE_KEYS = {"unit_code": str, "unit_name": str, "size": str, "recommendations": str, "report_date": str,
+              "period": str}
+_PERIOD_KEYS = {"label": str, "deadline": dt.date}
 _REPORT_KEYS = {"intro": str, "sentences": list}
 _SENTENCE_KEYS = {"section": str, "text": str, "when": str}
 _CHART_KEYS = {"title": str, "fields": list}
 _REQUIRED = {
     "derived": {"id", "label", "expression", "format"},
-    "form": set(_FORM_KEYS),
+    "form": set(_FORM_KEYS) - _OPTIONAL_FORM_KEYS,
+    "periods": {"label", "deadline"},
     "roles": {"unit_code", "unit_name"},
     "report": set(),
     "sentences": {"section", "text"},
@@ -53,9 +58,9 @@ _REQUIRED = {
     "rules": {"id", "check", "severity", "message", "short"},
 }
 _ROLE_KINDS = {"unit_code": ("text",), "unit_name": ("text",), "size": ("count",), "recommendations": ("narrative",),
-               "report_date": ("date",)}
+               "report_date": ("date",), "period": ("choice",)}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_INTRO_NAMES = {**{key: "" for key in _FORM_KEYS}, "next_year": "", "units": "", "share": ""}
+_INTRO_NAMES = {**{key: "" for key in _FORM_KEYS}, "next_year": "", "units": "", "share": "", "period_phrase": ""}
 # A defined name must not look like a cell reference (A1 or R1C1 style) or Excel refuses it.
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$", re.IGNORECASE)
 _CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c[0-9]*|r|c)$", re.IGNORECASE)
@@ -99,6 +104,7 @@ def load_spec(form: str | Path | None = None) -> FormSpec:
 class _Builder:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.period_role: str | None = None
 
     def fail(self, where: str, what: str) -> SpecError:
         return SpecError(f"Tệp mẫu biểu {self.path}, {where}: {what}.")
@@ -108,8 +114,12 @@ class _Builder:
         if unknown:
             raise self.fail("mức ngoài cùng", f"mục không hợp lệ {sorted(unknown)}")
         form = self.table(raw.get("form"), "form", "[form]", _FORM_KEYS)
+        roles_raw = raw.get("roles")
+        self.period_role = roles_raw.get("period") if isinstance(roles_raw, dict) else None
         sections = tuple(self.section(s, i) for i, s in enumerate(raw.get("sections", [])))
+        periods = tuple(self.period(p, i) for i, p in enumerate(raw.get("periods", [])))
         fields = tuple(self.field(f, i) for i, f in enumerate(raw.get("fields", [])))
+        fields = self.period_choices(fields, raw.get("roles"), periods)
         self.check_references(sections, fields)
         by_code = {f.code: f for f in fields}
         rules = tuple(self.rule(r, i, by_code) for i, r in enumerate(raw.get("rules", [])))
@@ -127,7 +137,31 @@ class _Builder:
             raise self.fail("[report] intro", f"chỗ thay thế không hợp lệ ({exc})") from exc
         charts = tuple(self.chart(c, i, by_code) for i, c in enumerate(raw.get("charts", [])))
         return FormSpec(**form, sections=sections, fields=fields, roles=roles, rules=rules, derived=derived,
-                        charts=charts, sentences=sentences, intro=intro, source=str(self.path.resolve()))
+                        charts=charts, sentences=sentences, intro=intro, source=str(self.path.resolve()),
+                        periods=periods)
+
+    def period(self, raw: Any, index: int) -> PeriodSpec:
+        data = self.table(raw, "periods", f"kỳ thứ {index + 1} ([[periods]])", _PERIOD_KEYS)
+        return PeriodSpec(**data)
+
+    def period_choices(self, fields: tuple[FieldSpec, ...], roles: Any, periods: tuple[PeriodSpec, ...]):
+        """The period role's drop-down offers the [[periods]]: its choices are theirs, written once."""
+        code = roles.get("period") if isinstance(roles, dict) else None
+        if bool(code) != bool(periods):
+            raise self.fail("[roles] period", "[[periods]] và vai trò period phải cùng có hoặc cùng không có")
+        if not periods:
+            return fields
+        labels = tuple(p.label for p in periods)
+        if len(set(labels)) != len(labels):
+            raise self.fail("[[periods]]", "có hai kỳ trùng tên")
+        out = []
+        for f in fields:
+            if f.code == code:
+                if f.choices and f.choices != labels:
+                    raise self.fail(f"trường '{code}'", "danh sách choices phải trùng các kỳ trong [[periods]] (hoặc bỏ trống)")
+                f = replace(f, choices=labels)
+            out.append(f)
+        return tuple(out)
 
     def roles(self, raw: Any, fields: dict[str, FieldSpec]) -> RolesSpec:
         """The roles table: the unit's code and name are required, since files are matched by them."""
@@ -218,7 +252,7 @@ class _Builder:
             raise self.fail(where, "mã trường chỉ gồm chữ không dấu, số, dấu gạch dưới và không được giống địa chỉ ô")
         if data["kind"] not in KINDS:
             raise self.fail(where, f"kiểu '{data['kind']}' không hợp lệ; dùng một trong {list(KINDS)}")
-        if data["kind"] == "choice" and not data.get("choices"):
+        if data["kind"] == "choice" and not data.get("choices") and data["code"] != self.period_role:
             raise self.fail(where, "kiểu choice cần danh sách 'choices'")
         if data.get("aggregate", "sum") not in ("sum", "weighted_mean"):
             raise self.fail(where, "aggregate chỉ nhận 'sum' hoặc 'weighted_mean'")

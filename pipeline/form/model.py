@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from pipeline.form.expressions import Expression
@@ -94,6 +94,7 @@ class RolesSpec:
     size: str | None = None  # the head count that outliers and per-person figures divide by
     recommendations: str | None = None  # the narrative that lists the units' recommendations
     report_date: str | None = None  # the date the unit signed its report: shown beside its figures
+    period: str | None = None  # the choice of the date the figures are taken at, when the form has [[periods]]
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,14 @@ class SentenceSpec:
     text: str
     when: Expression | None = None
     parts: tuple[tuple[str, Expression | None, bool], ...] = ()  # (literal text, expression, as percent)
+
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    """A date the figures are taken at, one of several a unit chooses between (Mẫu 1-HĐCĐ: 31/5 or 30/11)."""
+
+    label: str
+    deadline: dt.date
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,25 @@ class FormSpec:
     # The report's opening, over the [form] keys and {next_year}, {units}, {share}: see the spec file.
     intro: str = ""
     source: str = ""
+    periods: tuple[PeriodSpec, ...] = ()  # the dates a unit chooses between; one, once a run has chosen
+    period_wording: str = "năm {period}"  # how titles and sentences name the period
+
+    @property
+    def period_phrase(self) -> str:
+        """"năm 2023"; "số liệu tính đến ngày 30/11/2024"; before a choice, every date joined with "hoặc"."""
+        labels = " hoặc ".join(p.label for p in self.periods) if self.periods else self.period
+        return self.period_wording.format(period=labels)
+
+    @property
+    def deadline_text(self) -> str:
+        if len(self.periods) > 1:
+            return "; ".join(f"{p.deadline:%d/%m/%Y} (kỳ {p.label})" for p in self.periods)
+        return f"{self.deadline:%d/%m/%Y}"
+
+    def for_period(self, label: str) -> FormSpec:
+        """The form as one run consolidates it: that period, and its deadline."""
+        chosen = next(p for p in self.periods if p.label == label)
+        return replace(self, period=chosen.label, deadline=chosen.deadline, periods=(chosen,))
 
     @property
     def unit_section(self) -> str:

@@ -122,10 +122,8 @@ class _ReportWriter:
         self.intro()
         for top in (s for s in self.spec.sections if s.parent is None and s.code != self.spec.unit_section):
             self.heading(top.heading, 1)
-            children = [s for s in self.spec.sections if s.parent == top.code]
-            if not children:
-                self.section_body(top)
-            for child in children:
+            self.section_body(top)  # a parent's own sentences stand above its parts
+            for child in (s for s in self.spec.sections if s.parent == top.code):
                 self.heading(child.heading, 2)
                 self.section_body(child)
         self.heading("TÌNH HÌNH BÁO CÁO CỦA CÁC CĐCS", 1)
@@ -166,7 +164,7 @@ class _ReportWriter:
                                       "{office} tổng hợp {short_title} như sau:")
         names = {key: getattr(self.spec, key) for key in FORM_KEYS}
         self.para(wording.format(**names, next_year=self.spec.year + 1, units=self.data.unit_count,
-                                 share=vn_percent(sent, len(units))))
+                                 share=vn_percent(sent, len(units)), period_phrase=self.spec.period_phrase))
 
     def section_body(self, section) -> None:
         text = (sentences.section_sentences(self.spec, self.data, section.code)

@@ -98,7 +98,7 @@ class _WorkbookWriter:
     def totals(self, sheet: Worksheet) -> None:
         groups = list(self.data.by_group["khoi"]) if len(self.data.by_group) else []
         groups = [] if groups == [NO_GROUP] else groups  # no roster, no groups: one column says it all
-        row = self.title(sheet, f"BẢNG TỔNG HỢP SỐ LIỆU TOÀN TỈNH NĂM {self.spec.period}", landscape=bool(groups))
+        row = self.title(sheet, f"BẢNG TỔNG HỢP SỐ LIỆU TOÀN TỈNH {self.spec.period_phrase.upper()}", landscape=bool(groups))
         sheet.set_column(0, 0, 6)
         sheet.set_column(1, 1, 52)
         sheet.set_column(2, 2, 14)

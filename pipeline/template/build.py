@@ -124,8 +124,8 @@ class _Builder:
                             f["head_unit"], self.unit.name.upper() if self.unit else "CĐCS …")
         sheet.merge_range(1, split + 1, 1, last_col, "Độc lập - Tự do - Hạnh phúc", f["head_motto"])
         sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, self.spec.title.upper(), f["title"])
-        deadline = self.spec.deadline.strftime("%d/%m/%Y")
-        sheet.merge_range(4, 0, 4, last_col, f"(Theo {self.spec.document}; hạn gửi: {deadline})", f["subtitle"])
+        sheet.merge_range(4, 0, 4, last_col, f"(Theo {self.spec.document}; hạn gửi: {self.spec.deadline_text})",
+                          f["subtitle"])
         sheet.set_row(3, 36)
         sheet.set_row(4, 30)
 
@@ -143,7 +143,10 @@ class _Builder:
     def write_figure(self, sheet: Worksheet, row: int, number: str, field: FieldSpec, rules: list[RuleSpec]) -> None:
         f = self.formats
         sheet.write(row, COL_NUMBER, number, f["number"])
-        sheet.write(row, COL_LABEL, field.label + (" (*)" if field.required else ""), f["label"])
+        label = field.label + (" (*)" if field.required else "")
+        sheet.write(row, COL_LABEL, label, f["label"])
+        if len(label) > LABEL_CHARS:  # a wrapped label needs its lines' height; Excel does not grow a row itself
+            sheet.set_row(row, _text_height(label, LABEL_CHARS, 15))
         sheet.write(row, COL_UNIT, field.unit, f["unit"])
         style = {"count": "input_count", "money": "input_count", "date": "input_date"}.get(field.kind, "input_choice")
         sheet.write_blank(row, COL_VALUE, None, f[style])
@@ -267,6 +270,9 @@ def _input_message(field: FieldSpec) -> str:
         parts.append("Chọn trong danh sách thả xuống.")
     message = " ".join(parts) or field.label
     return message if len(message) <= 255 else message[:252] + "…"
+
+
+LABEL_CHARS = 60  # characters of a label that fit on one line of the 50-wide label column
 
 
 def _text_height(text: str, chars_per_line: int, line_height: int) -> int:

@@ -9,25 +9,28 @@ from pipeline.template.styles import page_setup
 
 def guide_lines(spec: FormSpec) -> list[tuple[str, str]]:
     """(style, text) lines of the instructions; "bold" lines are headings."""
-    deadline = spec.deadline.strftime("%d/%m/%Y")
+    narrative = [("text", "• Trang \"Thuyết minh\": viết nội dung cho từng mục theo dòng gợi ý in nghiêng. "
+                          "Xuống dòng trong một ô: nhấn Alt+Enter. Có thể dán văn bản từ Word vào ô.")]
+    period = ([("text", f"• Chọn kỳ số liệu ở ô \"{spec.by_code[spec.roles.period].label}\" "
+                        f"({' hoặc '.join(p.label for p in spec.periods)}).")] if spec.roles.period else [])
     return [
         ("title", spec.title.upper()),
         ("text", f"Mẫu báo cáo theo {spec.document}."),
         ("bold", "1. Cách điền"),
         ("text", "• Chỉ nhập vào các ô nền vàng. Các ô khác đã được khóa để giữ đúng mẫu."),
-        ("text", f"• Trang \"Số liệu\": thông tin đơn vị và các số liệu năm {spec.period}. Số liệu là số nguyên, "
+        ("text", f"• Trang \"Số liệu\": thông tin đơn vị và các số liệu {spec.period_phrase}. Số liệu là số nguyên, "
                  "không ghi chữ hay đơn vị tính (ghi 1250, không ghi \"1.250 người\"). Không có thì ghi 0. "
                  "Ô có dấu (*) là bắt buộc."),
-        ("text", "• Trang \"Thuyết minh\": viết nội dung cho từng mục I – V theo dòng gợi ý in nghiêng. "
-                 "Xuống dòng trong một ô: nhấn Alt+Enter. Có thể dán văn bản từ Word vào ô."),
-        ("text", "• Đặt con trỏ vào một ô để xem hướng dẫn riêng của ô đó. Các ô Có/Không và xếp loại "
-                 "chọn trong danh sách thả xuống."),
+        *period,
+        *(narrative if spec.narrative_fields else []),
+        ("text", "• Đặt con trỏ vào một ô để xem hướng dẫn riêng của ô đó. Ô có mũi tên bên cạnh: chọn trong "
+                 "danh sách thả xuống."),
         ("bold", "2. Tự kiểm tra trước khi gửi"),
         ("text", "• Cột \"Kiểm tra\" và dòng \"Tự kiểm tra số liệu\" ở đầu trang Số liệu tự động báo các chỗ "
                  "số liệu không khớp nhau (ví dụ số nữ lớn hơn tổng số). Ô sai được tô đỏ, ô cần xem lại tô vàng cam."),
         ("text", "• Sửa hết các chỗ báo đỏ trước khi gửi: báo cáo có số liệu sai sẽ bị trả lại để sửa."),
         ("bold", "3. Gửi báo cáo"),
-        ("text", f"• Hạn gửi: chậm nhất ngày {deadline}."),
+        ("text", f"• Hạn gửi: chậm nhất ngày {spec.deadline_text}."),
         ("text", f"• Lưu tệp dạng Excel (.xlsx) và gửi về {spec.send_to}. Giữ nguyên tên các trang, "
                  "không thêm hay xóa dòng, không đặt mật khẩu cho tệp."),
         ("text", "• Không gửi bản chụp, bản PDF hay tệp Word thay cho tệp này: văn phòng chỉ tổng hợp được từ tệp Excel."),

@@ -100,9 +100,10 @@ def layout_for(spec: FormSpec) -> TemplateLayout:
 def _figures_rows(spec: FormSpec) -> list[Row]:
     rows: list[Row] = []
     row = FIGURES_FIRST_ROW
+    holding = _sections_holding_figures(spec)
     for section in spec.sections:
         fields = [f for f in spec.fields_in(section.code) if f.kind != "narrative"]
-        if not fields:
+        if section.code not in holding:
             continue
         if section.code != spec.unit_section and not any(r.kind == "header" for r in rows):
             rows.append(Row("header", row))
@@ -114,6 +115,17 @@ def _figures_rows(spec: FormSpec) -> list[Row]:
             row += 1
         row += section.code == spec.unit_section  # a blank line between the unit block and the table
     return rows
+
+
+def _sections_holding_figures(spec: FormSpec) -> set[str]:
+    """Sections with figures of their own or in a subsection: a parent heading ("I. …") stands above its parts."""
+    holding = {f.section for f in spec.figure_fields}
+    for section in spec.sections:
+        parent = section.parent
+        while section.code in holding and parent and parent not in holding:
+            holding.add(parent)
+            parent = spec.section_by_code[parent].parent
+    return holding
 
 
 def _narrative_rows(spec: FormSpec) -> list[Row]:

@@ -1,0 +1,73 @@
+"""A realistic demo workspace for any form: a roster of about 40 units, the returned workbooks with the
+faults units make, and an empty outbox, to try the pipeline on. The units and each form's way of answering
+are data (demo/data/); a form without a profile still gets a demo."""
+from __future__ import annotations
+
+import random
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.demo.figures import demo_values
+from pipeline.demo.inbox import DemoInbox, fill_inbox, plan_inbox
+from pipeline.demo.units import demo_roster, write_roster
+from pipeline.form import FormSpec
+from pipeline.roster import RosterUnit
+
+ROSTER_NAME = "danh-sach-cdcs.xlsx"
+MARKER_NAME = ".consolidate-demo"  # proves a directory was made by the demo, so refreshing it loses nothing
+
+__all__ = ["DemoError", "DemoWorkspace", "build_demo", "demo_roster", "demo_values"]
+
+
+@dataclass(frozen=True)
+class DemoWorkspace:
+    root: Path
+    inbox: Path
+    outbox: Path
+    roster_path: Path
+    roster: list[RosterUnit]
+    file_count: int
+
+
+class DemoError(ValueError):
+    """The demo directory holds files the demo did not make: refuse rather than overwrite them."""
+
+
+def build_demo(spec: FormSpec, directory: Path, seed: int = 2023) -> DemoWorkspace:
+    """Create (or refresh) the demo workspace in `directory`; nothing outside it is touched."""
+    root = Path(directory)
+    inbox, outbox, roster_path = root / "inbox", root / "outbox", root / ROSTER_NAME
+    _claim(root, inbox, outbox, roster_path)
+    rng = random.Random(seed)
+    roster = demo_roster(rng)
+    try:
+        for folder in (inbox, outbox):
+            shutil.rmtree(folder, ignore_errors=not folder.exists())
+            folder.mkdir(parents=True)
+        write_roster(roster, roster_path)
+    except OSError as exc:  # on Windows, a demo file still open in Excel cannot be replaced
+        raise DemoError(f"Không làm mới được dữ liệu mẫu trong {root} ({exc}). "
+                        "Đóng các tệp của thư mục này đang mở trong Excel rồi chạy lại.") from exc
+    box = DemoInbox(spec, inbox, rng)
+    fill_inbox(spec, box, plan_inbox(roster, rng))
+    box.write()
+    return DemoWorkspace(root, inbox, outbox, roster_path, roster, box.count)
+
+
+def _claim(root: Path, inbox: Path, outbox: Path, roster_path: Path) -> None:
+    """Refuse a directory holding someone's real inbox, outbox or roster; mark it as the demo's otherwise."""
+    marker = root / MARKER_NAME
+    linked = [p for p in (inbox, outbox) if p.is_symlink()]  # removing through a link would reach real data
+    if linked:
+        raise DemoError(f"{linked[0]} là liên kết tới thư mục khác; lệnh demo không ghi qua liên kết. "
+                        "Hãy chọn một thư mục thường cho dữ liệu mẫu.")
+    if not marker.exists():
+        occupied = [p for p in (inbox, outbox) if p.is_dir() and any(p.iterdir())]
+        occupied += [roster_path] if roster_path.exists() else []
+        if occupied:
+            names = ", ".join(str(p) for p in occupied)
+            raise DemoError(f"Thư mục {root} đã có dữ liệu không phải do lệnh demo tạo ({names}). "
+                            "Hãy chọn một thư mục khác cho dữ liệu mẫu, ví dụ: consolidate demo thu-nghiem")
+    root.mkdir(parents=True, exist_ok=True)
+    marker.write_text("Thư mục dữ liệu mẫu do lệnh 'consolidate demo' tạo; có thể xóa.\n", encoding="utf-8")
