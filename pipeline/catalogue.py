@@ -3,6 +3,8 @@
 Each entry is data: `message` and `action` are templates whose `{names}` the raising place fills. A problem
 about one cell is prefixed with where it is (Trang "Số liệu", ô D21 (label)). The console's commonest
 problems, the feedback sheet and the README's table (`consolidate problems --markdown`) read labels from here.
+Templates cannot use the names `problem()` takes for the record itself (field, sheet, cell, label, value,
+related, rule, severity), except {sheet} and {cell}, which are the problem's own.
 """
 from __future__ import annotations
 
@@ -37,7 +39,8 @@ CATALOGUE: dict[str, Entry] = {
         ERROR, "văn bản đổi đuôi thành tệp Excel",
         "Tệp có đuôi {extension} nhưng thực chất là văn bản {kind}, không phải bảng tính Excel.",
         "Hãy điền vào mẫu gốc và lưu dạng .xlsx.", _READING),
-    "unsupported-format": Entry(ERROR, "loại tệp không đọc được", "Không đọc được {what}.", _RESAVE, _READING),
+    "unsupported-format": Entry(ERROR, "loại tệp không đọc được", "Tệp {what}, loại tệp công cụ không đọc được.",
+                                _RESAVE, _READING),
     "encrypted": Entry(
         ERROR, "tệp đặt mật khẩu", "Tệp có đặt mật khẩu nên không đọc được.",
         "Hãy gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại "
@@ -76,7 +79,7 @@ CATALOGUE: dict[str, Entry] = {
         ERROR, "tệp đọc quá lâu", "Tệp quá thời gian đọc cho phép, có thể bị hỏng hoặc được tạo bất thường.",
         "Hãy mở bằng Excel, lưu lại dạng .xlsx từ mẫu gốc và gửi lại.", _READING),
     "file-changing": Entry(
-        WARNING, "tệp đang được chép", "{what}", "Chạy lại sau khi chép xong.", _READING),
+        WARNING, "tệp đang được chép", "{what}", "Chạy lại sau khi tệp đã chép xong hoặc đã được đóng lại.", _READING),
     "not-template": Entry(
         ERROR, "không phải mẫu báo cáo", "Tệp không phải mẫu báo cáo “{form}”: {why}.",
         "Hãy chép số liệu vào mẫu gốc (không tạo bảng mới) và gửi lại.", _READING),
@@ -136,10 +139,15 @@ CATALOGUE: dict[str, Entry] = {
         "Viết rõ hơn kết quả của đơn vị.", _CHECK),
     "unknown-unit": Entry(
         ERROR, "mã đơn vị không có trong danh sách", "mã “{code}” không có trong danh sách đơn vị.",
-        "Kiểm tra lại mã CĐCS do CĐVC tỉnh cấp.", _CHECK),
+        "Kiểm tra lại mã đơn vị theo danh sách đơn vị của văn phòng.", _CHECK),
+    "changed-from-previous": Entry(
+        WARNING, "khác xa số kỳ trước của đơn vị",
+        "{figure}, {direction} gấp khoảng {times} lần số {phrase} của chính đơn vị ({before}){hint}.",
+        "Kiểm tra lại đơn vị tính và số chữ số; nếu số liệu đúng thì không cần sửa.", _CHECK),
     "other-period": Entry(
-        ERROR, "số liệu của kỳ khác", "đã chọn kỳ {found}, không phải kỳ {period} đang tổng hợp.",
-        "Nếu đúng là báo cáo kỳ này, chọn lại kỳ trong ô này rồi gửi lại; báo cáo kỳ khác được tổng hợp riêng.", _CHECK),
+        WARNING, "báo cáo của kỳ khác (để riêng)",
+        "đã chọn kỳ {found}, không phải kỳ {period} đang tổng hợp; tệp được để riêng, không cộng vào kỳ này.",
+        "Nếu đúng là báo cáo kỳ này, đơn vị chọn lại kỳ trong ô này rồi gửi lại.", _CHECK),
     "unit-mismatch": Entry(
         WARNING, "dùng nhầm bản mẫu của đơn vị khác", "mã “{code}” khác mã của bản mẫu riêng gửi cho đơn vị “{copy}”.",
         "Kiểm tra xem có dùng nhầm tệp của đơn vị khác không.", _CHECK),

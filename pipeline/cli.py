@@ -71,8 +71,9 @@ def _explain(exc: Exception) -> tuple[str, int]:
     """The message and exit code for an error out of the library (imported here: only an error pays for it)."""
     from pipeline.demo import DemoError
     from pipeline.outputs.lock import OutboxBusy
+    from pipeline.previous.read import PreviousError
 
-    if isinstance(exc, (SpecError, RosterError, DemoError)):
+    if isinstance(exc, (SpecError, RosterError, DemoError, PreviousError)):
         return str(exc), EXIT_USAGE
     if isinstance(exc, OutboxBusy):
         return str(exc), EXIT_BUSY
@@ -89,6 +90,7 @@ def _explain(exc: Exception) -> tuple[str, int]:
              epilog="Ví dụ:\n\n\b\n  consolidate                        # tổng hợp ./inbox vào ./outbox\n"
                     "  consolidate --roster ds-cdcs.xlsx  # đối chiếu với danh sách đơn vị\n"
                     "  consolidate demo                   # chạy thử trên dữ liệu mẫu\n"
+                    "  consolidate --previous tong-hop-2022.xlsx   # so với năm trước\n"
                     "  consolidate template --roster ds-cdcs.xlsx --out mau-gui-di")
 @click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=Path("inbox"),
               show_default=True, help="Thư mục chứa các tệp báo cáo CĐCS gửi về (không bị sửa đổi).")
@@ -98,6 +100,9 @@ def _explain(exc: Exception) -> tuple[str, int]:
               help="Danh sách đơn vị (.xlsx hoặc .csv, cột Mã CĐCS, Tên CĐCS, Khối, Email, Điện thoại).")
 @click.option("--form", default=None, metavar="MẪU", help="Mã mẫu biểu hoặc đường dẫn tệp .toml (mặc định bao-cao-cd-2023).")
 @click.option("--deadline", callback=_parse_deadline, metavar="DD/MM/YYYY", help="Hạn nộp, thay cho hạn ghi trong mẫu biểu.")
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP",
+              help="Số liệu kỳ trước để so sánh: bảng tổng hợp kỳ trước do công cụ tạo, hoặc bảng (.xlsx, .csv) "
+                   "cột Mã trường, Giá trị (xem: consolidate fields --previous-table).")
 @click.option("--period", default=None, metavar="KỲ",
               help="Với mẫu có nhiều kỳ số liệu (như 1-hdcd: 31/5, 30/11): kỳ cần tổng hợp; mặc định là kỳ nhiều "
                    "tệp chọn nhất.")
@@ -109,7 +114,7 @@ def _explain(exc: Exception) -> tuple[str, int]:
 @click.pass_context
 @_handled
 def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form: str | None,
-        deadline: dt.date | None, period: str | None, as_json: bool, quiet: bool) -> None:
+        deadline: dt.date | None, previous: Path | None, period: str | None, as_json: bool, quiet: bool) -> None:
     """Tổng hợp báo cáo của các Công đoàn cơ sở theo mẫu biểu (mặc định: báo cáo năm theo Hướng dẫn 148/HD-CĐVC).
 
     Chạy không kèm lệnh con: đọc mọi tệp trong thư mục INBOX, kiểm tra, tổng hợp và ghi vào OUTBOX
@@ -124,8 +129,13 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
 
     if not inbox.is_dir():
         _fail(f"Không có thư mục hộp thư đến '{inbox}'. Tạo thư mục này và chép các tệp báo cáo vào đó.")
+    last = None
+    if previous is not None:
+        from pipeline.previous.read import read_previous
+
+        last = read_previous(spec, previous)
     options = RunOptions(inbox=inbox, outbox=outbox, roster=units, deadline=deadline, period=period,
-                         quiet=quiet or as_json, progress=not (quiet or as_json))
+                         previous=last, quiet=quiet or as_json, progress=not (quiet or as_json))
     result = consolidate_inbox(spec, options)
     if as_json:
         _echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
@@ -201,15 +211,25 @@ def demo(ctx: click.Context, directory: Path) -> None:
     _echo(f"\nĐây là dữ liệu thử. Mở {result.workbook} để xem bảng tổng hợp.")
 
 
-@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate fields\n  consolidate fields --markdown")
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate fields\n  consolidate fields --markdown\n"
+             "  consolidate fields --previous-table so-lieu-ky-truoc.xlsx")
 @click.option("--form", default=None, metavar="MẪU", help="Mã mẫu biểu hoặc tệp .toml.")
 @click.option("--markdown", is_flag=True, help="In dạng bảng Markdown (cho README).")
+@click.option("--previous-table", "previous_table", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP",
+              help="Ghi bảng số liệu kỳ trước để điền tay (.xlsx hoặc .csv): mã trường, nội dung, đơn vị tính.")
 @click.pass_context
 @_help
 @_handled
-def fields(ctx: click.Context, form: str | None, markdown: bool) -> None:
+def fields(ctx: click.Context, form: str | None, markdown: bool, previous_table: Path | None) -> None:
     """In danh sách mã trường (tên vùng trong mẫu Excel) của mẫu biểu."""
     spec, _ = _load(form or ctx.obj.get("form"), None)
+    if previous_table is not None:
+        from pipeline.previous.table import write_previous_table
+
+        written = write_previous_table(spec, previous_table)
+        _echo(f"Đã tạo bảng số liệu kỳ trước: {written}. Điền cột \"Giá trị\" rồi chạy: "
+              f"consolidate --previous {written}")
+        return
     rows = [(f.code, f.section, f.kind, f.unit, f.label) for f in spec.fields]
     if markdown:
         _echo_markdown(("mã trường", "mục", "kiểu", "đơn vị tính", "nội dung"), rows)

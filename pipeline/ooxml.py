@@ -80,14 +80,15 @@ def _relationship_targets(rels: bytes) -> dict[bytes, str]:
 
 
 def _attribute(tag: bytes, name: bytes) -> bytes | None:
-    match = re.search(rb"\s" + re.escape(name) + rb"\s*=\s*[\"']([^\"']*)", tag)
-    return match.group(1) if match else None
+    """An attribute's value in either quote; a sheet called "Bố's" keeps its apostrophe."""
+    match = re.search(rb"\s" + re.escape(name) + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    return (match.group(1) if match.group(1) is not None else match.group(2)) if match else None
 
 
 def _relationship_id(tag: bytes) -> bytes | None:
     """The relationship id under whatever prefix the writer bound the relationships namespace to."""
-    match = re.search(rb"\s[\w.-]+:id\s*=\s*[\"']([^\"']*)", tag)
-    return match.group(1) if match else None
+    match = re.search(rb"""\s[\w.-]+:id\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    return (match.group(1) if match.group(1) is not None else match.group(2)) if match else None
 
 
 def _text(raw: bytes) -> str:

@@ -4,12 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.catalogue import CATALOGUE
+from pipeline.catalogue import CATALOGUE, ERROR, WARNING
 
 Severity = Literal["error", "warning"]
-
-ERROR: Severity = "error"
-WARNING: Severity = "warning"
+__all__ = ["ERROR", "WARNING", "Problem", "Severity", "cell_label", "problem"]
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """The roster of grassroots unions staff keep (.xlsx or .csv): who is expected to report."""
 from __future__ import annotations
 
-import csv
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipeline.tables import cell_text, clean, read_rows
 
 COLUMNS = {"Mã CĐCS": "code", "Tên CĐCS": "name", "Khối": "group", "Email": "email", "Điện thoại": "phone"}
 REQUIRED = ("Mã CĐCS", "Tên CĐCS")
@@ -29,11 +29,11 @@ def read_roster(path: Path) -> list[RosterUnit]:
     if not path.is_file():
         raise RosterError(f"Không tìm thấy tệp danh sách đơn vị {path}.")
     try:
-        rows = _read_rows(path)
+        rows = read_rows(path)
     except Exception as exc:  # any reader failure is the same message to a clerk
         raise RosterError(f"Không đọc được tệp danh sách đơn vị {path} ({exc}). "
                           "Hãy lưu danh sách dạng .xlsx hoặc .csv (UTF-8).") from exc
-    header = [_clean(_text(c)) for c in (rows[0] if rows else [])]
+    header = [clean(cell_text(c)) for c in (rows[0] if rows else [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise RosterError(f"Tệp danh sách đơn vị {path} thiếu cột {', '.join(missing)}. "
@@ -42,7 +42,7 @@ def read_roster(path: Path) -> list[RosterUnit]:
     seen: dict[str, int] = {}
     positions = {COLUMNS[c]: header.index(c) for c in COLUMNS if c in header}
     for index, row in enumerate(rows[1:], start=2):
-        values = {key: _clean(_text(row[at])) if at < len(row) else "" for key, at in positions.items()}
+        values = {key: clean(cell_text(row[at])) if at < len(row) else "" for key, at in positions.items()}
         if not any(values.values()):
             continue
         if not values["code"]:
@@ -56,25 +56,3 @@ def read_roster(path: Path) -> list[RosterUnit]:
     if not units:
         raise RosterError(f"Tệp danh sách đơn vị {path} không có đơn vị nào.")
     return units
-
-
-def _read_rows(path: Path) -> list[list]:
-    """All rows of the roster's first sheet (or of the CSV), as the cells hold them."""
-    if path.suffix.lower() == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return list(csv.reader(handle))
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_path(str(path))
-    return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-
-
-def _text(value) -> str:
-    """A cell as text: a code typed as a number (7.0) reads "7", a blank reads ""."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
-
-
-def _clean(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()

@@ -23,6 +23,7 @@ from pipeline.template.layout import layout_for
 
 if TYPE_CHECKING:
     from pipeline.merge import Consolidation
+    from pipeline.previous.read import PreviousPeriod
 
 # What the run needs once files are read. Imported in a thread while workers read, off the critical path:
 # together they cost about half a second, a tenth of a 1,000-file run.
@@ -39,6 +40,7 @@ class RunOptions:
     roster: list[RosterUnit] | None = None
     deadline: dt.date | None = None
     period: str | None = None  # for a form with [[periods]]: which one to consolidate (else the commonest)
+    previous: PreviousPeriod | None = None  # last period's figures (--previous)
     quiet: bool = False
     progress: bool = True
 
@@ -49,6 +51,7 @@ class RunResult:
     ledger: Ledger
     consolidation: Consolidation
     outbox: Path
+    previous: PreviousPeriod | None = None
     workbook: Path | None = None
     report: Path | None = None
     feedback: list[Path] = field(default_factory=list)
@@ -66,7 +69,15 @@ class RunResult:
             "files": [r.as_json() for r in self.ledger.records],
             "units": self.ledger.units_json(),
             "totals": self.consolidation.sums,
+            "previous": self.previous.as_json() if self.previous else None,
+            "change": {code: moved.as_json() for code, moved in self.changes.items()},
         }
+
+    @property
+    def changes(self) -> dict:
+        from pipeline.previous.compare import province_changes
+
+        return province_changes(self.spec, self.previous, self.consolidation.totals)
 
 
 def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = False) -> list[FileRecord]:
@@ -147,20 +158,22 @@ def check_files(spec: FormSpec, files: list[Path], roster: list[RosterUnit] | No
                 period: str | None = None) -> list[FileRecord]:
     """The intake of a run, on the given files only; nothing is written."""
     records = read_files(spec, [(path, path.as_posix()) for path in files])
-    spec = _validated(spec, records, roster, period)
+    spec = _validated(spec, records, roster, period, None)
     settle(records, roster, spec.deadline)
     return records
 
 
 def _validated(spec: FormSpec, records: list[FileRecord], roster: list[RosterUnit] | None,
-               period: str | None) -> FormSpec:
+               period: str | None, previous: PreviousPeriod | None) -> FormSpec:
     """Every problem of every file read; returns the form as this run consolidates it (its period)."""
-    from pipeline.validate import choose_period, period_problems, validate_submissions
+    from pipeline.validate import choose_period, period_problems, previous_problems, validate_submissions
 
     submissions = [r.submission for r in records]
     validate_submissions(spec, submissions, {u.code for u in roster} if roster else None)
+    labels = tuple(p.label for p in spec.periods)
     spec = choose_period(spec, submissions, period)
-    period_problems(spec, submissions)
+    period_problems(spec, submissions, labels)
+    previous_problems(spec, submissions, previous)
     return spec
 
 
@@ -174,9 +187,9 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> RunResult:
         from pipeline.merge import consolidate
         from pipeline.outputs import write_outputs
 
-        spec = _validated(spec, records, options.roster, options.period)
+        spec = _validated(spec, records, options.roster, options.period, options.previous)
         ledger = settle(records, options.roster, options.deadline or spec.deadline)
         consolidation = consolidate(spec, ledger)
-        result = RunResult(spec, ledger, consolidation, options.outbox)
+        result = RunResult(spec, ledger, consolidation, options.outbox, options.previous)
         write_outputs(result)
     return result

@@ -89,6 +89,22 @@ def test_broken_spec_is_refused_naming_file_and_field(tmp_path, old, new, named)
     assert str(path) in str(info.value) and named in str(info.value)
 
 
+@pytest.mark.parametrize("old, new, named", [
+    ('period_wording = "tính đến ngày {period}"', 'period_wording = "tính đến {ngay}"', "period_wording"),
+    ('kind = "choice"\nrequired = true', 'kind = "choice"', "ky_so_lieu"),
+    ('[[periods]]\nlabel = "31/5/2024"', '[[periods]]\nlabel = "30/11/2024"', "periods"),
+    ('period = "ky_so_lieu"', 'period = "nguoi_lap"', "period"),
+])
+def test_broken_periods_are_refused(tmp_path, old, new, named):
+    text = (SPEC_FILE.parent / "1-hdcd.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "1-hdcd.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert str(path) in str(info.value) and named in str(info.value)
+
+
 def test_spec_that_is_not_toml_is_refused(tmp_path):
     path = tmp_path / "x.toml"
     path.write_text("[form\nid=", encoding="utf-8")

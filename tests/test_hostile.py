@@ -33,7 +33,8 @@ from pipeline.intake.coerce import is_unicode_vietnamese
 from pipeline.intake.names import ods_names, ooxml_names
 from pipeline.intake.submission import ReadTask, read_submission
 from pipeline.ledger import STATES
-from pipeline.outputs.workbook import SHEETS
+from pipeline.form import load_spec
+from pipeline.outputs.workbook import sheet_names
 from pipeline.run import RunOptions, consolidate_inbox, read_files
 from pipeline.template.fill import named_cell
 from tests import hostile
@@ -128,7 +129,8 @@ def is_complete_workbook(path: Path) -> bool:
         book = openpyxl.load_workbook(path, read_only=True)
         names = book.sheetnames
         book.close()
-        return names == list(SHEETS) and CalamineWorkbook.from_path(str(path)).sheet_names == list(SHEETS)
+        expected = sheet_names(load_spec())
+        return names == expected and CalamineWorkbook.from_path(str(path)).sheet_names == expected
     except Exception:
         return False
 

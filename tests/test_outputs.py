@@ -10,7 +10,8 @@ from docx import Document
 from python_calamine import CalamineWorkbook
 
 from pipeline.cli import EXIT_BUSY, cli
-from pipeline.outputs.workbook import SHEETS
+from pipeline.form import load_spec
+from pipeline.outputs.workbook import sheet_names
 from tests.helpers import by_file, run_json
 
 WORKBOOK = "tong-hop-bao-cao-cd-2023.xlsx"
@@ -21,7 +22,6 @@ REPORT = "bao-cao-tong-hop-bao-cao-cd-2023.docx"
 def three_units(tmp_path):
     """Two clean units of different sizes and one with women above the total, plus a roster with a missing unit."""
     from tests.filling import fill_template, good_values
-    from pipeline.form import load_spec
     from pipeline.template.build import build_template
 
     spec = load_spec()
@@ -49,7 +49,8 @@ def three_units(tmp_path):
 
 def test_workbook_has_every_sheet_in_order(three_units):
     book = CalamineWorkbook.from_path(str(three_units["out"] / WORKBOOK))
-    assert book.sheet_names == list(SHEETS)
+    assert book.sheet_names == sheet_names(load_spec())
+    assert book.sheet_names[-1] == "_du_lieu" and "So với năm trước" not in book.sheet_names  # no --previous
 
 
 def test_totals_sheet_matches_the_sums_and_weighted_income(three_units):

@@ -105,16 +105,19 @@ def _generic(spec: FormSpec, field: FieldSpec, unit: RosterUnit, rng: random.Ran
 
 
 # ---------------------------------------------------------------- the form's rules
-def satisfy_rules(spec: FormSpec, values: dict, rng: random.Random) -> None:
-    """Adjust figures until every rule holds: a part is lowered below its total, a total computed from its
-    parts. Rules of other shapes are left to the demo profile."""
-    numeric = {f.code for f in spec.numeric_fields}
+def satisfy_rules(spec: FormSpec, values: dict, rng: random.Random) -> list[str]:
+    """Adjust figures until every rule holds: a part is lowered below its total (parts added together are
+    scaled down), a total computed from its parts; the size figure is never moved. Rules of other shapes are
+    left to the demo profile. Returns the ids of rules still broken (none for the bundled forms)."""
+    numeric = {f.code for f in spec.numeric_fields} - {spec.roles.size}
+    broken: list = []
     for _ in range(_REPAIR_PASSES):
         broken = [rule for rule in spec.rules if applies(rule, values) and not rule.check.value(values)]
         if not broken:
-            return
+            break
         for rule in broken:
             _repair(rule.check.tree, values, numeric, rng)
+    return [rule.id for rule in broken]
 
 
 def applies(rule, values: dict) -> bool:
@@ -124,33 +127,50 @@ def applies(rule, values: dict) -> bool:
     return rule.when is None or bool(rule.when.value(values))
 
 
-def _repair(tree: ast.expr, values: dict, numeric: set[str], rng: random.Random) -> None:
+def _repair(tree: ast.expr, values: dict, movable: set[str], rng: random.Random) -> None:
     if not isinstance(tree, ast.Compare):
         return
     left, right, op = tree.left, tree.comparators[0], type(tree.ops[0])
     lhs, rhs = _evaluate(left, values), _evaluate(right, values)
+    if not all(isinstance(v, (int, float)) for v in (lhs, rhs)):
+        return
     if op in (ast.Gt, ast.GtE):  # a > b is b < a
         left, right, lhs, rhs, op = right, left, rhs, lhs, ast.Lt if op is ast.Gt else ast.LtE
-    single_left, single_right = _field(left, numeric), _field(right, numeric)
+    single_left, single_right = _field(left, movable), _field(right, movable)
     if op is ast.Eq:
         if single_right:
             values[single_right] = _whole(lhs)
         elif single_left:
             values[single_left] = _whole(rhs)
-    elif op in (ast.Lt, ast.LtE):
-        strict = op is ast.Lt
-        if single_left:
-            values[single_left] = max(0, min(math.floor(rhs * rng.uniform(0.3, 0.95)), rhs - strict))
-        elif single_right:
-            values[single_right] = math.ceil(lhs * rng.uniform(1.05, 1.5)) + strict
+        return
+    if op not in (ast.Lt, ast.LtE):
+        return
+    strict = op is ast.Lt
+    parts = _added(left, movable)
+    if parts and lhs > 0:  # one part, or parts added together: scale them below the other side
+        factor = max(0.0, rhs - strict) / lhs * rng.uniform(0.3, 0.95)
+        for code in parts:
+            values[code] = math.floor(values[code] * factor)
+    elif single_right:
+        values[single_right] = math.ceil(lhs * rng.uniform(1.05, 1.5)) + strict
+
+
+def _added(node: ast.expr, movable: set[str]) -> list[str] | None:
+    """The fields of `a`, `a + b + …`: what may be scaled down together; None for any other shape."""
+    if isinstance(node, ast.Name):
+        return [node.id] if node.id in movable else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _added(node.left, movable), _added(node.right, movable)
+        return left + right if left is not None and right is not None else None
+    return None
 
 
 def _evaluate(node: ast.expr, values: dict) -> Any:
     return parse_expression(ast.unparse(node)).value(values)
 
 
-def _field(node: ast.expr, numeric: set[str]) -> str | None:
-    return node.id if isinstance(node, ast.Name) and node.id in numeric else None
+def _field(node: ast.expr, movable: set[str]) -> str | None:
+    return node.id if isinstance(node, ast.Name) and node.id in movable else None
 
 
 def _whole(value: Any) -> Any:

@@ -246,7 +246,7 @@ def _broken(spec: FormSpec, values: dict, rule: RuleSpec | None, amount: int) ->
     elif symbol in ("<=", "<") and isinstance(left, ast.Name):
         values[left.id] = int(_value(right, values)) + amount
     elif symbol in (">=", ">") and isinstance(left, ast.Name):
-        values[left.id] = max(0, int(_value(right, values)) - amount)
+        values[left.id] = int(_value(right, values)) - amount  # may go below 0: still a slip to refuse
     return values
 
 

@@ -45,8 +45,12 @@ class Expression:
         return value
 
     def value(self, values: Mapping[str, Any]) -> Any:
-        """The expression's value over one row given as a mapping (field code -> value); blanks are None."""
-        return _evaluate(self.tree, values)
+        """The expression's value over one row given as a mapping (field code -> value); blanks are None, and
+        so is a division by zero (over a table it gives inf or NaN, which no rule accepts either)."""
+        try:
+            return _evaluate(self.tree, values)
+        except (ZeroDivisionError, TypeError):  # TypeError: arithmetic on a blank
+            return None
 
     def to_excel(self) -> str:
         """The same expression as an Excel formula over the template's defined names."""

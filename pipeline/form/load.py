@@ -30,12 +30,12 @@ _FORM_KEYS = {
     "place": str, "send_to": str, "period_wording": str,
 }
 _OPTIONAL_FORM_KEYS = {"period_wording"}
-FORM_KEYS = tuple(_FORM_KEYS)  # the [form] table's keys: also the names the report's intro may use
-_SECTION_KEYS = {"code": str, "title": str, "hint": str, "parent": str}
+FORM_KEYS = tuple(k for k in _FORM_KEYS if k not in _OPTIONAL_FORM_KEYS)  # also the names the intro may use
+_SECTION_KEYS = {"code": str, "title": str, "hint": str, "parent": str, "numbered": bool}
 _FIELD_KEYS = {
     "code": str, "label": str, "section": str, "kind": str, "unit": str, "required": bool,
     "minimum": int, "hint": str, "choices": list, "aggregate": str, "weight": str, "outlier": bool,
-    "min_length": int,
+    "min_length": int, "previous": str,
 }
 _RULE_KEYS = {"id": str, "check": str, "when": str, "severity": str, "message": str, "short": str}
 _DERIVED_KEYS = {"id": str, "label": str, "expression": str, "format": str, "unit": str}
@@ -114,6 +114,10 @@ class _Builder:
         if unknown:
             raise self.fail("mức ngoài cùng", f"mục không hợp lệ {sorted(unknown)}")
         form = self.table(raw.get("form"), "form", "[form]", _FORM_KEYS)
+        try:
+            form.get("period_wording", "{period}").format(period="")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise self.fail("[form] period_wording", f"chỉ dùng được chỗ thay thế {{period}} ({exc})") from exc
         roles_raw = raw.get("roles")
         self.period_role = roles_raw.get("period") if isinstance(roles_raw, dict) else None
         sections = tuple(self.section(s, i) for i, s in enumerate(raw.get("sections", [])))
@@ -156,6 +160,8 @@ class _Builder:
             raise self.fail("[[periods]]", "có hai kỳ trùng tên")
         out = []
         for f in fields:
+            if f.code == code and not f.required:
+                raise self.fail(f"trường '{code}'", "trường chọn kỳ (vai trò period) phải có required = true")
             if f.code == code:
                 if f.choices and f.choices != labels:
                     raise self.fail(f"trường '{code}'", "danh sách choices phải trùng các kỳ trong [[periods]] (hoặc bỏ trống)")

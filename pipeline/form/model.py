@@ -18,12 +18,13 @@ class SectionSpec:
     title: str
     hint: str = ""
     parent: str | None = None
+    numbered: bool = True  # False for a block such as the unit's identity, headed by its title alone
 
     @property
     def heading(self) -> str:
         """The guidance's own heading: "II.7. Công tác tài chính…" or "I. TÌNH HÌNH…"."""
         number = self.code.split(".")[-1] if self.parent else self.code
-        return f"{number}. {self.title}" if self.code != "TT" else self.title
+        return f"{number}. {self.title}" if self.numbered else self.title
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class FieldSpec:
     weight: str | None = None
     outlier: bool = False
     min_length: int = 40
+    previous: str | None = None  # the code this field had in an earlier form, to find last period's figure
 
     @property
     def is_numeric(self) -> bool:
@@ -161,7 +163,7 @@ class FormSpec:
     @property
     def deadline_text(self) -> str:
         if len(self.periods) > 1:
-            return "; ".join(f"{p.deadline:%d/%m/%Y} (kỳ {p.label})" for p in self.periods)
+            return ", ".join(f"{p.deadline:%d/%m/%Y} với kỳ {p.label}" for p in self.periods)
         return f"{self.deadline:%d/%m/%Y}"
 
     def for_period(self, label: str) -> FormSpec:

@@ -121,7 +121,13 @@ def _canonical_option(text: str, options: tuple[str, ...]) -> str:
     for option in options:
         if _fold(option) == key:
             return option
-    return text
+    day = _day(text)  # a period such as "31/5/2024", picked from the list but stored by Excel as a date
+    return next((option for option in options if day is not None and _day(option) == day), text)
+
+
+def _day(text: str) -> tuple[int, int, int] | None:
+    match = _DATE_TEXT.match(text)
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
 
 
 def _fold(text: str) -> str:

@@ -115,16 +115,16 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
         return
     if kind not in READABLE_KINDS:
         if kind == "xlsb":
-            submission.reject("unsupported-format", what="Sổ làm việc nhị phân Excel (.xlsb), loại tệp công cụ không đọc")
+            submission.reject("unsupported-format", what="là Sổ làm việc nhị phân Excel (.xlsb)")
         elif kind == "empty":
             submission.reject("empty-file")
         elif kind == "csv":
             submission.reject("not-template", form=spec.short_title, why="tệp CSV chỉ có số liệu, không có mẫu")
         elif extension in (".xlsx", ".xlsm", ".xls", ".ods"):
-            submission.reject("unsupported-format", what=f"tệp: có đuôi {extension} nhưng nội dung không phải một bảng "
-                                                         "tính (tệp hỏng, hoặc là loại tệp khác bị đổi đuôi)")
+            submission.reject("unsupported-format", what=f"có đuôi {extension} nhưng nội dung không phải một bảng tính "
+                                                         "(tệp hỏng, hoặc là loại tệp khác bị đổi đuôi)")
         else:
-            submission.reject("unsupported-format", what=f"định dạng tệp {extension or '(không có đuôi)'}")
+            submission.reject("unsupported-format", what=f"có định dạng {extension or '(không có đuôi)'}")
         return
     if kind in ("xlsx", "xlsm", "ods") and (refusal := check_zip(data)) is not None:
         submission.outcome = "rejected"

@@ -66,6 +66,9 @@ class _ReportWriter:
         self.spec = result.spec
         self.data = result.consolidation
         self.ledger = result.ledger
+        self.previous = result.previous
+        self.changes = result.changes
+        self.moved = sentences.Movements(self.changes, result.previous.phrase) if result.previous else None
 
     # ------------------------------------------------------------ building blocks
     def new_paragraph(self) -> Paragraph:
@@ -165,10 +168,12 @@ class _ReportWriter:
         names = {key: getattr(self.spec, key) for key in FORM_KEYS}
         self.para(wording.format(**names, next_year=self.spec.year + 1, units=self.data.unit_count,
                                  share=vn_percent(sent, len(units)), period_phrase=self.spec.period_phrase))
+        if self.previous is not None and self.previous.units:
+            self.para(sentences.both_periods_sentence(self.previous, self.data, self.spec), italic=True)
 
     def section_body(self, section) -> None:
-        text = (sentences.section_sentences(self.spec, self.data, section.code)
-                or sentences.figures_sentence(self.spec, self.data, section.code))
+        text = (sentences.section_sentences(self.spec, self.data, section.code, self.moved)
+                or sentences.figures_sentence(self.spec, self.data, section.code, self.moved))
         if text:
             self.para(text)
         self.key_figures(section.code)
@@ -189,7 +194,14 @@ class _ReportWriter:
         if len(fields) < 2:
             return
         rows = [[str(i), f.label, f.unit, vn_number(self.data.totals.get(f.code))] for i, f in enumerate(fields, 1)]
-        self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh"], rows, [1.2, 8.8, 3, 3])
+        if self.previous is None:
+            self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh"], rows, [1.2, 8.8, 3, 3])
+            return
+        for row, f in zip(rows, fields):
+            moved = self.changes[f.code]
+            row += [vn_number(moved.previous), "" if moved.percent is None else vn_number(moved.percent, 1) + "%"]
+        self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh", self.previous.heading, "Tăng/giảm (%)"], rows,
+                   [1.0, 6.2, 2.2, 2.6, 2.6, 1.9])
 
     def recommendations(self, entries: list[tuple[str, str, str]]) -> None:
         if not entries:

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
 from pipeline.merge import Consolidation, totals_frame
+from pipeline.previous.compare import movement
 from pipeline.form import FormSpec
 from pipeline.vietnamese import lower_first, vn_number, vn_percent
 
 
-def section_sentences(spec: FormSpec, data: Consolidation, section: str) -> str:
-    """The spec's own sentences for a section, with the province figures written in; "" when it has none."""
+def section_sentences(spec: FormSpec, data: Consolidation, section: str, moved: Movements | None = None) -> str:
+    """The spec's own sentences for a section, with the province figures written in, each followed by how its
+    figures moved since last period when there is one; "" when the section has none."""
     frame = totals_frame(data.totals)
     texts = []
     for sentence in spec.sentences_in(section):
@@ -19,7 +22,27 @@ def section_sentences(spec: FormSpec, data: Consolidation, section: str) -> str:
             continue
         texts.append("".join(text + (_written(expression, percent, frame) if expression else "")
                              for text, expression, percent in sentence.parts))
-    return " ".join(texts)
+        if moved is not None:  # the figures the sentence names by themselves, not those inside a ratio
+            texts.append(moved.sentence(spec, [e.text.strip() for _, e, percent in sentence.parts
+                                               if e is not None and not percent and e.text.strip() in spec.by_code]))
+    return " ".join(t for t in texts if t)
+
+
+@dataclass(frozen=True)
+class Movements:
+    """Last period's changes of the province figures, and how sentences name that period ("năm 2022")."""
+
+    changes: dict
+    phrase: str
+
+    def sentence(self, spec: FormSpec, codes: list[str]) -> str:
+        """"So với năm 2022, tổng số CBCCVCLĐ tăng 212 người (3,0%); …" over the figures named; "" when none moved."""
+        items = []
+        for code in dict.fromkeys(codes):
+            words = movement(spec.by_code[code], self.changes[code]) if code in self.changes else ""
+            if words:
+                items.append(f"{lower_first(spec.by_code[code].label)} {words}")
+        return f"So với {self.phrase}, {'; '.join(items)}." if items else ""
 
 
 def _written(expression, percent: bool, frame: pd.DataFrame) -> str:
@@ -29,7 +52,7 @@ def _written(expression, percent: bool, frame: pd.DataFrame) -> str:
     return vn_percent(value, 1) if percent else vn_number(value)
 
 
-def figures_sentence(spec: FormSpec, data: Consolidation, section: str) -> str:
+def figures_sentence(spec: FormSpec, data: Consolidation, section: str, moved: Movements | None = None) -> str:
     """Any section: its figures as "label: value unit" and its yes/no answers as "n/N đơn vị"."""
     parts = []
     units = data.unit_count
@@ -45,7 +68,13 @@ def figures_sentence(spec: FormSpec, data: Consolidation, section: str) -> str:
             counts = ", ".join(f"{n} đơn vị {o.lower()}" for o, n in data.answers[field.code].items() if n)
             if counts:
                 parts.append(f"{lower_first(field.label)}: {counts}")
-    return ("Kết quả tổng hợp từ báo cáo của các CĐCS: " + "; ".join(parts) + ".") if parts else ""
+    if not parts:
+        return ""
+    text = "Kết quả tổng hợp từ báo cáo của các CĐCS: " + "; ".join(parts) + "."
+    if moved is not None:
+        text = " ".join(filter(None, (text, moved.sentence(spec, [f.code for f in spec.fields_in(section)
+                                                                  if f.is_numeric]))))
+    return text
 
 
 def reporting_sentence(ledger, deadline_text: str) -> str:
@@ -62,3 +91,17 @@ def reporting_sentence(ledger, deadline_text: str) -> str:
     if missing:
         text += f" Còn {len(missing)} đơn vị chưa gửi: {', '.join(missing)}."
     return text
+
+
+def both_periods_sentence(previous, data: Consolidation, spec: FormSpec) -> str:
+    """How many units reported in both periods, and which came or went: the comparison's own ground."""
+    from pipeline.previous.compare import units_in_both
+
+    both, new, gone = units_in_both(previous, {str(code) for code in data.units[spec.roles.unit_code]})
+    text = f"So sánh với {previous.phrase}: {len(both)} đơn vị có báo cáo cả hai kỳ"
+    if new:
+        text += f"; {len(new)} đơn vị mới báo cáo kỳ này"
+    if gone:
+        text += f"; {len(gone)} đơn vị có số liệu {previous.phrase} nhưng chưa có báo cáo kỳ này"
+    return text + " (chi tiết ở trang \"So với năm trước\" của bảng tổng hợp)."
+

@@ -10,12 +10,22 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.ledger import STATE_LABELS, UNIT_LABELS
 from pipeline.merge import NO_GROUP
 from pipeline.form import FieldSpec
+from pipeline.previous.read import CODES_MARK, DATA_SHEET
 from pipeline.vietnamese import lower_first, upper_first, vn_datetime
 
 FONT = "Times New Roman"
 CELL_LIMIT = 32767
 CONSTANT_MEMORY_FROM = 2000  # accepted units
-SHEETS = ("Tổng hợp", "Theo đơn vị", "Thuyết minh", "Kiến nghị", "Tình hình nộp", "Lỗi, cảnh báo", "Sổ tiếp nhận")
+SHEETS = ("Tổng hợp", "Theo đơn vị", "So với năm trước", "Thuyết minh", "Kiến nghị", "Tình hình nộp", "Lỗi, cảnh báo",
+          "Sổ tiếp nhận")
+
+
+def sheet_names(spec, previous=None) -> list[str]:
+    """The workbook's sheets in order: no empty sheet for what the form lacks; the machine-readable one last."""
+    wanted = [name for name in SHEETS if (name != "Thuyết minh" or spec.narrative_fields)
+              and (name != "Kiến nghị" or spec.roles.recommendations)
+              and (name != "So với năm trước" or previous is not None)]
+    return wanted + [DATA_SHEET]
 
 
 def write_workbook(result, path: Path) -> None:
@@ -39,6 +49,7 @@ class _WorkbookWriter:
         self.spec = result.spec
         self.data = result.consolidation
         self.ledger = result.ledger
+        self.previous = result.previous
         self.f = _formats(workbook)
         self.truncated: list[str] = []
 
@@ -46,11 +57,11 @@ class _WorkbookWriter:
         self.workbook.set_properties({"title": f"Tổng hợp {self.spec.short_title}", "author": self.spec.issuer,
                                       "company": self.spec.issuer})
         # A form without narratives or without a recommendations field gets no empty sheet for them.
-        wanted = [name for name in SHEETS if (name != "Thuyết minh" or self.spec.narrative_fields)
-                  and (name != "Kiến nghị" or self.spec.roles.recommendations)]
-        sheets = {name: self.workbook.add_worksheet(name) for name in wanted}
+        sheets = {name: self.workbook.add_worksheet(name) for name in sheet_names(self.spec, self.previous)[:-1]}
         self.totals(sheets["Tổng hợp"])
         self.by_unit(sheets["Theo đơn vị"])
+        if "So với năm trước" in sheets:
+            self.compared(sheets["So với năm trước"])
         if "Thuyết minh" in sheets:
             self.narratives(sheets["Thuyết minh"])
         if "Kiến nghị" in sheets:
@@ -58,6 +69,7 @@ class _WorkbookWriter:
         self.status(sheets["Tình hình nộp"])
         self.problems(sheets["Lỗi, cảnh báo"])
         self.register(sheets["Sổ tiếp nhận"])
+        self.machine_part()
         if self.truncated:
             self.result.notes.append(f"{len(self.truncated)} đoạn văn dài hơn sức chứa một ô (32.767 ký tự) đã được "
                                      "chia thành nhiều dòng trong trang Thuyết minh.")
@@ -77,6 +89,14 @@ class _WorkbookWriter:
             sheet.write_string(row, col, text, self.f["header"])
         sheet.repeat_rows(row)
         sheet.freeze_panes(row + 1, 0)
+
+    def wrapped_header(self, sheet: Worksheet, row: int, titles: list[str], height: int, frozen_columns: int) -> None:
+        """Column heads that wrap on a tall row, repeated on every printed page, with the first columns frozen."""
+        for col, text in enumerate(titles):
+            sheet.write_string(row, col, text, self.f["header_wrap"])
+        sheet.set_row(row, height)
+        sheet.repeat_rows(row)
+        sheet.freeze_panes(row + 1, frozen_columns)
 
     def text(self, sheet: Worksheet, row: int, col: int, value, style="text") -> None:
         """Unit-typed text, always as a string (=, +, -, @ stay text), never longer than a cell."""
@@ -98,18 +118,28 @@ class _WorkbookWriter:
     def totals(self, sheet: Worksheet) -> None:
         groups = list(self.data.by_group["khoi"]) if len(self.data.by_group) else []
         groups = [] if groups == [NO_GROUP] else groups  # no roster, no groups: one column says it all
-        row = self.title(sheet, f"BẢNG TỔNG HỢP SỐ LIỆU TOÀN TỈNH {self.spec.period_phrase.upper()}", landscape=bool(groups))
+        # With last period beside every figure the table is too wide for one page: printed across pages at a
+        # readable scale, the labels repeated.
+        row = self.title(sheet, f"BẢNG TỔNG HỢP SỐ LIỆU TOÀN TỈNH {self.spec.period_phrase.upper()}",
+                         landscape=bool(groups) or bool(self.previous), fit=not (self.previous and groups))
+        if self.previous and groups:
+            sheet.repeat_columns(0, 2)
+        columns = _TotalsColumns(groups, self.previous)
         sheet.set_column(0, 0, 6)
         sheet.set_column(1, 1, 52)
         sheet.set_column(2, 2, 14)
-        sheet.set_column(3, 3 + len(groups), 16)
-        self.header(sheet, row, ["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh"] + [f"Khối {g}" if g != NO_GROUP else g for g in groups])
+        sheet.set_column(3, columns.last, 16)
+        self.header(sheet, row, ["STT", "Chỉ tiêu", "Đơn vị tính"] + columns.titles(self.previous))
         row += 1
         by_group = {g: r for g, r in zip(groups, self.data.by_group.to_dict("records"))}
+        before = self.group_previous(groups)
+        changes = self.result.changes
         sheet.write_string(row, 1, "Số đơn vị đã nhận báo cáo", self.f["text_bold"])
         sheet.write_string(row, 2, "đơn vị", self.f["center"])
         sheet.write_number(row, 3, self.data.unit_count, self.f["num_bold"])
-        for col, group in enumerate(groups, start=4):
+        if self.previous and self.previous.units:
+            sheet.write_number(row, 4, len(self.previous.units), self.f["num"])
+        for group, col in zip(groups, columns.group_cols):
             sheet.write_number(row, col, by_group[group]["so_don_vi"], self.f["num"])
         row += 1
         for section in self.spec.sections:
@@ -117,12 +147,12 @@ class _WorkbookWriter:
             if not fields:
                 continue
             sheet.write_string(row, 0, section.heading, self.f["section"])
-            for col in range(1, 4 + len(groups)):
+            for col in range(1, columns.last + 1):
                 sheet.write_blank(row, col, None, self.f["section"])
             row += 1
             for number, field in enumerate(fields, start=1):
                 if field.options:
-                    row = self.answer_rows(sheet, row, number, field, groups)
+                    row = self.answer_rows(sheet, row, number, field, groups, columns)
                     continue
                 sheet.write_string(row, 0, str(number), self.f["center"])
                 weight = lower_first(self.spec.by_code[field.weight].label) if field.aggregate == "weighted_mean" else ""
@@ -130,8 +160,18 @@ class _WorkbookWriter:
                 sheet.write_string(row, 1, label, self.f["text"])
                 sheet.write_string(row, 2, field.unit, self.f["center"])
                 self.value(sheet, row, 3, field, self.data.totals[field.code], bold=True)
-                for col, group in enumerate(groups, start=4):
+                if self.previous:
+                    moved = changes[field.code]
+                    self.value(sheet, row, 4, field, moved.previous)
+                    self.value(sheet, row, 5, field, moved.delta)
+                    self.share(sheet, row, 6, moved.percent)
+                for group, col in zip(groups, columns.group_cols):
                     self.value(sheet, row, col, field, by_group[group][field.code])
+                    if columns.with_group_change:
+                        then = before.get(group, {}).get(field.code)
+                        now = by_group[group][field.code]
+                        self.share(sheet, row, col + 1, None if then in (None, 0) or now is None or now != now
+                                   else round(100 * (now - then) / then, 1))
                 row += 1
         row += 1
         sheet.write_string(row, 0, "CHỈ SỐ TÍNH TỪ SỐ LIỆU TOÀN TỈNH", self.f["section"])
@@ -148,10 +188,11 @@ class _WorkbookWriter:
             for chart in self.spec.charts:
                 row = self.group_chart(sheet, row + 1, groups, chart)
 
-    def answer_rows(self, sheet: Worksheet, row: int, number: int, field: FieldSpec, groups: list[str]) -> int:
+    def answer_rows(self, sheet: Worksheet, row: int, number: int, field: FieldSpec, groups: list[str],
+                    columns: _TotalsColumns) -> int:
         sheet.write_string(row, 0, str(number), self.f["center"])
         sheet.write_string(row, 1, f"{field.label}: số đơn vị theo câu trả lời", self.f["text"])
-        for col in range(2, 4 + len(groups)):
+        for col in range(2, columns.last + 1):
             sheet.write_blank(row, col, None, self.f["text"])
         row += 1
         units = self.data.units
@@ -159,11 +200,26 @@ class _WorkbookWriter:
             sheet.write_string(row, 1, f"    – {option}", self.f["text"])
             sheet.write_string(row, 2, "đơn vị", self.f["center"])
             sheet.write_number(row, 3, self.data.answers[field.code][option], self.f["num_bold"])
-            for col, group in enumerate(groups, start=4):
+            for group, col in zip(groups, columns.group_cols):
                 count = int(((units["khoi"] == group) & (units[field.code] == option)).sum())
                 sheet.write_number(row, col, count, self.f["num"])
             row += 1
         return row
+
+    def share(self, sheet: Worksheet, row: int, col: int, percent: float | None) -> None:
+        """A change in percent, as "3,0%"; blank when last period's figure is unknown or 0."""
+        if percent is None:
+            sheet.write_blank(row, col, None, self.f["num"])
+        else:
+            sheet.write_number(row, col, percent / 100, self.f["percent"])
+
+    def group_previous(self, groups: list[str]) -> dict[str, dict[str, float]]:
+        if not self.previous or not groups:
+            return {}
+        from pipeline.previous.compare import group_previous
+
+        placed = {u.unit.code: u.unit.group or NO_GROUP for u in self.ledger.units}
+        return group_previous(self.spec, self.previous, placed)
 
     def group_chart(self, sheet: Worksheet, row: int, groups: list[str], spec_chart) -> int:
         """A chart of the spec's figures by Khối; it reads a small table written just for it. Returns the
@@ -207,11 +263,12 @@ class _WorkbookWriter:
         sheet.set_column(3, 3, 16)
         sheet.set_column(4, 3 + len(fields), 15)
         titles = ["STT", "Mã CĐCS", "Tên CĐCS", "Khối"] + [f"{f.label}" + (f" ({f.unit})" if f.unit else "") for f in fields]
-        for col, text in enumerate(titles):
-            sheet.write_string(row, col, text, self.f["header_wrap"])
-        sheet.set_row(row, 78)
-        sheet.repeat_rows(row)
-        sheet.freeze_panes(row + 1, 3)
+        # A hidden row of field codes above the header: how a later run reads these figures back (--previous).
+        sheet.set_row(row - 1, None, None, {"hidden": True})
+        codes = [CODES_MARK, self.spec.roles.unit_code, self.spec.roles.unit_name, "khoi"] + [f.code for f in fields]
+        for col, code in enumerate(codes):
+            sheet.write_string(row - 1, col, code)
+        self.wrapped_header(sheet, row, titles, 78, frozen_columns=3)
         header_row = row
         for index, record in enumerate(self.data.units.to_dict("records"), start=1):
             row += 1
@@ -348,6 +405,55 @@ class _WorkbookWriter:
                     self.text(sheet, row, col, value, ("error" if problem.is_error else "warning") if col == 2 else "text")
         sheet.autofilter(first, 0, max(row, first), 8)
 
+    def machine_part(self) -> None:
+        """A very hidden sheet saying what this workbook is and where its figures stand by field code, so that
+        next period's run reads it back (`--previous`)."""
+        sheet = self.workbook.add_worksheet(DATA_SHEET)
+        rows = [("form", self.spec.id), ("version", self.spec.version), ("period", self.spec.period),
+                ("phrase", self.spec.period_phrase), ("sheet", "Theo đơn vị"), ("unit_code", self.spec.roles.unit_code)]
+        for row, (key, value) in enumerate(rows):
+            sheet.write_string(row, 0, key)
+            sheet.write_string(row, 1, value)
+        sheet.very_hidden()
+
+    # ---------------------------------------------------------------- So với năm trước
+    def compared(self, sheet: Worksheet) -> None:
+        """Per unit, last period's and this period's key figures side by side; units new or gone are named."""
+        from pipeline.previous.compare import change
+
+        previous = self.previous
+        fields = _key_fields(self.spec)
+        row = self.title(sheet, f"SO SÁNH VỚI {previous.phrase.upper()} THEO TỪNG ĐƠN VỊ", landscape=True, fit=False)
+        sheet.repeat_columns(0, 2)
+        sheet.set_column(0, 0, 11)
+        sheet.set_column(1, 1, 46)
+        sheet.set_column(2, 2, 20)
+        sheet.set_column(3, 2 + 3 * len(fields), 13)
+        titles = ["Mã CĐCS", "Tên CĐCS", "Ghi chú"]
+        for field in fields:
+            titles += [f"{field.label}: {previous.phrase}", f"{field.label}: kỳ này", "Tăng/giảm (%)"]
+        self.wrapped_header(sheet, row, titles, 66, frozen_columns=2)
+        header_row = row
+        names = {u.unit.code: u.unit.name for u in self.ledger.units}
+        current = {str(r[self.spec.roles.unit_code]): r for r in self.data.units.to_dict("records")}
+        for code in sorted(set(current) | set(previous.units)):
+            row += 1
+            now, then = current.get(code), previous.units.get(code)
+            name = (now or {}).get(self.spec.roles.unit_name) or names.get(code, "")
+            note = "mới báo cáo kỳ này" if then is None else "chưa có báo cáo kỳ này" if now is None else ""
+            self.text(sheet, row, 0, code)
+            self.text(sheet, row, 1, name)
+            self.text(sheet, row, 2, note)
+            for index, field in enumerate(fields):
+                col = 3 + 3 * index
+                before = then.get(field.code) if then else None
+                after = now.get(field.code) if now else None
+                after = None if after is None or after != after else after
+                self.value(sheet, row, col, field, before)
+                self.value(sheet, row, col + 1, field, after)
+                self.share(sheet, row, col + 2, change(before, after).percent)
+        sheet.autofilter(header_row, 0, max(row, header_row), 2 + 3 * len(fields))
+
     def register(self, sheet: Worksheet) -> None:
         row = self.title(sheet, "SỔ TIẾP NHẬN TỆP", landscape=True)
         for col, width in enumerate((34, 11, 18, 11, 17, 66, 22, 12)):
@@ -365,6 +471,30 @@ class _WorkbookWriter:
                 else:
                     self.text(sheet, row, col, value)
         sheet.autofilter(first, 0, max(row, first), 8)
+
+
+class _TotalsColumns:
+    """Where "Tổng hợp" puts each figure: the province (col 3), last period beside it (Năm trước, Tăng/giảm, %)
+    when there is one, then each Khối, each with its change in percent when last period has unit figures."""
+
+    def __init__(self, groups: list[str], previous) -> None:
+        self.groups = groups
+        self.with_previous = previous is not None
+        self.with_group_change = bool(previous and previous.units)
+        first = 7 if self.with_previous else 4
+        step = 2 if self.with_group_change else 1
+        self.group_cols = [first + step * i for i in range(len(groups))]
+        self.last = (self.group_cols[-1] + step - 1) if groups else first - 1
+
+    def titles(self, previous) -> list[str]:
+        titles = ["Toàn tỉnh"]
+        if previous is not None:
+            titles += [previous.heading, "Tăng/giảm", "%"]
+        for group in self.groups:
+            titles.append(f"Khối {group}" if group != NO_GROUP else group)
+            if self.with_group_change:
+                titles.append("% so với kỳ trước")
+        return titles
 
 
 def _page(sheet: Worksheet, landscape: bool, fit: bool = True) -> None:
@@ -406,3 +536,15 @@ def _formats(workbook) -> dict:
         "state_missing": {**cell, "bg_color": "#EDEDED"},
     }
     return {name: workbook.add_format(props) for name, props in specs.items()}
+
+
+def _key_fields(spec) -> list[FieldSpec]:
+    """The figures a comparison shows: the size, what the charts plot and what the report's sentences name."""
+    codes = [spec.roles.size] if spec.roles.size else []
+    codes += [code for chart in spec.charts for code in chart.fields]
+    codes += [code for sentence in spec.sentences for _, expression, _ in sentence.parts if expression
+              for code in expression.fields]
+    numeric = {f.code for f in spec.numeric_fields}
+    chosen = [code for code in dict.fromkeys(codes) if code in numeric] or [f.code for f in spec.numeric_fields]
+    return [spec.by_code[code] for code in chosen[:8]]
+

@@ -39,7 +39,7 @@ def template_formats(workbook: Workbook) -> dict:
         "input_date": {**entry, "num_format": "dd/mm/yyyy", "align": "left"},
         "input_choice": {**entry, "align": "center"},
         # LibreOffice drops the fill of a style shared with merged ranges: keep these styles their own.
-        "info_text": {**entry, "align": "left"},
+        "info_text": {**entry, "align": "left", "num_format": "@"},  # "31/5/2024", "007" stay text as picked
         "info_date": {**entry, "num_format": "dd/mm/yyyy", "align": "left", "indent": 0, "shrink": True},
         "locked_value": {**cell, "bold": True, "bg_color": "#EDEDED"},
         "check": {**cell, "font_color": "#C00000", "font_size": 11},

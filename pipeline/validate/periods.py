@@ -32,15 +32,18 @@ def choose_period(spec: FormSpec, submissions: list[Submission], wanted: str | N
     return spec.for_period(best)
 
 
-def period_problems(spec: FormSpec, submissions: list[Submission]) -> None:
-    """A file of another period cannot be added to this one: it is an error, named at its period cell."""
+def period_problems(spec: FormSpec, submissions: list[Submission], every: tuple[str, ...] = ()) -> None:
+    """A file of another period cannot be added to this one, nor stand for its unit in this one: it is set
+    aside (ignored), saying why at its period cell. `every` is the form's periods before the choice."""
     if not spec.roles.period:
         return
     code = spec.roles.period
     field = spec.by_code[code]
     for submission in (s for s in submissions if s.outcome == "read"):
         found = submission.values.get(code)
-        if found and found != spec.period:
+        if found in every and found != spec.period:  # a value outside the list is already `not-in-list`
             sheet, ref = submission.cells.get(code, (None, None))
-            submission.problems.append(problem("other-period", field=code, sheet=sheet, cell=ref, label=field.label,
-                                               value=str(found), found=found, period=spec.period))
+            aside = problem("other-period", field=code, sheet=sheet, cell=ref, label=field.label, value=str(found),
+                            found=found, period=spec.period)
+            submission.outcome, submission.reason = "ignored", aside.message
+            submission.problems = [p for p in submission.problems if not p.is_error] + [aside]

@@ -1,0 +1,28 @@
+"""Plain tables the office keeps (a roster, last year's figures): the first sheet of an .xlsx, or a .csv."""
+from __future__ import annotations
+
+import csv
+import unicodedata
+from pathlib import Path
+
+
+def read_rows(path: Path) -> list[list]:
+    """All rows of the first sheet (or of the CSV, UTF-8 with or without BOM), as the cells hold them."""
+    if path.suffix.lower() == ".csv":
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return list(csv.reader(handle))
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+
+
+def cell_text(value) -> str:
+    """A cell as text: a code typed as a number (7.0) reads "7", a blank reads ""."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def clean(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()

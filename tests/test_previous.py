@@ -1,0 +1,166 @@
+"""Compared with last period (--previous): this tool's own workbook read back or a plain table filled by
+hand give the same changes; the workbook, the report and the unit checks show them."""
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from pipeline.cli import cli
+from pipeline.demo import demo_roster, demo_values
+from pipeline.demo.units import write_roster
+from pipeline.form import load_spec
+from pipeline.template.build import build_template
+from tests.filling import fill_template
+
+WORKBOOK, REPORT = "tong-hop-bao-cao-cd-2023.xlsx", "bao-cao-tong-hop-bao-cao-cd-2023.docx"
+
+
+def _run(*args: str) -> tuple[int, dict, str]:
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, (json.loads(result.stdout) if result.exit_code in (0, 1) else {}), result.output
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    """Last year's inbox A (units 1-8) and this year's B (units 2-9): unit 2 grew a little, unit 3 typed its
+    average income in thousands of đồng, unit 9 is new, unit 1 sent nothing this year."""
+    root = tmp_path_factory.mktemp("years")
+    spec = load_spec()
+    rng = random.Random(21)
+    units = demo_roster(rng)[:9]
+    template = build_template(spec)
+    roster = write_roster(units, root / "ds.xlsx")
+    last = {u.code: demo_values(spec, u, rng) for u in units[:8]}
+    this = {code: dict(values) for code, values in last.items() if code != units[0].code}
+    grown = this[units[1].code]
+    grown["cbccvcld_tong"] += 4
+    grown["cbccvcld_hop_dong"] += 4
+    this[units[2].code]["thu_nhap_binh_quan"] //= 1000
+    this[units[8].code] = demo_values(spec, units[8], rng)
+    for name, values in (("a", last), ("b", this)):
+        (root / name).mkdir()
+        for code, answers in values.items():
+            fill_template(template, answers, root / name / f"{code}.xlsx")
+    _, year_a, _ = _run("--inbox", str(root / "a"), "--outbox", str(root / "out-a"), "--roster", str(roster))
+    return {"root": root, "spec": spec, "units": units, "roster": roster, "last": last, "this": this, "a": year_a}
+
+
+def _b(two_years, previous, outbox: str):
+    root = two_years["root"]
+    return _run("--inbox", str(root / "b"), "--outbox", str(root / outbox), "--roster", str(two_years["roster"]),
+                "--previous", str(previous))
+
+
+def test_a_run_without_previous_says_so(two_years):
+    document = two_years["a"]
+    assert document["previous"] is None
+    change = document["change"]["cbccvcld_tong"]
+    assert change == {"previous": None, "current": document["totals"]["cbccvcld_tong"], "delta": None, "percent": None}
+    assert set(document["change"]) == {f.code for f in two_years["spec"].numeric_fields}
+
+
+def test_last_years_workbook_is_read_back_and_every_change_computed(two_years):
+    previous = two_years["root"] / "out-a" / WORKBOOK
+    _, document, _ = _b(two_years, previous, "out-b")
+    assert document["previous"]["source"] == str(previous) and document["previous"]["form"] == "bao-cao-cd-2023"
+    assert document["previous"]["period"] == "2023"
+    last_total = sum(v["cbccvcld_tong"] for v in two_years["last"].values())
+    this_total = sum(v["cbccvcld_tong"] for v in two_years["this"].values())
+    change = document["change"]["cbccvcld_tong"]
+    assert change["previous"] == last_total and change["current"] == this_total
+    assert change["delta"] == this_total - last_total
+    assert change["percent"] == round(100 * (this_total - last_total) / last_total, 1)
+    assert document["previous"]["totals"]["cbccvcld_tong"] == last_total
+
+
+def test_a_filled_plain_table_gives_the_same_changes(two_years, tmp_path):
+    root = two_years["root"]
+    table = tmp_path / "ky-truoc.xlsx"
+    result = CliRunner().invoke(cli, ["fields", "--previous-table", str(table)])
+    assert result.exit_code == 0 and table.is_file()
+    book = openpyxl.load_workbook(table)
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["Mã trường", "Nội dung", "Đơn vị tính", "Giá trị"] and "Mã CĐCS" in header
+    province = {code: entry["current"] for code, entry in two_years["a"]["change"].items()}
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value in province:
+            row[3].value = province[row[0].value]
+    for code, values in two_years["last"].items():  # each unit's own figures too, for the unit checks
+        for field in two_years["spec"].numeric_fields:
+            sheet.append([field.code, None, None, values[field.code], code])
+    book.save(table)
+    _, from_table, _ = _b(two_years, table, "out-table")
+    _, from_workbook, _ = _b(two_years, root / "out-a" / WORKBOOK, "out-b2")
+    assert from_table["change"] == from_workbook["change"]
+    assert from_table["previous"]["period"] == "2022"  # a table says no period: the year before the form's
+
+
+def test_money_typed_in_thousands_is_warned_and_small_growth_is_not(two_years):
+    _, document, _ = _b(two_years, two_years["root"] / "out-a" / WORKBOOK, "out-b3")
+    units = two_years["units"]
+    by_unit = {f["unit"]: f for f in document["files"]}
+    warned = [p for p in by_unit[units[2].code]["problems"] if p["code"] == "changed-from-previous"]
+    assert [p["field"] for p in warned] == ["thu_nhap_binh_quan"]
+    assert "nghìn đồng" in warned[0]["message"] and warned[0]["cell"] and warned[0]["severity"] == "warning"
+    assert by_unit[units[2].code]["status"] == "accepted"
+    assert not any(p["code"] == "changed-from-previous" for code in (units[1].code, units[8].code)
+                   for p in by_unit[code]["problems"])
+
+
+def test_the_workbook_and_the_report_show_the_movement(two_years):
+    root = two_years["root"]
+    _b(two_years, root / "out-a" / WORKBOOK, "out-b4")
+    book = openpyxl.load_workbook(root / "out-b4" / WORKBOOK)
+    header = [c.value for c in book["Tổng hợp"][5]]
+    assert header[3:7] == ["Toàn tỉnh", "Năm 2023", "Tăng/giảm", "%"]
+    compared = [row for row in book["So với năm trước"].iter_rows(values_only=True) if row and row[0]]
+    notes = {row[0]: row[2] for row in compared}
+    units = two_years["units"]
+    assert notes[units[0].code] == "chưa có báo cáo kỳ này" and notes[units[8].code] == "mới báo cáo kỳ này"
+    report = "\n".join(p.text for p in Document(root / "out-b4" / REPORT).paragraphs)
+    delta = sum(v["cbccvcld_tong"] for v in two_years["this"].values()) - sum(
+        v["cbccvcld_tong"] for v in two_years["last"].values())
+    word = "tăng" if delta > 0 else "giảm"
+    assert re.search(rf"So với năm 2023, tổng số CBCCVCLĐ {word} [0-9.]+ người \([0-9,]+%\)", report)
+    assert "7 đơn vị có báo cáo cả hai kỳ; 1 đơn vị mới báo cáo kỳ này; 1 đơn vị có số liệu năm 2023" in report
+
+
+def test_an_older_workbook_or_a_bad_table_is_refused_with_what_to_do(two_years, tmp_path):
+    older = tmp_path / "cu.xlsx"
+    book = openpyxl.load_workbook(two_years["root"] / "out-a" / WORKBOOK)
+    del book["_du_lieu"]
+    book.save(older)
+    code, _, output = _b(two_years, older, "out-c")
+    assert code == 2 and "--previous-table" in output
+
+    bad = tmp_path / "sai.csv"
+    with open(bad, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows([["Mã trường", "Giá trị"], ["cbccvcld_tong", "1.250"], ["khong_co", "5"]])
+    code, _, output = _b(two_years, bad, "out-d")
+    assert code == 2 and "dòng 3" in output and "khong_co" in output
+
+
+def test_a_field_finds_last_periods_figure_under_its_old_code(two_years, tmp_path):
+    from pathlib import Path
+
+    text = Path(two_years["spec"].source).read_text(encoding="utf-8")
+    text = text.replace('code = "cbccvcld_hop_dong"\n', 'code = "cbccvcld_hop_dong"\nprevious = "lao_dong_hop_dong"\n')
+    spec_path = tmp_path / "bao-cao-cd-2023.toml"
+    spec_path.write_text(text, encoding="utf-8")
+    table = tmp_path / "cu.csv"
+    with open(table, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows([["Mã trường", "Giá trị"], ["lao_dong_hop_dong", "1.000"]])
+    root = two_years["root"]
+    _, document, _ = _run("--form", str(spec_path), "--inbox", str(root / "b"), "--outbox", str(tmp_path / "o"),
+                          "--previous", str(table))
+    assert document["change"]["cbccvcld_hop_dong"]["previous"] == 1000
+    assert document["change"]["cbccvcld_tong"]["previous"] is None  # absent last year: blank, never 0
