@@ -23,6 +23,7 @@ class Consolidation:
     derived: list[tuple[str, str, float | None, str, str]]  # (id, label, value, format, unit)
     by_group: pd.DataFrame                 # per Khối: units and province-like figures
     narratives: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # code -> (ma, ten, text)
+    themes: dict[str, list] = field(default_factory=dict)  # code -> groups of sentences (narratives/themes.py)
 
     @property
     def unit_count(self) -> int:
@@ -75,7 +76,10 @@ def consolidate(spec: FormSpec, ledger: Ledger) -> Consolidation:
     narratives = {f.code: [(str(r[code]), str(r[name]), str(r[f.code]).strip())
                            for r in records if r[f.code] and str(r[f.code]).strip()]
                   for f in spec.narrative_fields}
-    return Consolidation(table, sums, totals, answers, derived, by_group, narratives)
+    from pipeline.narratives.themes import group_narratives
+
+    return Consolidation(table, sums, totals, answers, derived, by_group, narratives,
+                         group_narratives(spec, narratives))
 
 
 def totals_frame(totals: dict) -> pd.DataFrame:

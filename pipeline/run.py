@@ -71,6 +71,9 @@ class RunResult:
             "totals": self.consolidation.sums,
             "previous": self.previous.as_json() if self.previous else None,
             "change": {code: moved.as_json() for code, moved in self.changes.items()},
+            "themes": {code: [{"label": g.label, "units": g.units,
+                               "sentences": [{"unit": unit, "text": text} for unit, _, text in g.sentences]}
+                              for g in groups] for code, groups in self.consolidation.themes.items()},
         }
 
     @property

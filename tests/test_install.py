@@ -26,8 +26,10 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_carries_every_form_spec_and_every_module(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for spec in (ROOT / "schemas").glob("*.toml"):
-        assert f"pipeline/schemas/{spec.name}" in names
+    for data in (ROOT / "schemas").rglob("*.toml"):  # form specs and their thesauri of themes
+        assert f"pipeline/schemas/{data.relative_to(ROOT / 'schemas').as_posix()}" in names
+    for data in (ROOT / "pipeline").rglob("*.toml"):  # the demo's data
+        assert data.relative_to(ROOT).as_posix() in names
     for module in (ROOT / "pipeline").rglob("*.py"):
         assert module.relative_to(ROOT).as_posix() in names
 

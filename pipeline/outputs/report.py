@@ -12,6 +12,8 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docx.shared import Cm, Pt
 
+from pipeline.narratives import draft
+from pipeline.narratives.themes import groups_of_units
 from pipeline.outputs import sentences
 from pipeline.form import FORM_KEYS
 from pipeline.vietnamese import vn_number, vn_percent
@@ -69,6 +71,8 @@ class _ReportWriter:
         self.previous = result.previous
         self.changes = result.changes
         self.moved = sentences.Movements(self.changes, result.previous.phrase) if result.previous else None
+        code, name = self.spec.roles.unit_code, self.spec.roles.unit_name
+        self.names = {str(r[code]): str(r[name]) for r in self.data.units[[code, name]].to_dict("records")}
 
     # ------------------------------------------------------------ building blocks
     def new_paragraph(self) -> Paragraph:
@@ -181,9 +185,9 @@ class _ReportWriter:
         for field in narratives:
             entries = self.data.narratives.get(field.code, [])
             if field.code == self.spec.roles.recommendations:
-                self.recommendations(entries)
+                self.recommendations(entries, self.data.themes.get(field.code, []))
                 continue
-            self.para(PLACEHOLDER, italic=True)
+            self.drafted(field, self.data.themes.get(field.code, []))
             if entries:
                 where = (f"Phụ lục, mục {section.code}" if self.data.unit_count <= ANNEX_LIMIT
                          else "trang \"Thuyết minh\" của bảng tổng hợp Excel")
@@ -203,16 +207,28 @@ class _ReportWriter:
         self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh", self.previous.heading, "Tăng/giảm (%)"], rows,
                    [1.0, 6.2, 2.2, 2.6, 2.6, 1.9])
 
-    def recommendations(self, entries: list[tuple[str, str, str]]) -> None:
+    def drafted(self, field, groups) -> None:
+        """What units wrote for this part, drafted: the points several raise, then specifics; marked as a draft."""
+        lines = draft.points(groups, self.data.unit_count, self.names)
+        if not lines:
+            self.para(PLACEHOLDER, italic=True)
+            return
+        self.para(draft.MARK, italic=True, size=12)
+        for line in lines:
+            self.para(f"– {line}.")
+
+    def recommendations(self, entries: list[tuple[str, str, str]], groups) -> None:
         if not entries:
             self.para("Chưa có đơn vị nào nêu kiến nghị, đề xuất.", italic=True)
             return
-        self.para(f"Tổng hợp kiến nghị, đề xuất của {len(entries)} CĐCS:")
-        for _, name, text in entries:
-            self.para("", align=WD_ALIGN_PARAGRAPH.LEFT).add_run(f"{name}:").bold = True
-            for line in (raw.strip().lstrip("-–•+*").strip() for raw in text.splitlines()):
-                if line:
-                    self.para(f"– {line}")
+        self.para(draft.MARK, italic=True, size=12)
+        self.para(f"Tổng hợp kiến nghị, đề xuất của {len(entries)} CĐCS, theo nơi nhận:")
+        for heading, units, lines in draft.by_addressee(groups, self.data.unit_count, self.names):
+            self.para("", align=WD_ALIGN_PARAGRAPH.LEFT).add_run(f"{heading} ({units} đơn vị nêu):").bold = True
+            for line in lines:
+                self.para(f"– {line}.")
+        self.para("Toàn văn kiến nghị của từng đơn vị: xem trang \"Kiến nghị\" của bảng tổng hợp Excel.",
+                  italic=True, size=12)
 
     def closing(self) -> None:
         self.doc.add_paragraph()
@@ -253,7 +269,10 @@ class _ReportWriter:
             entries = self.data.narratives.get(field.code, [])
             if not entries:
                 self.para("(Chưa có đơn vị nào viết mục này.)", italic=True)
+            shared = groups_of_units(self.data.themes.get(field.code, []))
             for code, name, text in entries:
                 paragraph = self.para("")
                 paragraph.add_run(f"{name} ({code}): ").bold = True
                 paragraph.add_run(text)
+                if shared.get(code):  # the groups of the draft this text counts in
+                    paragraph.add_run(f" [Nhóm: {'; '.join(shared[code])}]").italic = True

@@ -10,19 +10,20 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.ledger import STATE_LABELS, UNIT_LABELS
 from pipeline.merge import NO_GROUP
 from pipeline.form import FieldSpec
+from pipeline.narratives.themes import groups_of_units
 from pipeline.previous.read import CODES_MARK, DATA_SHEET
 from pipeline.vietnamese import lower_first, upper_first, vn_datetime
 
 FONT = "Times New Roman"
 CELL_LIMIT = 32767
 CONSTANT_MEMORY_FROM = 2000  # accepted units
-SHEETS = ("Tổng hợp", "Theo đơn vị", "So với năm trước", "Thuyết minh", "Kiến nghị", "Tình hình nộp", "Lỗi, cảnh báo",
-          "Sổ tiếp nhận")
+SHEETS = ("Tổng hợp", "Theo đơn vị", "So với năm trước", "Thuyết minh", "Nhóm ý kiến", "Kiến nghị", "Tình hình nộp",
+          "Lỗi, cảnh báo", "Sổ tiếp nhận")
 
 
 def sheet_names(spec, previous=None) -> list[str]:
     """The workbook's sheets in order: no empty sheet for what the form lacks; the machine-readable one last."""
-    wanted = [name for name in SHEETS if (name != "Thuyết minh" or spec.narrative_fields)
+    wanted = [name for name in SHEETS if (name not in ("Thuyết minh", "Nhóm ý kiến") or spec.narrative_fields)
               and (name != "Kiến nghị" or spec.roles.recommendations)
               and (name != "So với năm trước" or previous is not None)]
     return wanted + [DATA_SHEET]
@@ -64,6 +65,8 @@ class _WorkbookWriter:
             self.compared(sheets["So với năm trước"])
         if "Thuyết minh" in sheets:
             self.narratives(sheets["Thuyết minh"])
+        if "Nhóm ý kiến" in sheets:
+            self.groups(sheets["Nhóm ý kiến"])
         if "Kiến nghị" in sheets:
             self.recommendations(sheets["Kiến nghị"])
         self.status(sheets["Tình hình nộp"])
@@ -299,21 +302,24 @@ class _WorkbookWriter:
         sheet.set_column(0, 0, 11)
         sheet.set_column(1, 1, 26)
         sheet.set_column(2, 2, 80)
-        self.header(sheet, row, ["Mã CĐCS", "Đơn vị", "Nội dung"])
+        sheet.set_column(3, 3, 40)
+        self.header(sheet, row, ["Mã CĐCS", "Đơn vị", "Nội dung", "Nhóm ý kiến (xem trang Nhóm ý kiến)"])
         for field in self.spec.narrative_fields:
             if field.code == self.spec.roles.recommendations:
                 continue
             row += 1
             section = self.spec.section_by_code[field.section]
             sheet.write_string(row, 0, section.heading, self.f["section"])
-            for col in (1, 2):
+            for col in (1, 2, 3):
                 sheet.write_blank(row, col, None, self.f["section"])
             entries = self.data.narratives.get(field.code, [])
             if not entries:
                 row += 1
                 sheet.write_string(row, 2, "(Chưa có đơn vị nào viết mục này)", self.f["note"])
+            shared = groups_of_units(self.data.themes.get(field.code, []))
             for code, name, text in entries:
                 row = self.long_text(sheet, row + 1, [code, name], text)
+                self.text(sheet, row, 3, "; ".join(shared.get(code, [])), "text_top")
 
     def long_text(self, sheet: Worksheet, row: int, lead: list[str], text: str) -> int:
         """Texts over a cell's 32,767 characters go on to further rows, marked, never silently cut."""
@@ -333,18 +339,48 @@ class _WorkbookWriter:
             row += 1
         return row - 1
 
+    def groups(self, sheet: Worksheet) -> None:
+        """Every group of sentences, largest first in each part: what many units say, to read before drafting."""
+        row = self.title(sheet, "NHÓM Ý KIẾN TRONG THUYẾT MINH CỦA CÁC ĐƠN VỊ", landscape=True)
+        for col, width in enumerate((22, 34, 9, 40, 80)):
+            sheet.set_column(col, col, width)
+        self.header(sheet, row, ["Mục", "Nhóm", "Số đơn vị", "Đơn vị", "Câu tiêu biểu"])
+        first = row
+        names = dict(zip(self.data.units[self.spec.roles.unit_code].astype(str),
+                         self.data.units[self.spec.roles.unit_name].astype(str)))
+        for field in self.spec.narrative_fields:
+            for group in self.data.themes.get(field.code, []):
+                row += 1
+                units = group.units
+                listed = "; ".join(names.get(code, code) for code in units[:30]) + ("; …" if len(units) > 30 else "")
+                self.text(sheet, row, 0, self.spec.section_by_code[field.section].heading[:60])
+                self.text(sheet, row, 1, group.label)
+                sheet.write_number(row, 2, len(units), self.f["num"])
+                self.text(sheet, row, 3, listed)
+                self.text(sheet, row, 4, group.representative)
+        sheet.autofilter(first, 0, max(row, first), 4)
+
     def recommendations(self, sheet: Worksheet) -> None:
-        row = self.title(sheet, "KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", landscape=False)
-        sheet.set_column(0, 0, 5)
-        sheet.set_column(1, 1, 11)
-        sheet.set_column(2, 2, 24)
-        sheet.set_column(3, 3, 12)
-        sheet.set_column(4, 4, 70)
-        self.header(sheet, row, ["STT", "Mã CĐCS", "Đơn vị", "Khối", "Kiến nghị, đề xuất"])
-        groups = dict(zip(self.data.units[self.spec.roles.unit_code].astype(str), self.data.units["khoi"]))
-        entries = self.data.narratives.get(self.spec.roles.recommendations, [])
-        for number, (code, name, text) in enumerate(entries, start=1):
-            row = self.long_text(sheet, row + 1, [str(number), code, name, groups.get(code, "")], text)
+        """One row per recommendation sentence, with who it is for and its group, so staff can filter."""
+        from pipeline.narratives.addressee import LABELS, addressee
+
+        row = self.title(sheet, "KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", landscape=True)
+        for col, width in enumerate((5, 11, 26, 12, 20, 26, 70)):
+            sheet.set_column(col, col, width)
+        self.header(sheet, row, ["STT", "Mã CĐCS", "Đơn vị", "Khối", "Nơi nhận", "Nhóm", "Kiến nghị, đề xuất"])
+        first = row
+        khoi = dict(zip(self.data.units[self.spec.roles.unit_code].astype(str), self.data.units["khoi"]))
+        sentences = [(code, name, text, group) for group in self.data.themes.get(self.spec.roles.recommendations, [])
+                     for code, name, text in group.sentences]
+        sentences.sort(key=lambda item: item[0])
+        for number, (code, name, text, group) in enumerate(sentences, start=1):
+            row += 1
+            default = group.theme.addressee if group.theme else None
+            values = [str(number), code, name, khoi.get(code, ""), LABELS[addressee(text, default)],
+                      group.label if len(group.units) > 1 else "(riêng đơn vị)", text]
+            for col, value in enumerate(values):
+                self.text(sheet, row, col, value, "text_top")
+        sheet.autofilter(first, 0, max(row, first), 6)
 
     # ---------------------------------------------------------------- Tình hình nộp
     def status(self, sheet: Worksheet) -> None:

@@ -1,0 +1,119 @@
+"""How well and how fast narratives are grouped: pairwise precision, recall and adjusted Rand index per field
+on the project's labelled set (tests/data/narratives-eval.toml), addressee accuracy, and the grouping time
+for the narratives of 100 and 1,000 demo units. Prints figures; asserts nothing.
+
+    python benchmarks/bench_narratives.py [--units 100,1000]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+import tomllib
+from collections import Counter
+from itertools import combinations
+from math import comb
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.form import load_spec  # noqa: E402
+from pipeline.narratives.addressee import addressee  # noqa: E402
+from pipeline.narratives.split import split_sentences  # noqa: E402
+from pipeline.narratives.themes import group_sentences, thesaurus_for  # noqa: E402
+
+EVAL_SET = ROOT / "tests" / "data" / "narratives-eval.toml"
+
+
+def pairwise(gold: list[str], found: list[int]) -> tuple[float, float, float]:
+    """Precision and recall over pairs of sentences put together, and the adjusted Rand index."""
+    together = same = both = 0
+    for i, j in combinations(range(len(gold)), 2):
+        same_found, same_gold = found[i] == found[j], gold[i] == gold[j]
+        together += same_found
+        same += same_gold
+        both += same_found and same_gold
+    precision = both / together if together else 1.0
+    recall = both / same if same else 1.0
+    return precision, recall, adjusted_rand(gold, found)
+
+
+def adjusted_rand(gold: list, found: list) -> float:
+    n = len(gold)
+    pairs = Counter(zip(gold, found))
+    index = sum(comb(c, 2) for c in pairs.values())
+    rows = sum(comb(c, 2) for c in Counter(gold).values())
+    cols = sum(comb(c, 2) for c in Counter(found).values())
+    expected = rows * cols / comb(n, 2) if n > 1 else 0
+    top = (rows + cols) / 2
+    return (index - expected) / (top - expected) if top != expected else 1.0
+
+
+def quality(spec) -> None:
+    thesaurus = thesaurus_for(spec)
+    sentences = tomllib.loads(EVAL_SET.read_text(encoding="utf-8"))["sentences"]
+    print(f"Labelled set: {len(sentences)} sentences, {len({s['theme'] for s in sentences})} themes "
+          f"({EVAL_SET.relative_to(ROOT)})")
+    print(f"{'field':<10} {'sentences':>9} {'themes':>6} {'groups':>6} {'precision':>9} {'recall':>7} {'ARI':>6}")
+    totals = []
+    for field in sorted({s["field"] for s in sentences}):
+        rows = [s for s in sentences if s["field"] == field]
+        groups = group_sentences(thesaurus, field, [(str(i), "", s["text"]) for i, s in enumerate(rows)])
+        found = [0] * len(rows)
+        for number, group in enumerate(groups):
+            for code, _, _ in group.sentences:
+                found[int(code)] = number
+        precision, recall, ari = pairwise([s["theme"] for s in rows], found)
+        totals.append((precision, recall, len(rows)))
+        print(f"{field:<10} {len(rows):>9} {len({s['theme'] for s in rows}):>6} {len(groups):>6} "
+              f"{precision:>9.2f} {recall:>7.2f} {ari:>6.2f}")
+    weight = sum(n for _, _, n in totals)
+    print(f"{'all':<10} {weight:>9} {'':>6} {'':>6} {sum(p * n for p, _, n in totals) / weight:>9.2f} "
+          f"{sum(r * n for _, r, n in totals) / weight:>7.2f}   (weighted by sentences)")
+    rows = [s for s in sentences if "addressee" in s]
+    named = [s for s in rows if addressee(s["text"], None) is not None]
+    right_named = sum(addressee(s["text"], None) == s["addressee"] for s in named)
+    def with_default(s):
+        theme = thesaurus.theme_of(s["text"], "tm_V")
+        return addressee(s["text"], theme.addressee if theme else None)
+    right = sum(with_default(s) == s["addressee"] for s in rows)
+    print(f"addressee (tm_V): {right_named}/{len(named)} right where the sentence names one; "
+          f"{right}/{len(rows)} right with the theme's own addressee where it names none")
+
+
+def speed(spec, units: int) -> None:
+    from pipeline.demo import demo_roster, demo_values
+
+    rng = random.Random(units)
+    roster = demo_roster(rng)
+    texts = []
+    for index in range(units):
+        unit = roster[index % len(roster)]
+        values = demo_values(spec, unit, rng)
+        texts.append((f"U{index:04d}", unit.name, values))
+    thesaurus = thesaurus_for(spec)
+    thesaurus._theme_of.cache_clear()
+    start = time.perf_counter()
+    count = groups = 0
+    for field in spec.narrative_fields:
+        sentences = [(code, name, s) for code, name, values in texts for s in split_sentences(values[field.code])]
+        count += len(sentences)
+        groups += len(group_sentences(thesaurus, field.code, sentences))
+    elapsed = time.perf_counter() - start
+    print(f"{units} units: {count} sentences in {groups} groups, split and grouped in {elapsed:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", default="100,1000")
+    args = parser.parse_args()
+    spec = load_spec()
+    quality(spec)
+    for units in (int(n) for n in args.units.split(",") if n):
+        speed(spec, units)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Vietnamese-aware sentence splitting: abbreviations (TP., TS., v.v.), numbers (1.250, 12,5%), dates and
+list items ("-", "+", "•", "1.", "a)") do not end a sentence; a line of its own is an item of its own."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ABBREVIATIONS = {"tp", "ts", "ths", "pgs", "gs", "bs", "q", "p", "tt", "tx", "h", "x", "ông", "bà", "đ/c", "đc",
+                  "vd", "st", "cn", "ks", "nxb", "tr", "s"}
+_ITEM = re.compile(r"^\s*(?:[-+•*–—]+|\(?[0-9]{1,2}[.)]|\(?[a-zđ][.)](?=\s))\s*", re.IGNORECASE)
+# A sentence ends at . ! ? (or …) followed by a space and a capital, or at the end of the text.
+_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[A-ZÀ-ỸĐ])")
+_SPACES = re.compile(r"\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a unit's text as it stands (NFC, spaces collapsed), list markers removed."""
+    sentences: list[str] = []
+    for line in unicodedata.normalize("NFC", text or "").splitlines():
+        line = _ITEM.sub("", line, count=1).strip()
+        if not line:
+            continue
+        start = 0
+        for match in _END.finditer(line):
+            piece = line[start:match.start()]
+            if _ends_with_abbreviation(piece):
+                continue
+            sentences.append(piece)
+            start = match.end()
+        sentences.append(line[start:])
+    return [s for s in (_SPACES.sub(" ", s).strip() for s in sentences) if _has_words(s)]
+
+
+def _ends_with_abbreviation(piece: str) -> bool:
+    last = piece.rsplit(" ", 1)[-1].rstrip(".").lower()
+    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
+
+
+def _has_words(sentence: str) -> bool:
+    return sum(c.isalpha() for c in sentence) >= 3
