@@ -148,6 +148,9 @@ CATALOGUE: dict[str, Entry] = {
         WARNING, "báo cáo của kỳ khác (để riêng)",
         "đã chọn kỳ {found}, không phải kỳ {period} đang tổng hợp; tệp được để riêng, không cộng vào kỳ này.",
         "Nếu đúng là báo cáo kỳ này, đơn vị chọn lại kỳ trong ô này rồi gửi lại.", _CHECK),
+    "excluded": Entry(
+        ERROR, "văn phòng để riêng tệp này", "Văn phòng đã để riêng tệp này: {reason}.",
+        "Liên hệ văn phòng nếu cần gửi lại.", _CHECK),
     "unit-mismatch": Entry(
         WARNING, "dùng nhầm bản mẫu của đơn vị khác", "mã “{code}” khác mã của bản mẫu riêng gửi cho đơn vị “{copy}”.",
         "Kiểm tra xem có dùng nhầm tệp của đơn vị khác không.", _CHECK),

@@ -71,9 +71,10 @@ def _explain(exc: Exception) -> tuple[str, int]:
     """The message and exit code for an error out of the library (imported here: only an error pays for it)."""
     from pipeline.demo import DemoError
     from pipeline.outputs.lock import OutboxBusy
+    from pipeline.marks import MarkError
     from pipeline.previous.read import PreviousError
 
-    if isinstance(exc, (SpecError, RosterError, DemoError, PreviousError)):
+    if isinstance(exc, (SpecError, RosterError, DemoError, PreviousError, MarkError)):
         return str(exc), EXIT_USAGE
     if isinstance(exc, OutboxBusy):
         return str(exc), EXIT_BUSY
@@ -260,6 +261,28 @@ def _echo_markdown(headers: tuple[str, ...], rows: list[tuple]) -> None:
     _echo("| " + " | ".join(headers) + " |\n|" + " --- |" * len(headers))
     for row in rows:
         _echo("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+
+
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate mark inbox/CD006.xlsx --received 08/12/2023\n"
+             "  consolidate mark \"inbox/thu.eml/Báo cáo.xlsx\" --exclude \"Gửi nhầm bản nháp\"\n"
+             "  consolidate mark inbox/CD006.xlsx --clear")
+@click.argument("path")
+@click.option("--received", callback=_parse_deadline, metavar="DD/MM/YYYY",
+              help="Ngày văn phòng đã nhận (ví dụ bản giấy đến trước), thay cho ngày của tệp hoặc thư.")
+@click.option("--exclude", metavar="LÝ DO", help="Để riêng tệp này (bị trả lại, mã excluded), kèm lý do.")
+@click.option("--clear", is_flag=True, help="Bỏ mọi đánh dấu của tệp này.")
+@click.pass_context
+@_help
+@_handled
+def mark(ctx: click.Context, path: str, received: dt.date | None, exclude: str | None, clear: bool) -> None:
+    """Đánh dấu của văn phòng cho một tệp (theo nội dung): ngày nhận, để riêng, hoặc bỏ đánh dấu. Áp dụng từ
+    lần tổng hợp sau."""
+    from pipeline.marks import mark_file
+
+    if not (received or exclude or clear) or (clear and (received or exclude)):
+        raise click.UsageError("Dùng một trong --received, --exclude hoặc --clear.")
+    outbox = ctx.parent.params.get("outbox") if ctx.parent else Path("outbox")
+    _echo(mark_file(Path(outbox or "outbox"), path, received, exclude, clear))
 
 
 @cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate forms")

@@ -10,7 +10,8 @@ from pipeline.vietnamese import vn_percent
 
 def summary(result) -> str:
     ledger = result.ledger
-    lines = [f"Tổng hợp {result.spec.short_title}: {len(ledger.records)} tệp trong hộp thư đến."]
+    lines = [line for line in (_since(result),) if line]
+    lines.append(f"Tổng hợp {result.spec.short_title}: {len(ledger.records)} tệp trong hộp thư đến.")
     lines.append("  " + " · ".join(f"{STATE_LABELS[s]}: {ledger.counts.get(s, 0)}" for s in STATES))
     units = ledger.units
     sent = sum(u.state in ("on_time", "late") for u in units)
@@ -33,6 +34,26 @@ def summary(result) -> str:
     lines.append("Việc tiếp theo: mở bảng tổng hợp; gửi tệp trong thư mục phan-hoi cho các đơn vị có lỗi; nhắc các "
                  "đơn vị chưa nộp (danh sách kèm email trong don-vi-chua-nop-hoac-muon.xlsx).")
     return "\n".join(lines)
+
+
+def _since(result) -> str:
+    """"Từ lần chạy trước (lúc 09:12 ngày 05/12/2023): 5 tệp mới; CD012 nay đã nhận; CD031 vẫn còn lỗi"."""
+    since = getattr(result, "since", None) or {}
+    if not since.get("previous_run"):
+        return ""
+    import datetime as dt
+
+    when = dt.datetime.fromisoformat(since["previous_run"]).strftime("lúc %H:%M ngày %d/%m/%Y")
+    parts = [f"{len(since['new_files'])} tệp mới hoặc đã sửa"] if since["new_files"] else []
+    if since["removed_files"]:
+        parts.append(f"{len(since['removed_files'])} tệp không còn")
+    words = {"on_time": "nay đã nhận", "late": "nay đã nhận (muộn)", "rejected": "nay có lỗi", "missing": "nay chưa có tệp"}
+    parts += [f"{c['unit']} {words[c['to']]}" for c in since["units_changed"][:8]]
+    still = [u.unit.code for u in result.ledger.units if u.state == "rejected"
+             and u.unit.code not in {c["unit"] for c in since["units_changed"]}]
+    if still:
+        parts.append(f"{', '.join(still[:5])}{' …' if len(still) > 5 else ''} vẫn còn lỗi")
+    return f"Từ lần chạy trước ({when}): " + ("; ".join(parts) if parts else "không có gì thay đổi") + "."
 
 
 def describe_checked(records: list[FileRecord]) -> str:

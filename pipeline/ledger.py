@@ -25,6 +25,9 @@ class FileRecord:
     status: str = ""
     superseded_by: str | None = None
     late: bool = False
+    received: dt.datetime | None = None  # when the unit sent it (register.py); None: its modification time
+    first_seen: dt.datetime | None = None
+    email: dict | None = None  # the email it came in: file, date, from, subject
 
     @property
     def problems(self) -> list[Problem]:
@@ -55,10 +58,17 @@ class FileRecord:
         warnings = len(self.problems)
         return f"Hợp lệ{f', {warnings} cảnh báo' if warnings else ''}"
 
+    @property
+    def arrived(self) -> dt.datetime:
+        """When the file counts as received: the register's received time, else its modification time."""
+        return self.received or self.modified
+
     def as_json(self) -> dict:
         return {"file": self.relative, "sha256": self.submission.sha256, "status": self.status,
                 "unit": self.unit, "superseded_by": self.superseded_by,
-                "problems": [p.as_dict() for p in self.problems]}
+                "problems": [p.as_dict() for p in self.problems],
+                "received": self.received.isoformat() if self.received else None,
+                "first_seen": self.first_seen.isoformat() if self.first_seen else None, "email": self.email}
 
 
 @dataclass
@@ -105,16 +115,32 @@ def settle(records: list[FileRecord], roster: list[RosterUnit] | None, deadline:
         if code is None:
             continue
         current = winners.get(code)
-        if current is None or (record.submission.mtime, record.relative) > (current.submission.mtime, current.relative):
+        if current is None or _order(record) > _order(current):  # the latest received wins
             winners[code] = record
     for record in records:
         winner = winners.get(record.unit) if record.status in ("accepted", "rejected") and record.unit else None
         if winner is not None and winner is not record:
             record.status, record.superseded_by = "superseded", winner.relative
     for record in records:
-        record.late = record.status == "accepted" and record.modified.date() > deadline
+        record.late = record.status == "accepted" and _day(record.arrived) > deadline
     units = _unit_statuses(winners, roster, [r for r in records if r.status == "rejected" and r.unit is None])
     return Ledger(records, units, deadline, roster is not None, Counter(r.status for r in records))
+
+
+def _order(record: FileRecord) -> tuple:
+    """Latest received first; ties by modification time, then name."""
+    return (_aware(record.arrived), record.submission.mtime, record.relative)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    """The day in Vietnam: "late" means received after the deadline day there, the day included."""
+    from pipeline.register import VIETNAM
+
+    return _aware(moment).astimezone(VIETNAM).date()
 
 
 def _named_after(unit: RosterUnit, unread: list[FileRecord]) -> FileRecord | None:

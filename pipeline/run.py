@@ -56,6 +56,8 @@ class RunResult:
     report: Path | None = None
     feedback: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    since: dict = field(default_factory=dict)  # what changed since the last run (register.py)
+    register_runs: int = 0
 
     @property
     def has_unmerged(self) -> bool:
@@ -69,6 +71,8 @@ class RunResult:
             "files": [r.as_json() for r in self.ledger.records],
             "units": self.ledger.units_json(),
             "totals": self.consolidation.sums,
+            "since_last_run": self.since or {"previous_run": None, "new_files": [], "removed_files": [],
+                                             "units_changed": []},
             "previous": self.previous.as_json() if self.previous else None,
             "change": {code: moved.as_json() for code, moved in self.changes.items()},
             "themes": {code: [{"label": g.label, "units": g.units,
@@ -159,8 +163,16 @@ def _crashed(path: Path, failure: Failure) -> Submission:
 
 def check_files(spec: FormSpec, files: list[Path], roster: list[RosterUnit] | None = None,
                 period: str | None = None) -> list[FileRecord]:
-    """The intake of a run, on the given files only; nothing is written."""
-    records = read_files(spec, [(path, path.as_posix()) for path in files])
+    """The intake of a run, on the given files only; nothing is written (an email's attachments are opened in
+    a temporary folder, removed after)."""
+    import tempfile
+
+    from pipeline.intake.mailbox import open_emails
+    from pipeline.intake.scan import Found
+
+    with tempfile.TemporaryDirectory(prefix="consolidate-check-") as scratch:
+        found, _, emails = open_emails([Found(path, path.as_posix()) for path in files], Path(scratch) / "dinh-kem")
+        records = read_files(spec, [(f.path, f.relative) for f in found]) + emails
     spec = _validated(spec, records, roster, period, None)
     settle(records, roster, spec.deadline)
     return records
@@ -184,15 +196,35 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> RunResult:
     """The whole run: the inbox is only read; outputs go to the outbox, each replaced atomically."""
     from pipeline.outputs.lock import outbox_lock
 
+    from pipeline.intake.mailbox import SCRATCH, open_emails
+    from pipeline.register import VIETNAM, Register, excluded_by_office, mark_arrivals, since_last_run
+
     with outbox_lock(options.outbox):
-        found = discover(options.inbox)
-        records = read_files(spec, [(f.path, f.relative) for f in found], progress=options.progress)
+        now = dt.datetime.now(VIETNAM)
+        register = Register.open(options.outbox)
+        found, origins, emails = open_emails(discover(options.inbox), options.outbox / SCRATCH)
+        records = read_files(spec, [(f.path, f.relative) for f in found], progress=options.progress) + emails
+        records.sort(key=lambda r: r.relative)
         from pipeline.merge import consolidate
         from pipeline.outputs import write_outputs
 
+        mark_arrivals(records, register, origins, now)
         spec = _validated(spec, records, options.roster, options.period, options.previous)
+        excluded_by_office(records, register)
         ledger = settle(records, options.roster, options.deadline or spec.deadline)
         consolidation = consolidate(spec, ledger)
         result = RunResult(spec, ledger, consolidation, options.outbox, options.previous)
+        result.since = since_last_run(register, records, ledger.units)
+        result.register_runs = register.runs
+        if register.lost:
+            result.notes.append(register.lost)
         write_outputs(result)
+        outputs = [p for p in (result.workbook, result.report) if p] + list(result.feedback)
+        register.record_run(now, _options_json(options), records, ledger.units, outputs)
     return result
+
+
+def _options_json(options: RunOptions) -> dict:
+    return {"inbox": str(options.inbox), "outbox": str(options.outbox), "deadline": options.deadline,
+            "period": options.period, "roster": len(options.roster) if options.roster else None,
+            "previous": options.previous.source if options.previous else None}

@@ -30,8 +30,10 @@ def test_clean_file_is_accepted_with_its_unit(tmp_path, write_submission):
 def test_json_document_has_the_contract_keys(tmp_path, write_submission):
     write_submission("a.xlsx")
     _, document = run_json(tmp_path / "inbox", tmp_path / "out")
-    assert set(document) == {"form", "period", "workbook", "report", "files", "units", "totals", "previous", "change", "themes"}
-    assert set(document["files"][0]) == {"file", "sha256", "status", "unit", "superseded_by", "problems"}
+    assert set(document) == {"form", "period", "workbook", "report", "files", "units", "totals", "previous", "change", "themes",
+                             "since_last_run"}
+    assert set(document["files"][0]) == {"file", "sha256", "status", "unit", "superseded_by", "problems",
+                                         "received", "first_seen", "email"}
     assert set(document["units"]) == {"expected", "accepted", "late", "rejected", "missing"}
     assert (document["form"], document["period"]) == ("bao-cao-cd-2023", "2023")
 

@@ -18,7 +18,7 @@ FONT = "Times New Roman"
 CELL_LIMIT = 32767
 CONSTANT_MEMORY_FROM = 2000  # accepted units
 SHEETS = ("Tổng hợp", "Theo đơn vị", "So với năm trước", "Thuyết minh", "Nhóm ý kiến", "Kiến nghị", "Tình hình nộp",
-          "Lỗi, cảnh báo", "Sổ tiếp nhận")
+          "Lỗi, cảnh báo", "Sổ tiếp nhận", "Thay đổi")
 
 
 def sheet_names(spec, previous=None) -> list[str]:
@@ -72,6 +72,7 @@ class _WorkbookWriter:
         self.status(sheets["Tình hình nộp"])
         self.problems(sheets["Lỗi, cảnh báo"])
         self.register(sheets["Sổ tiếp nhận"])
+        self.changes(sheets["Thay đổi"])
         self.machine_part()
         if self.truncated:
             self.result.notes.append(f"{len(self.truncated)} đoạn văn dài hơn sức chứa một ô (32.767 ký tự) đã được "
@@ -492,21 +493,50 @@ class _WorkbookWriter:
 
     def register(self, sheet: Worksheet) -> None:
         row = self.title(sheet, "SỔ TIẾP NHẬN TỆP", landscape=True)
-        for col, width in enumerate((34, 11, 18, 11, 17, 66, 22, 12)):
+        for col, width in enumerate((34, 11, 18, 11, 17, 17, 17, 10, 30, 66, 22, 12)):
             sheet.set_column(col, col, width)
-        self.header(sheet, row, ["Tệp", "Đơn vị", "Trạng thái", "Kích thước (byte)", "Thời điểm sửa", "Lý do",
-                                 "SHA-256", "Muộn hạn"])
+        self.header(sheet, row, ["Tệp", "Đơn vị", "Trạng thái", "Kích thước (byte)", "Thời điểm sửa", "Thời điểm nhận",
+                                 "Lần đầu thấy", "Bản thứ", "Thư điện tử", "Lý do", "SHA-256", "Muộn hạn"])
         first = row
+        versions: dict[str, list] = {}
+        for record in sorted(self.ledger.records, key=lambda r: (r.arrived.timestamp(), r.relative)):
+            if record.unit and record.status in ("accepted", "rejected", "superseded"):
+                versions.setdefault(record.unit, []).append(record)
+        order = {id(r): f"{i}/{len(rs)}" for rs in versions.values() for i, r in enumerate(rs, start=1)}
         for record in self.ledger.records:
             row += 1
-            values = [record.relative, record.unit or "", STATE_LABELS[record.status], None, vn_datetime(record.modified),
+            mail = record.email
+            values = [record.relative, record.unit or "", STATE_LABELS[record.status], None,
+                      vn_datetime(record.modified), vn_datetime(record.received), vn_datetime(record.first_seen),
+                      order.get(id(record), ""), f"{mail['from']} · {mail['subject']}" if mail else "",
                       record.reason, record.submission.sha256, "muộn" if record.late else ""]
             for col, value in enumerate(values):
                 if col == 3:
                     sheet.write_number(row, col, record.submission.size, self.f["num"])
                 else:
                     self.text(sheet, row, col, value)
-        sheet.autofilter(first, 0, max(row, first), 8)
+        sheet.autofilter(first, 0, max(row, first), 11)
+
+    def changes(self, sheet: Worksheet) -> None:
+        """What changed since the last run: new and removed files, units whose state moved."""
+        since = self.result.since
+        when = since.get("previous_run")
+        title = (f"THAY ĐỔI TỪ LẦN CHẠY TRƯỚC (LÚC {vn_datetime(dt.datetime.fromisoformat(when))})" if when
+                 else "THAY ĐỔI: ĐÂY LÀ LẦN CHẠY ĐẦU TIÊN VỚI THƯ MỤC KẾT QUẢ NÀY")
+        row = self.title(sheet, title, landscape=False)
+        for col, width in enumerate((22, 60, 20, 20)):
+            sheet.set_column(col, col, width)
+        self.header(sheet, row, ["Thay đổi", "Tệp hoặc đơn vị", "Trước", "Nay"])
+        names = {u.unit.code: u.unit.name for u in self.ledger.units}
+        lines = ([("Tệp mới hoặc đã sửa", path, "", "") for path in since.get("new_files", [])]
+                 + [("Tệp không còn trong hộp thư", path, "", "") for path in since.get("removed_files", [])]
+                 + [("Đơn vị đổi tình trạng", f"{c['unit']} {names.get(c['unit'], '')}".strip(),
+                     UNIT_LABELS.get(c["from"], c["from"]), UNIT_LABELS.get(c["to"], c["to"]))
+                    for c in since.get("units_changed", [])])
+        for values in lines:
+            row += 1
+            for col, value in enumerate(values):
+                self.text(sheet, row, col, value)
 
 
 class _TotalsColumns:

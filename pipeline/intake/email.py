@@ -1,0 +1,144 @@
+"""Emails dropped whole into the inbox: .eml (the standard library's email) and Outlook .msg (olefile).
+Each spreadsheet attachment is read as a file of its own, received at the email's date; the email itself is
+set aside. Run in the isolated workers like any file: a hostile message costs only itself."""
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import email.utils
+import re
+import struct
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EMAIL_EXTENSIONS = (".eml", ".msg")
+SHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".csv")
+MAX_EMAIL = 60 * 1024 * 1024  # bytes: a report's email is a few MB
+MAX_ATTACHMENTS = 50
+MAX_PARTS = 500  # MIME parts walked; a deeply nested or exploded message stops here
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
+_FILETIME_EPOCH = dt.datetime(1601, 1, 1, tzinfo=dt.timezone.utc)
+
+
+class EmailError(ValueError):
+    """A message that cannot be used: the text says why, for the register."""
+
+
+@dataclass
+class EmailContent:
+    date: dt.datetime | None
+    sender: str
+    subject: str
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # spreadsheets only: (safe name, data)
+    others: list[str] = field(default_factory=list)  # names of attachments that are not spreadsheets
+
+
+def is_email(path: Path) -> bool:
+    return path.suffix.lower() in EMAIL_EXTENSIONS
+
+
+def read_email(path: str) -> EmailContent:
+    data = Path(path).read_bytes()
+    if len(data) > MAX_EMAIL:
+        raise EmailError(f"thư quá lớn ({len(data) // (1024 * 1024)} MB)")
+    if path.lower().endswith(".msg") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return _read_msg(data)
+    return _read_eml(data)
+
+
+def safe_name(name: str, index: int) -> str:
+    """An attachment's own name, reduced to one harmless file name ("../x.xlsx" -> "x.xlsx")."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" .")
+    return name[:120] or f"tep-dinh-kem-{index}"
+
+
+def _keep(content: EmailContent, name: str, data: bytes) -> None:
+    safe = safe_name(name, len(content.attachments) + len(content.others) + 1)
+    if len(content.attachments) + len(content.others) >= MAX_ATTACHMENTS:
+        raise EmailError(f"thư có quá nhiều tệp đính kèm (trên {MAX_ATTACHMENTS})")
+    if safe.lower().endswith(SHEET_EXTENSIONS):
+        taken = {n.lower() for n, _ in content.attachments}
+        stem, dot, suffix = safe.rpartition(".")
+        number = 1
+        while safe.lower() in taken:  # two attachments of one name stay two files
+            number += 1
+            safe = f"{stem}-{number}{dot}{suffix}"
+        content.attachments.append((safe, data))
+    else:
+        content.others.append(safe)
+
+
+# ---------------------------------------------------------------- .eml
+def _read_eml(data: bytes) -> EmailContent:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    if not message.keys():
+        raise EmailError("không phải một thư điện tử (không có dòng tiêu đề thư)")
+    try:
+        date = email.utils.parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
+    except (TypeError, ValueError):
+        date = None
+    content = EmailContent(date, str(message["From"] or ""), str(message["Subject"] or ""))
+    for number, part in enumerate(message.walk()):
+        if number >= MAX_PARTS:
+            raise EmailError(f"thư có quá nhiều phần (trên {MAX_PARTS})")
+        name = part.get_filename()
+        if not name or part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True) or b""
+        _keep(content, name, payload)
+    return content
+
+
+# ---------------------------------------------------------------- Outlook .msg
+def _read_msg(data: bytes) -> EmailContent:
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data)
+    except Exception as exc:
+        raise EmailError("tệp .msg hỏng, không mở được") from exc
+    try:
+        subject = _ole_text(ole, "__substg1.0_0037")
+        sender = _ole_text(ole, "__substg1.0_0C1F") or _ole_text(ole, "__substg1.0_0C1A")
+        content = EmailContent(_msg_date(ole), sender, subject)
+        storages = sorted({entry[0] for entry in ole.listdir() if entry and entry[0].startswith("__attach_version1.0_")})
+        for storage in storages:
+            name = (_ole_text(ole, f"{storage}/__substg1.0_3707") or _ole_text(ole, f"{storage}/__substg1.0_3704")
+                    or _ole_text(ole, f"{storage}/__substg1.0_3001"))
+            stream = f"{storage}/__substg1.0_37010102"
+            if ole.exists(stream):
+                _keep(content, name, ole.openstream(stream).read())
+        return content
+    finally:
+        ole.close()
+
+
+def _ole_text(ole, prefix: str) -> str:
+    """A string property: Unicode (001F) or 8-bit (001E)."""
+    for suffix, encoding in (("001F", "utf-16-le"), ("001E", "cp1252")):
+        if ole.exists(prefix + suffix):
+            return ole.openstream(prefix + suffix).read().decode(encoding, errors="replace").rstrip("\x00")
+    return ""
+
+
+def _msg_date(ole) -> dt.datetime | None:
+    """Delivery time (0x0E06), else submit time (0x0039), from the fixed-size property stream."""
+    if not ole.exists("__properties_version1.0"):
+        return None
+    raw = ole.openstream("__properties_version1.0").read()
+    found = {}
+    for offset in range(32, len(raw) - 15, 16):  # a top-level message's header is 32 bytes
+        tag, = struct.unpack_from("<I", raw, offset)
+        if tag in (0x0E060040, 0x00390040):
+            value, = struct.unpack_from("<Q", raw, offset + 8)
+            found[tag] = value
+    value = found.get(0x0E060040) or found.get(0x00390040)
+    if not value:
+        return None
+    try:
+        return _FILETIME_EPOCH + dt.timedelta(microseconds=value // 10)
+    except OverflowError:
+        return None

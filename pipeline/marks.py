@@ -1,0 +1,47 @@
+"""`consolidate mark PATH`: the office's marks on one file, kept in the register by the file's content."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from pipeline.intake.email import is_email, read_email, safe_name
+from pipeline.isolation import Failure, run_isolated
+from pipeline.outputs.lock import outbox_lock
+from pipeline.register import Register
+
+
+class MarkError(ValueError):
+    """A path that names no file of the inbox nor an attachment of an email in it."""
+
+
+def mark_file(outbox: Path, path: str, received: dt.date | None, excluded: str | None, clear: bool) -> str:
+    sha, shown = _content(path)
+    with outbox_lock(outbox):
+        register = Register.open(outbox)
+        register.set_mark(sha, shown, received, excluded, clear)
+    if clear:
+        return f"Đã bỏ đánh dấu của {shown}. Áp dụng từ lần tổng hợp sau."
+    what = (f"nhận ngày {received:%d/%m/%Y}" if received else "") + (
+        f"{'; ' if received else ''}để riêng: {excluded}" if excluded else "")
+    return f"Đã đánh dấu {shown} ({what}). Áp dụng từ lần tổng hợp sau."
+
+
+def _content(path: str) -> tuple[str, str]:
+    """(sha256, the path as shown) of a file, or of an attachment written `<email path>/<attachment name>`."""
+    target = Path(path)
+    if target.is_file():
+        return hashlib.sha256(target.read_bytes()).hexdigest(), target.as_posix()
+    for email_path in target.parents:
+        if email_path.is_file() and is_email(email_path):
+            wanted = target.relative_to(email_path).as_posix()
+            [result] = run_isolated(read_email, [str(email_path)], timeout=30.0)
+            if isinstance(result, Failure):
+                raise MarkError(f"Không đọc được thư {email_path}.")
+            for name, data in result.attachments:
+                if name == safe_name(wanted, 0) or name == wanted:
+                    return hashlib.sha256(data).hexdigest(), target.as_posix()
+            names = ", ".join(n for n, _ in result.attachments) or "không có"
+            raise MarkError(f"Thư {email_path} không có tệp đính kèm \"{wanted}\" (các tệp bảng tính: {names}).")
+    raise MarkError(f"Không tìm thấy tệp {path}. Ghi đường dẫn như trong hộp thư, ví dụ inbox/CD006.xlsx, hoặc "
+                    "inbox/<thư>.eml/<tên tệp đính kèm>.")

@@ -1,0 +1,206 @@
+"""The register across runs (outbox/so-tiep-nhan.sqlite, the standard library's sqlite3): every file ever seen
+by content, every run, each unit's state at each run, and the office's marks. Read at the start of a run,
+written at its end in one transaction under the outbox lock, so a run killed at any moment leaves it as it
+was. A register that is missing, older, locked or corrupt never stops a run: it is rebuilt from the inbox."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REGISTER_NAME = "so-tiep-nhan.sqlite"
+VERSION = 1
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+_SCHEMA = """
+CREATE TABLE files (sha256 TEXT PRIMARY KEY, first_seen TEXT NOT NULL, first_mtime REAL NOT NULL, size INTEGER);
+CREATE TABLE runs (id INTEGER PRIMARY KEY, at TEXT NOT NULL, options TEXT, counts TEXT, outputs TEXT);
+CREATE TABLE sightings (run INTEGER NOT NULL, path TEXT NOT NULL, sha256 TEXT, mtime REAL, received TEXT,
+                        state TEXT, unit TEXT, problems TEXT);
+CREATE TABLE unit_states (run INTEGER NOT NULL, unit TEXT NOT NULL, state TEXT NOT NULL);
+CREATE TABLE marks (sha256 TEXT PRIMARY KEY, path TEXT, received TEXT, excluded TEXT, at TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Mark:
+    path: str
+    received: dt.date | None = None
+    excluded: str | None = None  # the office's reason
+
+
+@dataclass
+class LastRun:
+    at: dt.datetime
+    files: dict[str, tuple[str, str, str | None]]  # path -> (sha256, state, unit)
+    units: dict[str, str]  # unit -> on_time | late | rejected | missing
+
+
+@dataclass
+class Register:
+    path: Path
+    first_seen: dict[str, tuple[dt.datetime, float]] = field(default_factory=dict)  # sha -> (first seen, mtime)
+    marks: dict[str, Mark] = field(default_factory=dict)
+    last_run: LastRun | None = None
+    runs: int = 0
+    lost: str = ""  # what a damaged register cost, for the summary
+    writable: bool = True
+
+    # ------------------------------------------------------------ reading
+    @classmethod
+    def open(cls, outbox: Path) -> Register:
+        path = Path(outbox) / REGISTER_NAME
+        register = cls(path)
+        if not path.exists():
+            return register
+        try:
+            with _connect(path) as db:
+                if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+                    raise sqlite3.DatabaseError("another version")
+                register._load(db)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):
+                register.writable = False
+                register.lost = ("Sổ tiếp nhận đang bị một chương trình khác mở: lần này công cụ không đọc và không "
+                                 "ghi được lịch sử (thời điểm nhận dựa vào ngày sửa tệp).")
+            else:
+                register._set_aside()
+        except sqlite3.DatabaseError:
+            register._set_aside()
+        return register
+
+    def _load(self, db: sqlite3.Connection) -> None:
+        for sha, first, mtime in db.execute("SELECT sha256, first_seen, first_mtime FROM files"):
+            self.first_seen[sha] = (dt.datetime.fromisoformat(first), mtime)
+        for sha, path, received, excluded in db.execute("SELECT sha256, path, received, excluded FROM marks"):
+            self.marks[sha] = Mark(path, dt.date.fromisoformat(received) if received else None, excluded)
+        self.runs = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        last = db.execute("SELECT id, at FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        if last:
+            files = {p: (s, st, u) for p, s, st, u in
+                     db.execute("SELECT path, sha256, state, unit FROM sightings WHERE run = ?", (last[0],))}
+            units = dict(db.execute("SELECT unit, state FROM unit_states WHERE run = ?", (last[0],)))
+            self.last_run = LastRun(dt.datetime.fromisoformat(last[1]), files, units)
+
+    def _set_aside(self) -> None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"so-tiep-nhan.hong-{stamp}.sqlite")
+        try:
+            self.path.replace(aside)
+        except OSError:
+            self.writable = False
+            aside = self.path
+        self.lost = (f"Sổ tiếp nhận bị hỏng hoặc của phiên bản khác, đã được giữ lại là {aside.name} và lập lại từ "
+                     "các tệp trong hộp thư: mất lịch sử các lần chạy trước và các đánh dấu của văn phòng.")
+
+    # ------------------------------------------------------------ when a file arrived
+    def received(self, sha: str, mtime: float, email_date: dt.datetime | None) -> dt.datetime:
+        """The email's date; else the earliest evidence of this content (never later than when first seen);
+        a date the office set overrides both."""
+        mark = self.marks.get(sha)
+        if mark and mark.received:
+            return dt.datetime.combine(mark.received, dt.time(), VIETNAM)
+        if email_date is not None:
+            return email_date.astimezone(VIETNAM)
+        earliest = min(mtime, self.first_seen[sha][1]) if sha in self.first_seen else mtime
+        return dt.datetime.fromtimestamp(earliest, VIETNAM)
+
+    def seen_first(self, sha: str, now: dt.datetime) -> dt.datetime:
+        return self.first_seen[sha][0] if sha in self.first_seen else now
+
+    # ------------------------------------------------------------ writing
+    def record_run(self, now: dt.datetime, options: dict, records, units, outputs: list[Path]) -> None:
+        """One transaction: the files, the run, what each file and unit became. Nothing if it cannot be written."""
+        if not self.writable:
+            return
+        rows = [(r.submission.sha256, r) for r in records if r.submission.sha256]
+        counts: dict[str, int] = {}
+        for record in records:
+            counts[record.status] = counts.get(record.status, 0) + 1
+        written = {str(p): _sha256(p) for p in outputs if Path(p).is_file()}
+        try:
+            with _connect(self.path) as db:
+                if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+                    db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
+                for sha, record in rows:
+                    db.execute("INSERT INTO files VALUES (?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET "
+                               "first_mtime = MIN(first_mtime, excluded.first_mtime)",
+                               (sha, now.isoformat(), record.submission.mtime, record.submission.size))
+                run = db.execute("INSERT INTO runs (at, options, counts, outputs) VALUES (?, ?, ?, ?)",
+                                 (now.isoformat(), json.dumps(options, ensure_ascii=False, default=str),
+                                  json.dumps(counts), json.dumps(written))).lastrowid
+                db.executemany("INSERT INTO sightings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+                    (run, r.relative, r.submission.sha256, r.submission.mtime,
+                     r.received.isoformat() if r.received else None, r.status, r.unit,
+                     json.dumps([p.code for p in r.problems])) for r in records])
+                db.executemany("INSERT INTO unit_states VALUES (?, ?, ?)", [(run, u.unit.code, u.state) for u in units])
+        except sqlite3.Error:
+            self.lost = self.lost or "Không ghi được sổ tiếp nhận lần này (đĩa đầy hoặc tệp bị khóa)."
+
+    def set_mark(self, sha: str, path: str, received: dt.date | None, excluded: str | None, clear: bool) -> None:
+        with _connect(self.path) as db:
+            if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+                db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
+            if clear:
+                db.execute("DELETE FROM marks WHERE sha256 = ?", (sha,))
+                return
+            old = db.execute("SELECT received, excluded FROM marks WHERE sha256 = ?", (sha,)).fetchone()
+            kept_received, kept_excluded = old if old else (None, None)
+            db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?, ?, ?, ?)", (
+                sha, path, received.isoformat() if received else kept_received,
+                excluded if excluded is not None else kept_excluded, dt.datetime.now(VIETNAM).isoformat()))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return sqlite3.connect(str(path), timeout=5.0, isolation_level="DEFERRED")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt.datetime) -> None:
+    """Each file's received time, first sighting and email, from the register and the emails opened."""
+    for record in records:
+        sha = record.submission.sha256
+        origin = origins.get(record.relative)
+        record.email = origin
+        date = dt.datetime.fromisoformat(origin["date"]) if origin and origin.get("date") else None
+        if sha:
+            record.received = register.received(sha, record.submission.mtime, date)
+            record.first_seen = register.seen_first(sha, now)
+
+
+def excluded_by_office(records, register: Register) -> None:
+    """Files the office set aside (`consolidate mark --exclude`): rejected with its reason."""
+    from pipeline.problems import problem
+
+    for record in records:
+        mark = register.marks.get(record.submission.sha256)
+        if mark and mark.excluded and record.submission.outcome in ("read", "rejected"):
+            record.submission.problems.append(problem("excluded", reason=mark.excluded))
+            record.submission.outcome = "rejected"
+
+
+def since_last_run(register: Register, records, units) -> dict:
+    """What changed since the last run: files new or gone, and units whose state moved."""
+    last = register.last_run
+    if last is None:
+        return {"previous_run": None, "new_files": sorted(r.relative for r in records), "removed_files": [],
+                "units_changed": []}
+    now_files = {r.relative: r for r in records}
+    new = sorted(path for path, r in now_files.items() if last.files.get(path, ("",))[0] != r.submission.sha256)
+    removed = sorted(path for path in last.files if path not in now_files)
+    changed = [{"unit": u.unit.code, "from": last.units[u.unit.code], "to": u.state} for u in units
+               if u.unit.code in last.units and last.units[u.unit.code] != u.state]
+    changed += [{"unit": u.unit.code, "from": "missing", "to": u.state} for u in units
+                if u.unit.code not in last.units and u.state != "missing"]
+    return {"previous_run": last.at.isoformat(), "new_files": new, "removed_files": removed,
+            "units_changed": sorted(changed, key=lambda c: c["unit"])}

@@ -1,0 +1,155 @@
+"""The register across runs: when each report really arrived, emails dropped whole, the office's marks, what
+changed since the last run, and a register that is damaged or missing never stopping a run."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from email.message import EmailMessage
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from tests.helpers import by_file, codes, run_json
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+DEADLINE = dt.datetime(2023, 12, 11, 12, 0, tzinfo=VIETNAM)
+
+
+def _stamp(path: Path, moment: dt.datetime) -> Path:
+    os.utime(path, (moment.timestamp(), moment.timestamp()))
+    return path
+
+
+def _email(path: Path, attachments: dict[str, bytes], date: dt.datetime, sender="cdcs@example.vn") -> Path:
+    message = EmailMessage()
+    message["From"], message["To"] = sender, "vanphong@example.vn"
+    message["Subject"] = "Báo cáo Công đoàn năm 2023"
+    message["Date"] = date.strftime("%a, %d %b %Y %H:%M:%S %z")
+    message.set_content("Kính gửi Văn phòng, đơn vị gửi báo cáo.")
+    for name, data in attachments.items():
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    path.write_bytes(bytes(message))
+    return path
+
+
+def test_saved_late_but_emailed_on_time_is_on_time(tmp_path, write_submission):
+    report = write_submission("nhap.xlsx", "CD001").read_bytes()
+    inbox = tmp_path / "inbox"
+    (inbox / "nhap.xlsx").unlink()
+    mail = _email(inbox / "thu-cd001.eml", {"Báo cáo Công đoàn năm 2023 – Trường A.xlsx": report},
+                  DEADLINE - dt.timedelta(days=2))
+    _stamp(mail, DEADLINE + dt.timedelta(days=3))  # the clerk saved the email after the deadline
+    _, document = run_json(inbox, tmp_path / "out")
+    files = by_file(document)
+    name = "thu-cd001.eml/Báo cáo Công đoàn năm 2023 – Trường A.xlsx"  # the RFC 2231 name, read back whole
+    assert files[name]["status"] == "accepted" and files[name]["email"]["file"] == "thu-cd001.eml"
+    assert files[name]["email"]["subject"] == "Báo cáo Công đoàn năm 2023"
+    assert dt.datetime.fromisoformat(files[name]["received"]) == DEADLINE - dt.timedelta(days=2)
+    assert document["units"]["accepted"] == ["CD001"] and document["units"]["late"] == []
+    assert files["thu-cd001.eml"]["status"] == "ignored"
+
+
+def test_a_recopied_old_file_keeps_its_first_time(tmp_path, write_submission):
+    path = _stamp(write_submission("a.xlsx", "CD001"), DEADLINE - dt.timedelta(days=5))
+    run_json(tmp_path / "inbox", tmp_path / "out")
+    copy = tmp_path / "inbox" / "ban-sao.xlsx"
+    shutil.copyfile(path, copy)
+    path.unlink()
+    _stamp(copy, DEADLINE + dt.timedelta(days=4))  # copied again after the deadline: same content
+    _, document = run_json(tmp_path / "inbox", tmp_path / "out")
+    assert document["units"]["accepted"] == ["CD001"] and document["units"]["late"] == []
+    assert dt.datetime.fromisoformat(by_file(document)["ban-sao.xlsx"]["received"]) == DEADLINE - dt.timedelta(days=5)
+
+
+def test_changes_since_the_last_run_and_versions(tmp_path, write_submission):
+    _stamp(write_submission("a.xlsx", "CD001", cbccvcld_nu=999), DEADLINE - dt.timedelta(days=6))  # an error
+    _, first = run_json(tmp_path / "inbox", tmp_path / "out")
+    assert first["since_last_run"]["previous_run"] is None and first["units"]["rejected"] == ["CD001"]
+    _stamp(write_submission("a-sua.xlsx", "CD001"), DEADLINE - dt.timedelta(days=2))
+    _stamp(write_submission("b.xlsx", "CD002"), DEADLINE - dt.timedelta(days=1))
+    result = CliRunner().invoke(cli, ["--inbox", str(tmp_path / "inbox"), "--outbox", str(tmp_path / "out")])
+    assert result.output.splitlines()[0].startswith("Từ lần chạy trước (lúc ")
+    assert "CD001 nay đã nhận" in result.output.splitlines()[0]
+    _, third = run_json(tmp_path / "inbox", tmp_path / "out")
+    since = third["since_last_run"]
+    assert since["previous_run"] and since["new_files"] == [] and since["units_changed"] == []
+    book = openpyxl.load_workbook(tmp_path / "out" / "tong-hop-bao-cao-cd-2023.xlsx", read_only=True)
+    rows = {r[0]: r for r in book["Sổ tiếp nhận"].iter_rows(values_only=True) if r and str(r[0]).endswith(".xlsx")}
+    assert rows["a.xlsx"][7] == "1/2" and rows["a-sua.xlsx"][7] == "2/2"
+    assert "Thay đổi" in book.sheetnames
+
+
+def test_the_offices_marks(tmp_path, write_submission):
+    path = _stamp(write_submission("a.xlsx", "CD001"), DEADLINE + dt.timedelta(days=3))
+    _stamp(write_submission("b.xlsx", "CD002"), DEADLINE - dt.timedelta(days=3))
+    outbox = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--outbox", str(outbox), "mark", str(path), "--received", "09/12/2023"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["--outbox", str(outbox), "mark", str(tmp_path / "inbox" / "b.xlsx"),
+                                 "--exclude", "Gửi nhầm bản nháp"])
+    assert result.exit_code == 0, result.output
+    _, document = run_json(tmp_path / "inbox", outbox)
+    files = by_file(document)
+    assert document["units"]["accepted"] == ["CD001"]  # a paper copy came first: on time
+    assert files["b.xlsx"]["status"] == "rejected" and "excluded" in codes(files["b.xlsx"])
+    assert any("Gửi nhầm bản nháp" in p["message"] for p in files["b.xlsx"]["problems"])
+    assert runner.invoke(cli, ["--outbox", str(outbox), "mark", str(tmp_path / "inbox" / "b.xlsx"), "--clear"]).exit_code == 0
+    _, again = run_json(tmp_path / "inbox", outbox)
+    assert by_file(again)["b.xlsx"]["status"] == "accepted"
+    missing = runner.invoke(cli, ["--outbox", str(outbox), "mark", "inbox/khong-co.xlsx", "--clear"])
+    assert missing.exit_code == 2 and "Không tìm thấy tệp" in missing.output
+
+
+def test_a_corrupt_register_is_set_aside_and_rebuilt(tmp_path, write_submission):
+    write_submission("a.xlsx", "CD001")
+    outbox = tmp_path / "out"
+    outbox.mkdir()
+    (outbox / "so-tiep-nhan.sqlite").write_bytes(b"not a database at all" * 100)
+    result = CliRunner().invoke(cli, ["--inbox", str(tmp_path / "inbox"), "--outbox", str(outbox)])
+    assert result.exit_code == 0, result.output
+    assert "Sổ tiếp nhận bị hỏng" in result.output
+    assert [p.name for p in outbox.glob("so-tiep-nhan.hong-*.sqlite")]
+    _, document = run_json(tmp_path / "inbox", outbox)  # and the rebuilt one works from the next run on
+    assert document["since_last_run"]["previous_run"] is not None
+
+
+def test_emails_without_spreadsheets_or_hostile_ones_are_set_aside_with_a_reason(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    when = DEADLINE - dt.timedelta(days=1)
+    _email(inbox / "chi-chu.eml", {}, when)
+    _email(inbox / "anh.eml", {"anh-bao-cao.jpg": b"\xff\xd8\xff"}, when)
+    _email(inbox / "duong-dan.eml", {"../../ngoai/../x.xlsx": b"PK\x03\x04 not really"}, when)
+    _email(inbox / "qua-nhieu.eml", {f"t{i}.txt": b"x" for i in range(60)}, when)
+    (inbox / "hong.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    _, document = run_json(inbox, tmp_path / "out")
+    files = by_file(document)
+    assert "thư không có tệp bảng tính đính kèm" in _reason(tmp_path, "chi-chu.eml")
+    assert "anh-bao-cao.jpg" in _reason(tmp_path, "anh.eml")
+    assert files["duong-dan.eml/x.xlsx"]["status"] == "rejected"  # read as a file of its own, inside the outbox
+    assert not (tmp_path / "ngoai").exists() and not list(tmp_path.glob("x.xlsx"))
+    assert files["qua-nhieu.eml"]["status"] == "ignored" and "quá nhiều" in _reason(tmp_path, "qua-nhieu.eml")
+    assert files["hong.msg"]["status"] == "ignored"
+
+
+def test_real_outlook_messages_are_read_or_set_aside(tmp_path):
+    from tests.requirements import shared
+
+    folder = shared("realfiles", "email")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for message in sorted(folder.glob("*.msg")):
+        os.link(message, inbox / message.name) if message.stat().st_dev == tmp_path.stat().st_dev else shutil.copy(
+            message, inbox / message.name)
+    _, document = run_json(inbox, tmp_path / "out")
+    messages = [f for f in document["files"] if f["file"].endswith(".msg")]
+    assert len(messages) == 41 and all(f["status"] == "ignored" for f in messages)
+
+
+def _reason(tmp_path: Path, name: str) -> str:
+    book = openpyxl.load_workbook(tmp_path / "out" / "tong-hop-bao-cao-cd-2023.xlsx", read_only=True)
+    return next(r[9] for r in book["Sổ tiếp nhận"].iter_rows(values_only=True) if r and r[0] == name)
