@@ -60,6 +60,12 @@ def test_a_sentence_no_theme_covers_stands_alone_or_with_its_own_words():
                      "Đề nghị xem xét việc khác hẳn.") == [[0, 1], [2]]
 
 
+def test_the_same_words_with_each_units_own_figures_go_together():
+    assert _together("tm_I", "Thu nhập bình quân đạt khoảng 8.400.000 đồng/người/tháng.",
+                     "Thu nhập bình quân đạt khoảng 9.120.000 đồng/người/tháng.",
+                     "Thu nhập bình quân giảm còn 7.000.000 đồng/người/tháng.") == [[0, 1], [2]]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Đề nghị Chính phủ sớm ban hành chính sách tiền lương mới.", STATE),
     ("Đề nghị CĐVC tỉnh mở lớp tập huấn nghiệp vụ.", UNION),

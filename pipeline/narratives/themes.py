@@ -14,6 +14,7 @@ from pipeline.form import FormSpec
 
 _WORD = re.compile(r"[0-9a-zà-ỹđ]+(?:/[0-9a-zà-ỹđ]+)?")
 _LONGEST_PHRASE = 6  # syllables
+_FIGURE = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,16 @@ class Thesaurus:
         return self._theme_of(_folded(sentence), field_code)
 
     @functools.lru_cache(maxsize=65536)
+    def key_of(self, sentence: str, field_code: str) -> tuple[Theme | None, str]:
+        """(theme, group key): the theme's, or with no theme the sentence's own words whatever figures each
+        unit put in them ("đạt khoảng 8.400.000 đồng" and "… 9.120.000 đồng" say the same)."""
+        folded = _folded(sentence)
+        theme = self._theme_of(folded, field_code)
+        if theme is not None:
+            return theme, f"theme:{theme.id}"
+        return None, "text:" + _FIGURE.sub("#", " ".join(_WORD.findall(folded)))
+
+    @functools.lru_cache(maxsize=65536)
     def _theme_of(self, folded: str, field_code: str) -> Theme | None:
         words = _WORD.findall(folded)
         scores: dict[int, int] = {}
@@ -117,8 +128,7 @@ def group_sentences(thesaurus: Thesaurus, field_code: str,
     """Every sentence in exactly one group, largest first (by units, then sentences, then label)."""
     groups: dict[str, Group] = {}
     for code, name, text in sentences:
-        theme = thesaurus.theme_of(text, field_code)
-        key = f"theme:{theme.id}" if theme else "text:" + " ".join(syllables(text))
+        theme, key = thesaurus.key_of(text, field_code)
         group = groups.get(key)
         if group is None:
             group = groups[key] = Group(field_code, theme.label if theme else text, theme)

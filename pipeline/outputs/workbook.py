@@ -102,6 +102,13 @@ class _WorkbookWriter:
         sheet.repeat_rows(row)
         sheet.freeze_panes(row + 1, frozen_columns)
 
+    @staticmethod
+    def fit_row(sheet: Worksheet, row: int, texts: list[str], widths: tuple[int, ...]) -> None:
+        """A row tall enough for its wrapped texts: neither Excel nor LibreOffice grows a written row itself."""
+        lines = max((-(-len(str(text)) // max(int(width * 1.15), 1)) for text, width in zip(texts, widths)), default=1)
+        if lines > 1:
+            sheet.set_row(row, min(15 * lines + 3, 409))
+
     def text(self, sheet: Worksheet, row: int, col: int, value, style="text") -> None:
         """Unit-typed text, always as a string (=, +, -, @ stay text), never longer than a cell."""
         value = "" if value is None else str(value)
@@ -343,7 +350,8 @@ class _WorkbookWriter:
     def groups(self, sheet: Worksheet) -> None:
         """Every group of sentences, largest first in each part: what many units say, to read before drafting."""
         row = self.title(sheet, "NHÓM Ý KIẾN TRONG THUYẾT MINH CỦA CÁC ĐƠN VỊ", landscape=True)
-        for col, width in enumerate((22, 34, 9, 40, 80)):
+        widths = (22, 34, 9, 40, 80)
+        for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         self.header(sheet, row, ["Mục", "Nhóm", "Số đơn vị", "Đơn vị", "Câu tiêu biểu"])
         first = row
@@ -354,11 +362,13 @@ class _WorkbookWriter:
                 row += 1
                 units = group.units
                 listed = "; ".join(names.get(code, code) for code in units[:30]) + ("; …" if len(units) > 30 else "")
-                self.text(sheet, row, 0, self.spec.section_by_code[field.section].heading[:60])
-                self.text(sheet, row, 1, group.label)
+                heading = self.spec.section_by_code[field.section].heading[:60]
+                self.fit_row(sheet, row, [heading, group.label, "", listed, group.representative], widths)
+                self.text(sheet, row, 0, heading, "text_top")
+                self.text(sheet, row, 1, group.label, "text_top")
                 sheet.write_number(row, 2, len(units), self.f["num"])
-                self.text(sheet, row, 3, listed)
-                self.text(sheet, row, 4, group.representative)
+                self.text(sheet, row, 3, listed, "text_top")
+                self.text(sheet, row, 4, group.representative, "text_top")
         sheet.autofilter(first, 0, max(row, first), 4)
 
     def recommendations(self, sheet: Worksheet) -> None:
@@ -366,7 +376,8 @@ class _WorkbookWriter:
         from pipeline.narratives.addressee import LABELS, addressee
 
         row = self.title(sheet, "KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", landscape=True)
-        for col, width in enumerate((5, 11, 26, 12, 20, 26, 70)):
+        widths = (5, 11, 26, 12, 20, 26, 70)
+        for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         self.header(sheet, row, ["STT", "Mã CĐCS", "Đơn vị", "Khối", "Nơi nhận", "Nhóm", "Kiến nghị, đề xuất"])
         first = row
@@ -379,6 +390,7 @@ class _WorkbookWriter:
             default = group.theme.addressee if group.theme else None
             values = [str(number), code, name, khoi.get(code, ""), LABELS[addressee(text, default)],
                       group.label if len(group.units) > 1 else "(riêng đơn vị)", text]
+            self.fit_row(sheet, row, values, widths)
             for col, value in enumerate(values):
                 self.text(sheet, row, col, value, "text_top")
         sheet.autofilter(first, 0, max(row, first), 6)
