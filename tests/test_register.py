@@ -52,6 +52,23 @@ def test_saved_late_but_emailed_on_time_is_on_time(tmp_path, write_submission):
     assert files["thu-cd001.eml"]["status"] == "ignored"
 
 
+def test_a_zip_attachment_is_opened_into_its_spreadsheets(tmp_path, write_submission):
+    import io
+    import zipfile
+
+    report = write_submission("nhap.xlsx", "CD002").read_bytes()
+    (tmp_path / "inbox" / "nhap.xlsx").unlink()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("bao cao/../Báo cáo CD002.xlsx", report)
+        archive.writestr("ghi-chu.txt", "xem tệp đính kèm")
+    _email(tmp_path / "inbox" / "thu.eml", {"bao-cao.zip": buffer.getvalue()}, DEADLINE - dt.timedelta(days=1))
+    _, document = run_json(tmp_path / "inbox", tmp_path / "out")
+    files = by_file(document)
+    assert files["thu.eml/bao-cao.zip/Báo cáo CD002.xlsx"]["status"] == "accepted"
+    assert document["units"]["accepted"] == ["CD002"]
+
+
 def test_a_recopied_old_file_keeps_its_first_time(tmp_path, write_submission):
     path = _stamp(write_submission("a.xlsx", "CD001"), DEADLINE - dt.timedelta(days=5))
     run_json(tmp_path / "inbox", tmp_path / "out")

@@ -31,7 +31,8 @@ class EmailContent:
     date: dt.datetime | None
     sender: str
     subject: str
-    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # spreadsheets only: (safe name, data)
+    # spreadsheets only: (safe name, data); one from a zip attachment is named "<zip name>/<its name>"
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)
     others: list[str] = field(default_factory=list)  # names of attachments that are not spreadsheets
 
 
@@ -59,16 +60,52 @@ def _keep(content: EmailContent, name: str, data: bytes) -> None:
     safe = safe_name(name, len(content.attachments) + len(content.others) + 1)
     if len(content.attachments) + len(content.others) >= MAX_ATTACHMENTS:
         raise EmailError(f"thư có quá nhiều tệp đính kèm (trên {MAX_ATTACHMENTS})")
+    if safe.lower().endswith(".zip"):
+        sheets = _unzipped(safe, data)
+        if sheets:
+            for member, payload in sheets:
+                _add(content, f"{safe}/{member}", payload)
+            return
     if safe.lower().endswith(SHEET_EXTENSIONS):
-        taken = {n.lower() for n, _ in content.attachments}
-        stem, dot, suffix = safe.rpartition(".")
-        number = 1
-        while safe.lower() in taken:  # two attachments of one name stay two files
-            number += 1
-            safe = f"{stem}-{number}{dot}{suffix}"
-        content.attachments.append((safe, data))
+        _add(content, safe, data)
     else:
         content.others.append(safe)
+
+
+def _unzipped(zip_name: str, data: bytes) -> list[tuple[str, bytes]]:
+    """The spreadsheets a zip attachment holds, within limits like the zip guard's; none if it is no zip."""
+    import io
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+    except Exception:
+        return []
+    if len(infos) > MAX_ATTACHMENTS or sum(i.file_size for i in infos) > MAX_EMAIL:
+        raise EmailError(f"tệp nén {zip_name} bất thường (quá nhiều tệp hoặc quá lớn khi giải nén)")
+    sheets = []
+    for number, info in enumerate(infos, start=1):
+        member = safe_name(info.filename, number)
+        if not member.lower().endswith(SHEET_EXTENSIONS):
+            continue
+        if info.file_size > 1024 * 1024 and info.file_size > 100 * max(info.compress_size, 1):
+            raise EmailError(f"tệp nén {zip_name} bị nén bất thường (có thể là tệp độc hại)")
+        try:
+            sheets.append((member, archive.read(info)))
+        except Exception as exc:
+            raise EmailError(f"tệp nén {zip_name} bị hỏng") from exc
+    return sheets
+
+
+def _add(content: EmailContent, safe: str, data: bytes) -> None:
+    taken = {n.lower() for n, _ in content.attachments}
+    stem, dot, suffix = safe.rpartition(".")
+    number = 1
+    while safe.lower() in taken:  # two attachments of one name stay two files
+        number += 1
+        safe = f"{stem}-{number}{dot}{suffix}"
+    content.attachments.append((safe, data))
 
 
 # ---------------------------------------------------------------- .eml

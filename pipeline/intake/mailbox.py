@@ -57,7 +57,8 @@ def open_emails(found: list[Found], scratch: Path) -> tuple[list[Found], dict[st
         folder = scratch / f"{number:04d}"
         folder.mkdir(parents=True, exist_ok=True)
         for name, payload in content.attachments:
-            target = folder / name  # a safe name: no folder part, nothing outside the scratch folder
+            target = folder / name  # safe names (a zip's own name at most above it): nothing outside the folder
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(payload)
             relative = f"{mail.relative}/{name}"
             files.append(Found(target, relative))
