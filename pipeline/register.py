@@ -4,6 +4,7 @@ written at its end in one transaction under the outbox lock, so a run killed at 
 was. A register that is missing, older, locked or corrupt never stops a run: it is rebuilt from the inbox."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -153,9 +154,16 @@ class Register:
                 excluded if excluded is not None else kept_excluded, dt.datetime.now(VIETNAM).isoformat()))
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+@contextlib.contextmanager
+def _connect(path: Path):
+    """One transaction, then the connection closed: an open handle would block renaming a damaged file (Windows)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return sqlite3.connect(str(path), timeout=5.0, isolation_level="DEFERRED")
+    db = sqlite3.connect(str(path), timeout=5.0, isolation_level="DEFERRED")
+    try:
+        with db:
+            yield db
+    finally:
+        db.close()
 
 
 def _sha256(path: Path) -> str:

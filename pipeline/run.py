@@ -220,7 +220,10 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> RunResult:
             result.notes.append(register.lost)
         write_outputs(result)
         outputs = [p for p in (result.workbook, result.report) if p] + list(result.feedback)
+        lost = register.lost
         register.record_run(now, _options_json(options), records, ledger.units, outputs)
+        if register.lost != lost:  # the write itself failed: say so
+            result.notes.append(register.lost)
     return result
 
 

@@ -115,6 +115,8 @@ def _read_eml(data: bytes) -> EmailContent:
         raise EmailError("không phải một thư điện tử (không có dòng tiêu đề thư)")
     try:
         date = email.utils.parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
+        if date is not None and date.tzinfo is None:  # "-0000" or no zone: UTC, as RFC 5322 says
+            date = date.replace(tzinfo=dt.timezone.utc)
     except (TypeError, ValueError):
         date = None
     content = EmailContent(date, str(message["From"] or ""), str(message["Subject"] or ""))

@@ -4,6 +4,7 @@ with a reason naming what was taken. Messages are opened in the isolated workers
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,7 @@ def open_emails(found: list[Found], scratch: Path) -> tuple[list[Found], dict[st
             target = folder / name  # safe names (a zip's own name at most above it): nothing outside the folder
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(payload)
+            os.utime(target, (stat.st_mtime, stat.st_mtime))  # the email's time, not the unpacking's
             relative = f"{mail.relative}/{name}"
             files.append(Found(target, relative))
             origins[relative] = {"file": mail.relative, "date": content.date.isoformat() if content.date else None,

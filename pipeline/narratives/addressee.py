@@ -8,8 +8,8 @@ import re
 STATE, UNION = "dang-nha-nuoc", "cong-doan"
 LABELS = {STATE: "Đối với Đảng, Nhà nước", UNION: "Đối với tổ chức Công đoàn", None: "Chưa rõ nơi nhận"}
 
-_STATE = (r"đảng|nhà nước|chính phủ|quốc hội|thủ tướng|bộ\b|các bộ|ngành chức năng|ubnd|ủy ban nhân dân|"
-          r"hđnd|hội đồng nhân dân|tỉnh ủy|sở\b|lãnh đạo sở|chính quyền|cơ quan bảo hiểm|bhxh tỉnh|bảo hiểm xã hội tỉnh")
+_STATE = (r"đảng(?! viên)|nhà nước|chính phủ|quốc hội|thủ tướng|(?<!cán )(?<!toàn )bộ\b|ngành chức năng|ubnd|"
+          r"ủy ban nhân dân|hđnd|hội đồng nhân dân|tỉnh ủy|(?<!cơ )sở\b|chính quyền|cơ quan bảo hiểm|bhxh tỉnh|bảo hiểm xã hội tỉnh")
 _UNION = (r"tổng liên đoàn|tổng lđlđ|tlđ\b|lđlđ|liên đoàn lao động|cđvc|công đoàn viên chức|công đoàn cấp trên|"
           r"công đoàn ngành|cấp trên")
 _MENTION = re.compile(rf"(?P<state>{_STATE})|(?P<union>{_UNION})", re.IGNORECASE)

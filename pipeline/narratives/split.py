@@ -7,7 +7,7 @@ import unicodedata
 
 _ABBREVIATIONS = {"tp", "ts", "ths", "pgs", "gs", "bs", "q", "p", "tt", "tx", "h", "x", "ông", "bà", "đ/c", "đc",
                   "vd", "st", "cn", "ks", "nxb", "tr", "s"}
-_ITEM = re.compile(r"^\s*(?:[-+•*–—]+|\(?[0-9]{1,2}[.)]|\(?[a-zđ][.)](?=\s))\s*", re.IGNORECASE)
+_ITEM = re.compile(r"^\s*(?:[-+•*–—]+|\(?[0-9]{1,2}[.)](?=\s)|\(?[a-zđ][.)](?=\s))\s*", re.IGNORECASE)
 # A sentence ends at . ! ? (or …) followed by a space and a capital, or at the end of the text.
 _END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[A-ZÀ-ỸĐ])")
 _SPACES = re.compile(r"\s+")
