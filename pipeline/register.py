@@ -123,8 +123,7 @@ class Register:
         written = {str(p): _sha256(p) for p in outputs if Path(p).is_file()}
         try:
             with _connect(self.path) as db:
-                if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
-                    db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
+                _ensure_schema(db)
                 for sha, record in rows:
                     db.execute("INSERT INTO files VALUES (?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET "
                                "first_mtime = MIN(first_mtime, excluded.first_mtime)",
@@ -142,8 +141,7 @@ class Register:
 
     def set_mark(self, sha: str, path: str, received: dt.date | None, excluded: str | None, clear: bool) -> None:
         with _connect(self.path) as db:
-            if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
-                db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
+            _ensure_schema(db)
             if clear:
                 db.execute("DELETE FROM marks WHERE sha256 = ?", (sha,))
                 return
@@ -152,6 +150,12 @@ class Register:
             db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?, ?, ?, ?)", (
                 sha, path, received.isoformat() if received else kept_received,
                 excluded if excluded is not None else kept_excluded, dt.datetime.now(VIETNAM).isoformat()))
+
+
+def _ensure_schema(db: sqlite3.Connection) -> None:
+    """A new register's tables (an older version was set aside when opened)."""
+    if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+        db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
 
 
 @contextlib.contextmanager

@@ -56,7 +56,8 @@ class RunResult:
     report: Path | None = None
     feedback: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    since: dict = field(default_factory=dict)  # what changed since the last run (register.py)
+    since: dict = field(default_factory=lambda: {"previous_run": None, "new_files": [], "removed_files": [],
+                                                 "units_changed": []})  # since the last run (register.py)
     register_runs: int = 0
 
     @property
@@ -71,8 +72,7 @@ class RunResult:
             "files": [r.as_json() for r in self.ledger.records],
             "units": self.ledger.units_json(),
             "totals": self.consolidation.sums,
-            "since_last_run": self.since or {"previous_run": None, "new_files": [], "removed_files": [],
-                                             "units_changed": []},
+            "since_last_run": self.since,
             "previous": self.previous.as_json() if self.previous else None,
             "change": {code: moved.as_json() for code, moved in self.changes.items()},
             "themes": {code: [{"label": g.label, "units": g.units,

@@ -11,6 +11,7 @@ from pipeline.ledger import STATE_LABELS, UNIT_LABELS
 from pipeline.merge import NO_GROUP
 from pipeline.form import FieldSpec
 from pipeline.narratives.themes import groups_of_units
+from pipeline.previous.compare import change
 from pipeline.previous.read import CODES_MARK, DATA_SHEET
 from pipeline.vietnamese import lower_first, upper_first, vn_datetime
 
@@ -179,10 +180,9 @@ class _WorkbookWriter:
                 for group, col in zip(groups, columns.group_cols):
                     self.value(sheet, row, col, field, by_group[group][field.code])
                     if columns.with_group_change:
-                        then = before.get(group, {}).get(field.code)
                         now = by_group[group][field.code]
-                        self.share(sheet, row, col + 1, None if then in (None, 0) or now is None or now != now
-                                   else round(100 * (now - then) / then, 1))
+                        moved = change(before.get(group, {}).get(field.code), None if now != now else now)
+                        self.share(sheet, row, col + 1, moved.percent)
                 row += 1
         row += 1
         sheet.write_string(row, 0, "CHỈ SỐ TÍNH TỪ SỐ LIỆU TOÀN TỈNH", self.f["section"])
@@ -468,8 +468,6 @@ class _WorkbookWriter:
     # ---------------------------------------------------------------- So với năm trước
     def compared(self, sheet: Worksheet) -> None:
         """Per unit, last period's and this period's key figures side by side; units new or gone are named."""
-        from pipeline.previous.compare import change
-
         previous = self.previous
         fields = _key_fields(self.spec)
         row = self.title(sheet, f"SO SÁNH VỚI {previous.phrase.upper()} THEO TỪNG ĐƠN VỊ", landscape=True, fit=False)

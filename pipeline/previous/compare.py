@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.form import FieldSpec, FormSpec
-from pipeline.previous.read import PreviousPeriod
+from pipeline.previous.read import PreviousPeriod, aggregate
 from pipeline.vietnamese import vn_number
 
 
@@ -40,17 +40,7 @@ def group_previous(spec: FormSpec, previous: PreviousPeriod, groups: dict[str, s
     for unit, figures in previous.units.items():
         if unit in groups:
             members.setdefault(groups[unit], []).append(figures)
-    result = {}
-    for group, rows in members.items():
-        result[group] = {}
-        for f in spec.numeric_fields:
-            if f.aggregate == "weighted_mean":
-                pairs = [(r[f.code], r[f.weight]) for r in rows if f.code in r and r.get(f.weight)]
-                if pairs:
-                    result[group][f.code] = sum(v * w for v, w in pairs) / sum(w for _, w in pairs)
-            elif any(f.code in r for r in rows):
-                result[group][f.code] = sum(r.get(f.code, 0) for r in rows)
-    return result
+    return {group: aggregate(spec, rows) for group, rows in members.items()}
 
 
 def movement(field: FieldSpec, moved: Change) -> str:

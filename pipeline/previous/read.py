@@ -138,14 +138,22 @@ def _codes(spec: FormSpec) -> dict[str, str]:
 
 
 def _summed(spec: FormSpec, units: dict[str, dict[str, float]]) -> dict[str, float]:
+    totals = aggregate(spec, list(units.values()))
+    return {code: round(value) if spec.by_code[code].aggregate == "weighted_mean" else value
+            for code, value in totals.items()}
+
+
+def aggregate(spec: FormSpec, rows: list[dict[str, float]]) -> dict[str, float]:
+    """Units' figures as one: sums, and weighted means for averages; a field no row has stays absent.
+    (merge.py does the same over a data frame for this period's units.)"""
     totals: dict[str, float] = {}
     for f in spec.numeric_fields:
         if f.aggregate == "weighted_mean":
-            pairs = [(u[f.code], u[f.weight]) for u in units.values() if f.code in u and u.get(f.weight)]
+            pairs = [(r[f.code], r[f.weight]) for r in rows if f.code in r and r.get(f.weight)]
             if pairs:
-                totals[f.code] = round(sum(v * w for v, w in pairs) / sum(w for _, w in pairs))
-        elif any(f.code in u for u in units.values()):
-            totals[f.code] = sum(u.get(f.code, 0) for u in units.values())
+                totals[f.code] = sum(v * w for v, w in pairs) / sum(w for _, w in pairs)
+        elif any(f.code in r for r in rows):
+            totals[f.code] = sum(r.get(f.code, 0) for r in rows)
     return totals
 
 
