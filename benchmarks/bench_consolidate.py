@@ -54,7 +54,7 @@ from pipeline.template.layout import layout_for  # noqa: E402
 from tests.filling import good_values  # noqa: E402
 from benchmarks import realistic  # noqa: E402
 
-GENERATOR_VERSION = 2  # bump when the files made change, so a reused --workdir is rebuilt
+GENERATOR_VERSION = 3  # bump when the files made change, so a reused --workdir is rebuilt
 SIZES = (15, 40, 90, 200, 500)  # staff per unit of the variants filled with openpyxl
 SIZE_WEIGHTS = (20, 35, 25, 15, 5)
 TARGET_NAIVE = 0.10

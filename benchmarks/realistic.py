@@ -105,6 +105,9 @@ def clean_values(spec: FormSpec, index: int) -> dict:
     rng = random.Random(index * 7919)
     size = int(round(math.exp(rng.uniform(math.log(SMALLEST), math.log(LARGEST)))))
     values = demo_values(spec, _unit(index, rng), rng, size)
+    for field in spec.narrative_fields:
+        if values.get(field.code):
+            values[field.code] = varied(values[field.code], rng)
     tied = {code for rule in spec.rules for code in rule.fields} | {spec.roles.size}
     for field in spec.numeric_fields:
         value = values.get(field.code)
@@ -112,6 +115,35 @@ def clean_values(spec: FormSpec, index: int) -> dict:
             step = 10_000 if field.kind == "money" and value >= 1_000_000 else 1
             values[field.code] = max(step, int(round(value * rng.uniform(0.5, 1.5) / step) * step))
     return values
+
+
+# Units do not copy each other's sentences: each says the same things in its own way. A sentence of the
+# demo's banks gets a lead-in, a closing clause, a word of its own or a figure, so that few sentences repeat.
+_LEADS = ("Trong năm 2023, ", "Năm qua, ", "Bên cạnh đó, ", "Đồng thời, ", "Thực hiện chỉ đạo của cấp trên, ",
+          "Ngay từ đầu năm, ", "Trong kỳ báo cáo, ", "Nhìn chung, ", "Cùng với chuyên môn, ", "Hằng quý, ")
+_TAILS = (", góp phần nâng cao đời sống đoàn viên", ", được đoàn viên đồng tình hưởng ứng",
+          " theo kế hoạch đã đề ra", ", bảo đảm đúng quy định", " với sự phối hợp của chuyên môn",
+          ", tạo không khí phấn khởi trong đơn vị", " trong toàn đơn vị", ", bước đầu có kết quả")
+_SWAPS = (("tiếp tục", "tiếp tục quan tâm"), ("đoàn viên", "đoàn viên, người lao động"), ("tổ chức", "tổ chức tốt"),
+          ("kịp thời", "kịp thời, đúng đối tượng"), ("cán bộ", "cán bộ, viên chức"), ("hoạt động", "các hoạt động"))
+
+
+def varied(text: str, rng: random.Random) -> str:
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    out = []
+    for sentence in sentences:
+        body, end = (sentence[:-1], sentence[-1]) if sentence[-1:] in ".!?" else (sentence, ".")
+        if rng.random() < 0.5:
+            old, new = rng.choice(_SWAPS)
+            body = body.replace(old, new, 1)
+        if rng.random() < 0.5 and body[:1].isupper():
+            body = rng.choice(_LEADS) + body[0].lower() + body[1:]
+        if rng.random() < 0.5:
+            body += rng.choice(_TAILS)
+        if rng.random() < 0.2:
+            body += f" ({rng.randint(2, 60)} lượt tham gia)"
+        out.append(body + end)
+    return " ".join(out)
 
 
 def _with_fault(spec: FormSpec, values: dict, fault: str, rng: random.Random) -> dict:

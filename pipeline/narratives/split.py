@@ -11,6 +11,7 @@ _ITEM = re.compile(r"^\s*(?:[-+•*–—]+|\(?[0-9]{1,2}[.)](?=\s)|\(?[a-zđ][.
 # A sentence ends at . ! ? (or …) followed by a space and a capital, or at the end of the text.
 _END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[A-ZÀ-ỸĐ])")
 _SPACES = re.compile(r"\s+")
+_THREE_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){2}")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -37,4 +38,4 @@ def _ends_with_abbreviation(piece: str) -> bool:
 
 
 def _has_words(sentence: str) -> bool:
-    return sum(c.isalpha() for c in sentence) >= 3
+    return _THREE_LETTERS.search(sentence) is not None

@@ -13,7 +13,6 @@ from pathlib import Path
 from pipeline.form import FormSpec
 
 _WORD = re.compile(r"[0-9a-zà-ỹđ]+(?:/[0-9a-zà-ỹđ]+)?")
-_LONGEST_PHRASE = 6  # syllables
 _FIGURE = re.compile(r"[0-9]+")
 
 
@@ -36,26 +35,39 @@ class Group:
     theme: Theme | None
     sentences: list[tuple[str, str, str]] = field(default_factory=list)  # (unit code, unit name, sentence)
 
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
     @property
     def units(self) -> list[str]:
-        return sorted({code for code, _, _ in self.sentences})
+        return self._remembered("units", lambda: sorted({code for code, _, _ in self.sentences}))
 
     @property
     def representative(self) -> str:
         """The clearest sentence: of ordinary length, sharing the most words with the rest of the group."""
+        return self._remembered("representative", self._representative)
+
+    def _remembered(self, name: str, compute):
+        """Computed once per size of the group: the workbook and the report ask for the same groups often."""
+        known = self._memo.get(name)
+        if known is None or known[0] != len(self.sentences):
+            known = self._memo[name] = (len(self.sentences), compute())
+        return known[1]
+
+    def _representative(self) -> str:
         if len(self.sentences) == 1:
             return self.sentences[0][2]
-        counts = Counter(w for _, _, text in self.sentences for w in set(syllables(text)))
+        texts = list(dict.fromkeys(text for _, _, text in self.sentences))
+        words = {text: _word_set(text) for text in texts}
+        counts = Counter(w for _, _, text in self.sentences for w in words[text])
         def score(text: str) -> tuple[bool, float, int]:
-            words = syllables(text)
-            length_penalty = abs(len(words) - 18) / 18
-            shared = sum(counts[w] for w in set(words)) / max(len(set(words)), 1)
+            length_penalty = abs(_word_count(text) - 18) / 18
+            shared = sum(counts[w] for w in words[text]) / max(len(words[text]), 1)
             # a sentence without one unit's own figures speaks for the group best
-            return (not any(c.isdigit() for c in text), shared - length_penalty * len(self.sentences) * 0.3, -len(text))
-        return max((text for _, _, text in self.sentences), key=score)
+            return (not _FIGURE.search(text), shared - length_penalty * len(self.sentences) * 0.3, -len(text))
+        return max(texts, key=score)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: its methods' caches would otherwise hash every theme
 class Thesaurus:
     themes: tuple[Theme, ...]
 
@@ -80,13 +92,25 @@ class Thesaurus:
             return theme, f"theme:{theme.id}"
         return None, "text:" + _FIGURE.sub("#", " ".join(_WORD.findall(folded)))
 
+    @functools.cached_property
+    def starts(self) -> dict[str, int]:
+        """The longest phrase beginning with each word: most words of a sentence begin none, and are skipped."""
+        longest: dict[str, int] = {}
+        for phrase in self.index:
+            longest[phrase[0]] = max(longest.get(phrase[0], 0), len(phrase))
+        return longest
+
     @functools.lru_cache(maxsize=65536)
     def _theme_of(self, folded: str, field_code: str) -> Theme | None:
         words = _WORD.findall(folded)
         scores: dict[int, int] = {}
-        for start in range(len(words)):
-            for size in range(1, min(_LONGEST_PHRASE, len(words) - start) + 1):
-                for number in self.index.get(tuple(words[start:start + size]), ()):
+        index, starts = self.index, self.starts
+        for start, word in enumerate(words):
+            longest = starts.get(word)
+            if longest is None:
+                continue
+            for size in range(1, min(longest, len(words) - start) + 1):
+                for number in index.get(tuple(words[start:start + size]), ()):
                     scores[number] = scores.get(number, 0) + size * size  # a long phrase says more
         best = None
         for number, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
@@ -103,6 +127,16 @@ class Thesaurus:
 
 def syllables(text: str) -> list[str]:
     return _WORD.findall(_folded(text))
+
+
+@functools.lru_cache(maxsize=131072)
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(syllables(text))
+
+
+@functools.lru_cache(maxsize=131072)
+def _word_count(text: str) -> int:
+    return len(syllables(text))
 
 
 def _folded(text: str) -> str:

@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from pipeline.files import atomic_path, move_into_place, temporary_beside
 from pipeline.isolation import Failure, run_isolated
 from pipeline.ledger import FileRecord
+from pipeline.outputs.marking import Listing, Mark, marked_copy
 from pipeline.problems import Problem
 from pipeline.vietnamese import upper_first
 
@@ -24,7 +25,9 @@ ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 LIST_SHEET = "Danh sách lỗi"
 FONT = "Times New Roman"
-COPY_TIMEOUT = 60.0  # seconds to reopen and mark one unit's workbook
+COPY_TIMEOUT = 60.0  # seconds to reopen and mark one unit's workbook with openpyxl
+LIST_HEADER = ("Mức độ", "Loại", "Trang", "Ô", "Nội dung")
+LIST_WIDTHS = (10, 22, 12, 14, 90)
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,10 @@ def _folded(name: str) -> str:
 def write_feedback(result, outbox: Path) -> list[Path]:
     """One marked copy per unit file with problems, and the chase list; returns the paths written.
 
-    A unit's workbook is reopened with openpyxl in a worker process with a time limit: it is the one
-    place a unit's file is parsed outside intake, so a file that breaks openpyxl gets the list alone.
+    A unit's .xlsx/.xlsm is marked by patching its package (outputs/marking.py), which keeps everything else
+    in it. A package the patcher does not edit is reopened with openpyxl in a worker process with a time
+    limit instead: that is a unit's file parsed outside intake, so a file that breaks openpyxl gets the list
+    alone. A file of another type (.xls, .ods) gets the list alone.
     """
     folder = outbox / FEEDBACK_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -98,9 +103,10 @@ def write_feedback(result, outbox: Path) -> list[Path]:
              for r, t in zip(records, targets)]
     written: list[Path] = []
     try:
-        outcomes = run_isolated(write_feedback_copy, tasks, timeout=COPY_TIMEOUT) if tasks else []
-        for task, target, outcome in zip(tasks, targets, outcomes):
-            if isinstance(outcome, Failure):
+        slow = [task for task in tasks if not (task.copy_source and patched_copy(task))]
+        outcomes = dict(zip(map(id, slow), run_isolated(write_feedback_copy, slow, timeout=COPY_TIMEOUT))) if slow else {}
+        for task, target in zip(tasks, targets):
+            if isinstance(outcomes.get(id(task)), Failure):
                 write_feedback_copy(FeedbackTask(task.source, task.relative, task.problems, task.target, False))
             move_into_place(Path(task.target), target)
             written.append(target)
@@ -118,8 +124,43 @@ def write_feedback(result, outbox: Path) -> list[Path]:
     return written
 
 
+def patched_copy(task: FeedbackTask) -> bool:
+    """The unit's own package with its cells marked and the list in front; False when it cannot be patched."""
+    try:
+        data = Path(task.source).read_bytes()
+        Path(task.target).write_bytes(marked_copy(data, _marks(task.problems), _listing(task)))
+        return True
+    except Exception:  # Unsupported, or a package broken in a way intake let pass: the openpyxl path decides
+        return False
+
+
+def _marks(problems: tuple[Problem, ...]) -> list[Mark]:
+    return [Mark(p.sheet, ref, p.is_error, f"{'LỖI' if p.is_error else 'CẢNH BÁO'}: {clean(p.message)}")
+            for p in problems if p.sheet and p.cell for ref in (p.cell, *p.related) if ref]
+
+
+def _listing(task: FeedbackTask) -> Listing:
+    rows = tuple((p.is_error, tuple(clean(v) for v in _row_values(p))) for p in task.problems)
+    return Listing(LIST_SHEET, clean(_title(task)), _summary(task), LIST_HEADER, rows, LIST_WIDTHS)
+
+
+def _title(task: FeedbackTask) -> str:
+    return f"Phản hồi về tệp {task.relative}"
+
+
+def _summary(task: FeedbackTask) -> str:
+    errors = sum(p.is_error for p in task.problems)
+    return (f"Có {errors} lỗi cần sửa và {len(task.problems) - errors} cảnh báo cần xem lại. Các ô có vấn đề "
+            "được tô màu (đỏ: lỗi, vàng: cảnh báo) và có ghi chú. Sửa trong tệp gốc của đơn vị rồi gửi lại.")
+
+
+def _row_values(problem: Problem) -> tuple[str, ...]:
+    return ("Lỗi" if problem.is_error else "Cảnh báo", upper_first(problem.label), problem.sheet or "",
+            ", ".join(filter(None, (problem.cell, *problem.related))), problem.message)
+
+
 def write_feedback_copy(task: FeedbackTask) -> str:
-    """The unit's own workbook with its cells marked when it opens, else a workbook with the list alone."""
+    """With openpyxl: the unit's own workbook with its cells marked when it opens, else the list alone."""
     workbook = None
     if task.copy_source:
         try:
@@ -169,23 +210,19 @@ def _problem_sheet(workbook, task: FeedbackTask) -> None:
     workbook.active = workbook.sheetnames.index(LIST_SHEET)
     for other in workbook.worksheets:
         other.sheet_view.tabSelected = other.title == LIST_SHEET
-    errors = sum(p.is_error for p in task.problems)
-    sheet["A1"] = clean(f"Phản hồi về tệp {task.relative}")
+    sheet["A1"] = clean(_title(task))
     sheet["A1"].font = Font(name=FONT, bold=True, size=14)
-    sheet["A2"] = (f"Có {errors} lỗi cần sửa và {len(task.problems) - errors} cảnh báo cần xem lại. Các ô có vấn đề "
-                   "được tô màu (đỏ: lỗi, vàng: cảnh báo) và có ghi chú. Sửa trong tệp gốc của đơn vị rồi gửi lại.")
+    sheet["A2"] = _summary(task)
     sheet["A2"].font = Font(name=FONT, italic=True)
-    for col, title in enumerate(("Mức độ", "Loại", "Trang", "Ô", "Nội dung"), start=1):
+    for col, title in enumerate(LIST_HEADER, start=1):
         sheet.cell(4, col, title).font = Font(name=FONT, bold=True)
     for row, problem in enumerate(task.problems, start=5):
-        values = ("Lỗi" if problem.is_error else "Cảnh báo", upper_first(problem.label), problem.sheet or "",
-                  ", ".join(filter(None, (problem.cell, *problem.related))), problem.message)
-        for col, value in enumerate(values, start=1):
+        for col, value in enumerate(_row_values(problem), start=1):
             cell = sheet.cell(row, col, clean(value))
             cell.data_type = "s"  # a message quoting a unit's "=..." text must stay text here too
             cell.font = Font(name=FONT, bold=col == 1 and problem.is_error, color="C00000" if problem.is_error else None)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCDE", (10, 22, 12, 14, 90)):
+    for letter, width in zip("ABCDE", LIST_WIDTHS):
         sheet.column_dimensions[letter].width = width
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"
