@@ -125,7 +125,7 @@ class PeriodSpec:
     deadline: dt.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: caches keyed on a spec would hash every field
 class FormSpec:
     id: str
     version: str

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import zipfile
 from pathlib import Path
 from typing import Literal
@@ -37,23 +38,27 @@ _BINARY_BYTES = bytes(sorted(set(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1A}))
 _MAX_CONTENT_TYPES = 256 * 1024
 
 
-def sniff_kind(path: Path) -> FileKind:
-    """The kind of the file by its content; "unknown" for anything unrecognised. Never raises."""
+def sniff_kind(path: Path, data: bytes | None = None) -> FileKind:
+    """The kind of the file by its content (its bytes when already read); "unknown" for anything
+    unrecognised. Never raises."""
     try:
-        return _sniff(path)
+        return _sniff(path, data)
     except Exception:  # hostile bytes must end as a rejection, never as a crash of the whole batch
         return "unknown"
 
 
-def _sniff(path: Path) -> FileKind:
-    with path.open("rb") as handle:
-        head = handle.read(HEAD_SIZE)
+def _sniff(path: Path, data: bytes | None) -> FileKind:
+    if data is not None:
+        head = data[:HEAD_SIZE]
+    else:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_SIZE)
     if not head:
         return "empty"
     if head.startswith(OLE_MAGIC):
         return _ole_kind(path)
     if head.startswith(_ZIP_MAGICS):
-        return _zip_kind(path)
+        return _zip_kind(path, data)
     # Before the PDF search: a picture may embed a PDF (a Mac's EMF does) and is still a picture.
     if _is_image(head):
         return "image"
@@ -78,9 +83,9 @@ def _ole_kind(path: Path) -> FileKind:
         ole.close()
 
 
-def _zip_kind(path: Path) -> FileKind:
+def _zip_kind(path: Path, data: bytes | None) -> FileKind:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as archive:
             return _package_kind(archive, path)
     except Exception:
         # No readable central directory (a cut upload): let the reader call it a damaged workbook.

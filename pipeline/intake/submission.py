@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -98,7 +97,7 @@ def vanished(path: str, exc: OSError) -> Submission:
 
 
 def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) -> None:
-    kind = sniff_kind(path)
+    kind = sniff_kind(path, data)
     submission.kind = kind
     extension = path.suffix.lower()
     if kind in NOT_SPREADSHEET_KINDS or (kind in ("unknown", "zip", "empty") and extension not in SPREADSHEET_EXTENSIONS):
@@ -126,7 +125,8 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
         else:
             submission.reject("unsupported-format", what=f"có định dạng {extension or '(không có đuôi)'}")
         return
-    if kind in ("xlsx", "xlsm", "ods") and (refusal := check_zip(data)) is not None:
+    inflated = _Parts()
+    if kind in ("xlsx", "xlsm", "ods") and (refusal := check_zip(data, keep=inflated)) is not None:
         submission.outcome = "rejected"
         submission.problems.append(refusal)
         return
@@ -135,14 +135,21 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
     if kind == "ods" and is_encrypted(path):
         submission.reject("encrypted")
         return
-    _read_template(submission, kind, data, spec)
+    _read_template(submission, kind, data, spec, inflated)
 
 
-def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpec) -> None:
-    archive: zipfile.ZipFile | None = None
+class _Parts(dict):
+    """The parts the zip guard inflated, read like a zip's members: read once, used by every reader after."""
+
+    def read(self, name: str) -> bytes:
+        return self[name]
+
+
+def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpec, inflated: _Parts) -> None:
+    archive: _Parts | None = None
     parts: dict[str, str] = {}
     if kind in ("xlsx", "xlsm"):
-        archive = open_zip(data)
+        archive = inflated
         names, parts = ooxml_names(archive)
     elif kind == "ods":
         names = ods_names(open_zip(data))

@@ -29,16 +29,18 @@ class ZipLimits:
     max_col: int = 200  # column index (1-based); "GR"
 
 
-def check_zip(source: Path | bytes, limits: ZipLimits = ZipLimits()) -> Problem | None:
+def check_zip(source: Path | bytes, limits: ZipLimits = ZipLimits(), keep: dict[str, bytes] | None = None
+              ) -> Problem | None:
     """The first reason to refuse this xlsx/xlsm/ods (a path, or its bytes already read) before reading it,
-    or None. Never raises.
+    or None. Never raises. With `keep`, every part inflated by the scan is left there (name -> bytes), so
+    that the readers after it need not inflate the same part again.
 
     Entry names with absolute paths or '..' are not refused: readers only look parts up by name and
     never extract to disk, so such names are harmless here (though a sign of a crafted file).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
-            return _check_archive(archive, limits)
+            return _check_archive(archive, limits, keep)
     except _Refusal as refusal:
         return refusal.problem
     except Exception:  # unreadable directory, CRC or size mismatch, unsupported method, cut stream...
@@ -79,14 +81,14 @@ class _NeedsPositions(Exception):
 # --- the archive -------------------------------------------------------------------------------
 
 
-def _check_archive(archive: zipfile.ZipFile, limits: ZipLimits) -> Problem | None:
+def _check_archive(archive: zipfile.ZipFile, limits: ZipLimits, keep: dict[str, bytes] | None = None) -> Problem | None:
     infos = archive.infolist()
     _check_directory(infos, limits)
     _check_required_parts(archive, infos)
     budget = _Budget(limits)
     try:
         for info in infos:
-            _scan_member(archive, info, limits, budget)
+            _scan_member(archive, info, limits, budget, keep)
     except _FarCell as far:
         return _far_cell_problem(archive, far)
     except _Damaged as damaged:
@@ -179,28 +181,37 @@ class _Budget:
         self.member = 0
 
 
-def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ZipLimits, budget: _Budget) -> None:
+def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ZipLimits, budget: _Budget,
+                 keep: dict[str, bytes] | None = None) -> None:
     """Inflate one member in chunks (zipfile checks its CRC and declared size at the end) and scan it."""
     budget.start()
     try:
-        _scan_stream(archive, info, limits, budget, positional=False)
+        _scan_stream(archive, info, limits, budget, positional=False, keep=keep)
     except _NeedsPositions:
         budget.restart()
-        _scan_stream(archive, info, limits, budget, positional=True)
+        _scan_stream(archive, info, limits, budget, positional=True, keep=keep)
 
 
 def _scan_stream(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ZipLimits, budget: _Budget, positional: bool
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ZipLimits, budget: _Budget, positional: bool,
+    keep: dict[str, bytes] | None = None,
 ) -> None:
     scanner: _XmlScanner | None = None
+    chunks: list[bytes] = []
+    waiting: bytes | None = None  # one chunk behind, so that the last is parsed as final (expat is faster so)
     for index, chunk in enumerate(_chunks(archive, info)):
         budget.spend(info, len(chunk))
         if index == 0:
             scanner = _scanner_for(info.filename, chunk, limits, positional)
-        if scanner is not None:
-            scanner.feed(chunk)
+        if scanner is not None and waiting is not None:
+            scanner.feed(waiting)
+        waiting = chunk
+        if keep is not None:
+            chunks.append(chunk)
     if scanner is not None:
-        scanner.close()
+        scanner.close(waiting or b"")
+    if keep is not None:  # whole and checked: the total budget bounds what is kept
+        keep[info.filename] = chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -281,12 +292,13 @@ class _XmlScanner:
         self.pending = bytearray(chunk[cut:])
         self._scan(segment)
 
-    def close(self) -> None:
+    def close(self, last: bytes = b"") -> None:
+        """The last chunk (possibly empty), parsed as the end of the part."""
         if self.parser is not None:
-            self._parse(b"", final=True)
+            self._parse(last, final=True)
         if self.decoder is not None:
-            self.pending += self.decoder.decode(b"", final=True).encode("utf-8")
-        self._scan(bytes(self.pending))
+            last = self.decoder.decode(last, final=True).encode("utf-8")
+        self._scan(bytes(self.pending) + last)
         self.pending = bytearray()
 
     def _parse(self, data: bytes, final: bool) -> None:
