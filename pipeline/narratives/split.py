@@ -18,7 +18,7 @@ def split_sentences(text: str) -> list[str]:
     """The sentences of a unit's text as it stands (NFC, spaces collapsed), list markers removed."""
     sentences: list[str] = []
     for line in unicodedata.normalize("NFC", text or "").splitlines():
-        line = _ITEM.sub("", line, count=1).strip()
+        line = _SPACES.sub(" ", _ITEM.sub("", line, count=1)).strip()
         if not line:
             continue
         start = 0
@@ -29,7 +29,7 @@ def split_sentences(text: str) -> list[str]:
             sentences.append(piece)
             start = match.end()
         sentences.append(line[start:])
-    return [s for s in (_SPACES.sub(" ", s).strip() for s in sentences) if _has_words(s)]
+    return [s for s in (s.strip() for s in sentences) if _has_words(s)]
 
 
 def _ends_with_abbreviation(piece: str) -> bool:

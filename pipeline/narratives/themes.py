@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import re
 import tomllib
 import unicodedata
@@ -86,32 +87,40 @@ class Thesaurus:
     def key_of(self, sentence: str, field_code: str) -> tuple[Theme | None, str]:
         """(theme, group key): the theme's, or with no theme the sentence's own words whatever figures each
         unit put in them ("đạt khoảng 8.400.000 đồng" and "… 9.120.000 đồng" say the same)."""
-        folded = _folded(sentence)
-        theme = self._theme_of(folded, field_code)
+        words = _WORD.findall(_folded(sentence))
+        theme = self._best(words, field_code)
         if theme is not None:
             return theme, f"theme:{theme.id}"
-        return None, "text:" + _FIGURE.sub("#", " ".join(_WORD.findall(folded)))
+        return None, "text:" + _FIGURE.sub("#", " ".join(words))
 
     @functools.cached_property
-    def starts(self) -> dict[str, int]:
-        """The longest phrase beginning with each word: most words of a sentence begin none, and are skipped."""
-        longest: dict[str, int] = {}
-        for phrase in self.index:
-            longest[phrase[0]] = max(longest.get(phrase[0], 0), len(phrase))
-        return longest
+    def trie(self) -> dict:
+        """The phrases word by word: {word: {next word: …, None: [theme numbers ending here]}}."""
+        root: dict = {}
+        for phrase, numbers in self.index.items():
+            node = root
+            for word in phrase:
+                node = node.setdefault(word, {})
+            node.setdefault(None, []).extend(numbers)
+        return root
 
     @functools.lru_cache(maxsize=65536)
     def _theme_of(self, folded: str, field_code: str) -> Theme | None:
-        words = _WORD.findall(folded)
+        return self._best(_WORD.findall(folded), field_code)
+
+    def _best(self, words: list[str], field_code: str) -> Theme | None:
+        """The theme whose phrases the words hold most, a long phrase counting more; walking the trie from each
+        word stops at the first word no phrase continues with, so a sentence costs about its length."""
         scores: dict[int, int] = {}
-        index, starts = self.index, self.starts
-        for start, word in enumerate(words):
-            longest = starts.get(word)
-            if longest is None:
-                continue
-            for size in range(1, min(longest, len(words) - start) + 1):
-                for number in index.get(tuple(words[start:start + size]), ()):
-                    scores[number] = scores.get(number, 0) + size * size  # a long phrase says more
+        trie, count = self.trie, len(words)
+        for start in range(count):
+            node, size = trie.get(words[start]), 1
+            while node is not None:
+                for number in node.get(None, ()):
+                    scores[number] = scores.get(number, 0) + size * size
+                if start + size >= count:
+                    break
+                node, size = node.get(words[start + size]), size + 1
         best = None
         for number, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
             theme = self.themes[number]
@@ -160,9 +169,12 @@ def _load(path: str) -> Thesaurus:
 def group_sentences(thesaurus: Thesaurus, field_code: str,
                     sentences: list[tuple[str, str, str]]) -> list[Group]:
     """Every sentence in exactly one group, largest first (by units, then sentences, then label)."""
+    return _groups(field_code, [(code, name, text, *thesaurus.key_of(text, field_code)) for code, name, text in sentences])
+
+
+def _groups(field_code: str, keyed: list[tuple[str, str, str, Theme | None, str]]) -> list[Group]:
     groups: dict[str, Group] = {}
-    for code, name, text in sentences:
-        theme, key = thesaurus.key_of(text, field_code)
+    for code, name, text, theme, key in keyed:
         group = groups.get(key)
         if group is None:
             group = groups[key] = Group(field_code, theme.label if theme else text, theme)
@@ -170,14 +182,46 @@ def group_sentences(thesaurus: Thesaurus, field_code: str,
     return sorted(groups.values(), key=lambda g: (-len(g.units), -len(g.sentences), g.label))
 
 
+PARALLEL_FROM = 200_000  # characters of text: below this a second process costs more than it saves
+_PENDING: dict = {}  # what forked workers read by inheritance rather than through a pipe
+
+
 def group_narratives(spec: FormSpec, narratives: dict[str, list[tuple[str, str, str]]]) -> dict[str, list[Group]]:
-    """Per narrative field, the sentences of every unit's text in groups (see group_sentences)."""
+    """Per narrative field, the sentences of every unit's text in groups (see group_sentences).
+
+    Splitting and finding each sentence's theme is most of the work; for a large inbox it is shared between
+    two forked processes by field, and only the sentences' group keys come back."""
+    thesaurus = thesaurus_for(spec)
+    size = sum(len(text) for entries in narratives.values() for _, _, text in entries)
+    if size < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        keyed = {code: _keyed(thesaurus, code, entries) for code, entries in narratives.items()}
+    else:
+        _PENDING.update(thesaurus=thesaurus, narratives=narratives)
+        try:
+            with multiprocessing.get_context("fork").Pool(2) as pool:
+                keyed = dict(zip(narratives, pool.map(_keyed_pending, list(narratives), chunksize=1)))
+        finally:
+            _PENDING.clear()
+    by_id = {theme.id: theme for theme in thesaurus.themes}
+    return {code: _groups(code, [(unit, name, sentence, by_id.get(theme_id), key)
+                                 for unit, name, sentence, theme_id, key in keyed[code]])
+            for code in narratives}
+
+
+def _keyed_pending(code: str) -> list[tuple[str, str, str, str | None, str]]:
+    return _keyed(_PENDING["thesaurus"], code, _PENDING["narratives"][code])
+
+
+def _keyed(thesaurus: Thesaurus, code: str, entries) -> list[tuple[str, str, str, str | None, str]]:
+    """(unit, name, sentence, theme id, group key) of every sentence of the field's texts."""
     from pipeline.narratives.split import split_sentences
 
-    thesaurus = thesaurus_for(spec)
-    return {code: group_sentences(thesaurus, code, [(unit, name, sentence) for unit, name, text in entries
-                                                    for sentence in split_sentences(text)])
-            for code, entries in narratives.items()}
+    out = []
+    for unit, name, text in entries:
+        for sentence in split_sentences(text):
+            theme, key = thesaurus.key_of(sentence, code)
+            out.append((unit, name, sentence, theme.id if theme else None, key))
+    return out
 
 
 def groups_of_units(groups: list[Group]) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from pipeline.form import FieldSpec
 from pipeline.narratives.themes import groups_of_units
 from pipeline.previous.compare import change
 from pipeline.previous.read import CODES_MARK, DATA_SHEET
-from pipeline.vietnamese import lower_first, upper_first, vn_datetime
+from pipeline.vietnamese import lower_first, upper_first, vn_datetime, vn_number
 
 FONT = "Times New Roman"
 CELL_LIMIT = 32767
@@ -357,10 +357,14 @@ class _WorkbookWriter:
         first = row
         names = dict(zip(self.data.units[self.spec.roles.unit_code].astype(str),
                          self.data.units[self.spec.roles.unit_name].astype(str)))
+        alone = 0
         for field in self.spec.narrative_fields:
             for group in self.data.themes.get(field.code, []):
-                row += 1
                 units = group.units
+                if len(units) < 2:  # one unit's own point: read in "Thuyết minh", not a group to weigh
+                    alone += 1
+                    continue
+                row += 1
                 listed = "; ".join(names.get(code, code) for code in units[:30]) + ("; …" if len(units) > 30 else "")
                 heading = self.spec.section_by_code[field.section].heading[:60]
                 self.fit_row(sheet, row, [heading, group.label, "", listed, group.representative], widths)
@@ -370,6 +374,9 @@ class _WorkbookWriter:
                 self.text(sheet, row, 3, listed, "text_top")
                 self.text(sheet, row, 4, group.representative, "text_top")
         sheet.autofilter(first, 0, max(row, first), 4)
+        if alone:
+            self.text(sheet, row + 2, 0, f"Còn {vn_number(alone)} ý riêng của từng đơn vị (chỉ một đơn vị nêu): xem "
+                                         "trang Thuyết minh và trang Kiến nghị.", "note")
 
     def recommendations(self, sheet: Worksheet) -> None:
         """One row per recommendation sentence, with who it is for and its group, so staff can filter."""
