@@ -15,6 +15,7 @@ from pipeline.form import FormSpec
 
 _WORD = re.compile(r"[0-9a-zà-ỹđ]+(?:/[0-9a-zà-ỹđ]+)?")
 _FIGURE = re.compile(r"[0-9]+")
+_REPRESENTATIVE_SAMPLE = 200  # sentences
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,18 @@ class Group:
     def _representative(self) -> str:
         if len(self.sentences) == 1:
             return self.sentences[0][2]
-        texts = list(dict.fromkeys(text for _, _, text in self.sentences))
+        # A large group is judged on an even sample of its sentences: the words most of them share show in
+        # any few hundred, and the cost stays bounded however many units wrote alike.
+        step = -(-len(self.sentences) // _REPRESENTATIVE_SAMPLE)
+        sample = [text for _, _, text in self.sentences[::step]]
+        texts = list(dict.fromkeys(sample))
         words = {text: _word_set(text) for text in texts}
-        counts = Counter(w for _, _, text in self.sentences for w in words[text])
+        counts = Counter(w for text in sample for w in words[text])
         def score(text: str) -> tuple[bool, float, int]:
             length_penalty = abs(_word_count(text) - 18) / 18
             shared = sum(counts[w] for w in words[text]) / max(len(words[text]), 1)
             # a sentence without one unit's own figures speaks for the group best
-            return (not _FIGURE.search(text), shared - length_penalty * len(self.sentences) * 0.3, -len(text))
+            return (not _FIGURE.search(text), shared - length_penalty * len(sample) * 0.3, -len(text))
         return max(texts, key=score)
 
 
