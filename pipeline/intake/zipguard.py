@@ -6,7 +6,9 @@ import functools
 import io
 import html
 import re
+import struct
 import zipfile
+import zlib
 from xml.parsers import expat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -215,9 +217,53 @@ def _scan_stream(
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    source = archive.fp
+    if (isinstance(source, io.BytesIO) and not info.flag_bits & 0x1
+            and info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED)):
+        yield from _inflated(source.getbuffer(), info)
+        return
     with archive.open(info) as member:
         while chunk := member.read(CHUNK_SIZE):
             yield chunk
+
+
+def _inflated(data: memoryview, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member inflated straight from the zip's bytes in memory, in chunks of at most CHUNK_SIZE, with the
+    checks zipfile makes (local header, CRC, size): a tenth of zipfile's cost for a template-sized part."""
+    offset = info.header_offset
+    if bytes(data[offset:offset + 4]) != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"no local header for {info.filename}")
+    name_length, extra_length = struct.unpack("<HH", data[offset + 26:offset + 30])
+    start = offset + 30 + name_length + extra_length
+    raw = data[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise zipfile.BadZipFile(f"{info.filename} is cut short")
+    crc, size = 0, 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        pieces: Iterator[bytes] = (bytes(raw[at:at + CHUNK_SIZE]) for at in range(0, len(raw), CHUNK_SIZE))
+    else:
+        pieces = _deflated_pieces(raw)
+    for piece in pieces:
+        crc, size = zlib.crc32(piece, crc), size + len(piece)
+        if size > info.file_size:
+            raise zipfile.BadZipFile(f"{info.filename} inflates beyond its declared size")
+        yield piece
+    if size != info.file_size or crc != info.CRC:
+        raise zipfile.BadZipFile(f"bad CRC or size for {info.filename}")
+
+
+def _deflated_pieces(raw: memoryview) -> Iterator[bytes]:
+    inflater = zlib.decompressobj(-15)
+    pending: bytes | memoryview = raw
+    while True:
+        piece = inflater.decompress(pending, CHUNK_SIZE)
+        if piece:
+            yield piece
+        pending = inflater.unconsumed_tail
+        if inflater.eof or not (piece or pending):
+            break
+    if not inflater.eof:
+        raise zipfile.BadZipFile("deflate stream cut short")
 
 
 # --- scanning XML parts ------------------------------------------------------------------------

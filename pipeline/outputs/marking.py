@@ -72,6 +72,8 @@ def marked_copy(data: bytes, marks: list[Mark], listing: Listing) -> bytes:
         if not package.has(part):
             raise Unsupported(f"no {part}")
     workbook = package.read(WORKBOOK)
+    if b"purl.oclc.org/ooxml" in workbook:  # Strict Open XML: its namespaces are not the ones written here
+        raise Unsupported("a Strict Open XML workbook")
     parts = sheet_parts(workbook, package.read(WORKBOOK_RELS))
     if listing.name in parts:
         raise Unsupported("the workbook already has a list sheet")
