@@ -597,11 +597,11 @@ def report(results: list[Measured], repeat: int = 1) -> None:
                 print(f"  {name:<12} t({b.files:,})/t({a.files:,}) = {ratio:6.2f}  (files ×{k:g}, limit "
                       f"{TARGET_LINEAR * k:.1f}) {mark:<6}{cpu}")
     for m in results:
-        if m.files >= MEMORY_TARGET_FILES and m.consolidate.tree_rss_mb is not None:
-            peak = m.consolidate.tree_rss_mb
-            print(f"\nMemory at {m.files:,} files: tree RSS peak {peak:.0f} MB, PSS {m.consolidate.tree_pss_mb:.0f} MB, "
+        if m.files >= MEMORY_TARGET_FILES and m.consolidate.tree_pss_mb is not None:
+            peak = m.consolidate.tree_pss_mb
+            print(f"\nMemory at {m.files:,} files: tree PSS peak {peak:.0f} MB, RSS {m.consolidate.tree_rss_mb:.0f} MB, "
                   f"largest process {m.consolidate.max_rss_mb or 0:.0f} MB (target < {TARGET_MEMORY_MB} MB on the "
-                  f"tree RSS) {_mark(peak < TARGET_MEMORY_MB)}")
+                  f"tree PSS: pages forked processes share are counted once) {_mark(peak < TARGET_MEMORY_MB)}")
     for m in results:
         if m.phases:
             print(f"\nPhases of consolidate_inbox at {m.files:,} files (a second run, in-process, wrapped functions; "

@@ -38,9 +38,12 @@ def _content(path: str) -> tuple[str, str]:
             [result] = run_isolated(read_email, [str(email_path)], timeout=30.0)
             if isinstance(result, Failure):
                 raise MarkError(f"Không đọc được thư {email_path}.")
-            for name, data in result.attachments:
-                if name == safe_name(wanted, 0) or name == wanted:
-                    return hashlib.sha256(data).hexdigest(), target.as_posix()
+            # The name as written first: "a.zip/x.xlsx" must not be taken for a top-level "x.xlsx".
+            found = next((data for name, data in result.attachments if name == wanted), None)
+            if found is None:
+                found = next((data for name, data in result.attachments if name == safe_name(wanted, 0)), None)
+            if found is not None:
+                return hashlib.sha256(found).hexdigest(), target.as_posix()
             names = ", ".join(n for n, _ in result.attachments) or "không có"
             raise MarkError(f"Thư {email_path} không có tệp đính kèm \"{wanted}\" (các tệp bảng tính: {names}).")
     raise MarkError(f"Không tìm thấy tệp {path}. Ghi đường dẫn như trong hộp thư, ví dụ inbox/CD006.xlsx, hoặc "

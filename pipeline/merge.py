@@ -73,13 +73,20 @@ def consolidate(spec: FormSpec, ledger: Ledger) -> Consolidation:
     by_group = _by_group(spec, table)
     code, name = spec.roles.unit_code, spec.roles.unit_name
     records = table[[code, name] + [f.code for f in spec.narrative_fields]].to_dict("records")
-    narratives = {f.code: [(str(r[code]), str(r[name]), str(r[f.code]).strip())
-                           for r in records if r[f.code] and str(r[f.code]).strip()]
-                  for f in spec.narrative_fields}
+    # The table's rows are the accepted files in this order: each brings the sentences its reader keyed.
+    found = [r.submission.sentences for r in sorted(ledger.accepted, key=lambda r: str(r.unit))]
+    narratives = {f.code: [] for f in spec.narrative_fields}
+    keyed = {f.code: [] for f in spec.narrative_fields}
+    for record, sentences in zip(records, found):
+        for f in spec.narrative_fields:
+            text = str(record[f.code]).strip() if record[f.code] else ""
+            if text:
+                narratives[f.code].append((str(record[code]), str(record[name]), text))
+                keyed[f.code].append(sentences.get(f.code))
     from pipeline.narratives.themes import group_narratives
 
     return Consolidation(table, sums, totals, answers, derived, by_group, narratives,
-                         group_narratives(spec, narratives))
+                         group_narratives(spec, narratives, keyed))
 
 
 def totals_frame(totals: dict) -> pd.DataFrame:

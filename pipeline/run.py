@@ -104,20 +104,38 @@ def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = F
     try:
         if progress and len(tasks) > 20:
             with click.progressbar(length=len(tasks), label="Đang đọc các tệp", file=sys.stderr) as bar:
-                results = run_isolated(read_submission, tasks, timeout=READ_TIMEOUT, on_done=warm.then(bar.update))
+                results = run_isolated(read_and_split, tasks, timeout=READ_TIMEOUT, on_done=warm.then(bar.update))
         else:
-            results = run_isolated(read_submission, tasks, timeout=READ_TIMEOUT, on_done=warm.then(None))
+            results = run_isolated(read_and_split, tasks, timeout=READ_TIMEOUT, on_done=warm.then(None))
     finally:
         warm.join()
     addresses = layout_for(spec).addresses
     standard = {f.code: addresses[f.code] for f in spec.fields}
+    codes = {f.code: f.code for f in spec.fields}
     for (path, relative), result in zip(to_read, results):
         submission = result if isinstance(result, Submission) else _crashed(path, result)
         if submission.cells == standard:  # one shared map, not ten thousand equal copies
             submission.cells = standard
+        if submission.values:  # the spec's own code strings as keys, not a fresh copy of each per file
+            submission.values = {codes.get(key, key): value for key, value in submission.values.items()}
         records.append(FileRecord(relative, submission))
     records.sort(key=lambda r: r.relative)
     return records
+
+
+def read_and_split(task: ReadTask) -> Submission:
+    """One file read (intake), and its narratives cut into sentences with their group keys, in the worker."""
+    from pipeline.intake.submission import _spec
+    from pipeline.narratives.themes import sentence_keys
+
+    submission = read_submission(task)
+    if submission.outcome == "read":
+        spec = _spec(task.spec_source)
+        for narrative in spec.narrative_fields:
+            text = submission.values.get(narrative.code)
+            if isinstance(text, str) and text.strip():
+                submission.sentences[narrative.code] = sentence_keys(spec, narrative.code, text.strip())
+    return submission
 
 
 class _Warmup:
@@ -187,6 +205,11 @@ def _validated(spec: FormSpec, records: list[FileRecord], roster: list[RosterUni
     validate_submissions(spec, submissions, {u.code for u in roster} if roster else None)
     labels = tuple(p.label for p in spec.periods)
     spec = choose_period(spec, submissions, period)
+    if previous is not None and previous.form == spec.id and previous.period == spec.period:
+        from pipeline.previous.read import PreviousError
+
+        raise PreviousError(f"Tệp {previous.source} là bảng tổng hợp của chính kỳ này ({spec.period}), không phải "
+                            "của kỳ trước: hãy chọn bảng tổng hợp kỳ trước cho --previous.")
     period_problems(spec, submissions, labels)
     previous_problems(spec, submissions, previous)
     return spec

@@ -27,6 +27,11 @@ def test_sentences_split_on_ends_not_on_abbreviations_numbers_or_markers():
         "Tổ chức hội thao", "Tham gia hội diễn"]
 
 
+def test_a_sentence_may_start_with_a_figure_but_not_with_a_small_letter():
+    assert split_sentences("Đã tổ chức hội nghị. 15 đoàn viên được khen thưởng. Còn chậm. ở một số tổ chưa đều.") == [
+        "Đã tổ chức hội nghị.", "15 đoàn viên được khen thưởng.", "Còn chậm. ở một số tổ chưa đều."]
+
+
 def _together(field: str, *texts: str) -> list[list[int]]:
     groups = group_sentences(thesaurus_for(load_spec()), field, [(str(i), "", t) for i, t in enumerate(texts)])
     return sorted(sorted(int(code) for code, _, _ in g.sentences) for g in groups)

@@ -6,6 +6,7 @@ import csv
 import json
 import random
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -49,8 +50,16 @@ def two_years(tmp_path_factory):
         (root / name).mkdir()
         for code, answers in values.items():
             fill_template(template, answers, root / name / f"{code}.xlsx")
-    _, year_a, _ = _run("--inbox", str(root / "a"), "--outbox", str(root / "out-a"), "--roster", str(roster))
-    return {"root": root, "spec": spec, "units": units, "roster": roster, "last": last, "this": this, "a": year_a}
+    # Last year's run, as last year's form said it: the same form, its period 2022.
+    text = Path(spec.source).read_text(encoding="utf-8")
+    last_form = root / "bao-cao-cd-2023.toml"
+    last_form.write_text(text.replace('period = "2023"\nyear = 2023\ndeadline = 2023-12-11',
+                                      'period = "2022"\nyear = 2022\ndeadline = 2023-12-11'), encoding="utf-8")
+    assert last_form.read_text(encoding="utf-8") != text
+    _, year_a, _ = _run("--form", str(last_form), "--inbox", str(root / "a"), "--outbox", str(root / "out-a"),
+                        "--roster", str(roster))
+    return {"root": root, "spec": spec, "units": units, "roster": roster, "last": last, "this": this, "a": year_a,
+            "last_form": last_form}
 
 
 def _b(two_years, previous, outbox: str):
@@ -71,7 +80,7 @@ def test_last_years_workbook_is_read_back_and_every_change_computed(two_years):
     previous = two_years["root"] / "out-a" / WORKBOOK
     _, document, _ = _b(two_years, previous, "out-b")
     assert document["previous"]["source"] == str(previous) and document["previous"]["form"] == "bao-cao-cd-2023"
-    assert document["previous"]["period"] == "2023"
+    assert document["previous"]["period"] == "2022"
     last_total = sum(v["cbccvcld_tong"] for v in two_years["last"].values())
     this_total = sum(v["cbccvcld_tong"] for v in two_years["this"].values())
     change = document["change"]["cbccvcld_tong"]
@@ -121,7 +130,7 @@ def test_the_workbook_and_the_report_show_the_movement(two_years):
     _b(two_years, root / "out-a" / WORKBOOK, "out-b4")
     book = openpyxl.load_workbook(root / "out-b4" / WORKBOOK)
     header = [c.value for c in book["Tổng hợp"][5]]
-    assert header[3:7] == ["Toàn tỉnh", "Năm 2023", "Tăng/giảm", "%"]
+    assert header[3:7] == ["Toàn tỉnh", "Năm 2022", "Tăng/giảm", "%"]
     compared = [row for row in book["So với năm trước"].iter_rows(values_only=True) if row and row[0]]
     notes = {row[0]: row[2] for row in compared}
     units = two_years["units"]
@@ -130,8 +139,8 @@ def test_the_workbook_and_the_report_show_the_movement(two_years):
     delta = sum(v["cbccvcld_tong"] for v in two_years["this"].values()) - sum(
         v["cbccvcld_tong"] for v in two_years["last"].values())
     word = "tăng" if delta > 0 else "giảm"
-    assert re.search(rf"So với năm 2023, tổng số CBCCVCLĐ {word} [0-9.]+ người \([0-9,]+%\)", report)
-    assert "7 đơn vị có báo cáo cả hai kỳ; 1 đơn vị mới báo cáo kỳ này; 1 đơn vị có số liệu năm 2023" in report
+    assert re.search(rf"So với năm 2022, tổng số CBCCVCLĐ {word} [0-9.]+ người \([0-9,]+%\)", report)
+    assert "7 đơn vị có báo cáo cả hai kỳ; 1 đơn vị mới báo cáo kỳ này; 1 đơn vị có số liệu năm 2022" in report
 
 
 def test_an_older_workbook_or_a_bad_table_is_refused_with_what_to_do(two_years, tmp_path):
@@ -149,8 +158,14 @@ def test_an_older_workbook_or_a_bad_table_is_refused_with_what_to_do(two_years, 
     assert code == 2 and "dòng 3" in output and "khong_co" in output
 
 
+def test_this_periods_own_workbook_is_refused_as_last_periods(two_years, tmp_path):
+    root = two_years["root"]
+    _run("--inbox", str(root / "b"), "--outbox", str(tmp_path / "this"))
+    code, _, output = _b(two_years, tmp_path / "this" / WORKBOOK, "out-same")
+    assert code == 2 and "chính kỳ này (2023)" in output
+
+
 def test_a_field_finds_last_periods_figure_under_its_old_code(two_years, tmp_path):
-    from pathlib import Path
 
     text = Path(two_years["spec"].source).read_text(encoding="utf-8")
     text = text.replace('code = "cbccvcld_hop_dong"\n', 'code = "cbccvcld_hop_dong"\nprevious = "lao_dong_hop_dong"\n')

@@ -69,6 +69,28 @@ def test_a_zip_attachment_is_opened_into_its_spreadsheets(tmp_path, write_submis
     assert document["units"]["accepted"] == ["CD002"]
 
 
+def test_a_mark_on_a_file_in_a_zip_attachment_is_not_taken_for_a_top_level_namesake(tmp_path, write_submission):
+    import hashlib
+    import io
+    import sqlite3
+    import zipfile
+
+    inner = write_submission("x.xlsx", "CD002").read_bytes()
+    outer = write_submission("x.xlsx", "CD003").read_bytes()
+    (tmp_path / "inbox" / "x.xlsx").unlink()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("x.xlsx", inner)
+    email = _email(tmp_path / "inbox" / "thu.eml", {"x.xlsx": outer, "a.zip": buffer.getvalue()},
+                   DEADLINE - dt.timedelta(days=1))
+    outbox = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["--outbox", str(outbox), "mark", f"{email}/a.zip/x.xlsx", "--exclude", "nháp"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(outbox / "so-tiep-nhan.sqlite") as db:
+        marked = {row[0] for row in db.execute("SELECT sha256 FROM marks")}
+    assert marked == {hashlib.sha256(inner).hexdigest()}
+
+
 def test_a_recopied_old_file_keeps_its_first_time(tmp_path, write_submission):
     path = _stamp(write_submission("a.xlsx", "CD001"), DEADLINE - dt.timedelta(days=5))
     run_json(tmp_path / "inbox", tmp_path / "out")

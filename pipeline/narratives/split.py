@@ -8,8 +8,9 @@ import unicodedata
 _ABBREVIATIONS = {"tp", "ts", "ths", "pgs", "gs", "bs", "q", "p", "tt", "tx", "h", "x", "ông", "bà", "đ/c", "đc",
                   "vd", "st", "cn", "ks", "nxb", "tr", "s"}
 _ITEM = re.compile(r"^\s*(?:[-+•*–—]+|\(?[0-9]{1,2}[.)](?=\s)|\(?[a-zđ][.)](?=\s))\s*", re.IGNORECASE)
-# A sentence ends at . ! ? (or …) followed by a space and a capital, or at the end of the text.
-_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[A-ZÀ-ỸĐ])")
+# A sentence ends at . ! ? (or …) followed by a space and a capital or a digit, or at the end of the text.
+# (Which letters are capitals is asked of Unicode: a range such as À-Ỹ also holds lower-case letters.)
+_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?(\w))")
 _SPACES = re.compile(r"\s+")
 _THREE_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){2}")
 
@@ -23,6 +24,9 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for match in _END.finditer(line):
+            following = match.group(1)
+            if not (following.isupper() or following.isdigit()):
+                continue
             piece = line[start:match.start()]
             if _ends_with_abbreviation(piece):
                 continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -63,10 +63,11 @@ class Group:
         step = -(-len(self.sentences) // _REPRESENTATIVE_SAMPLE)
         sample = [text for _, _, text in self.sentences[::step]]
         texts = list(dict.fromkeys(sample))
-        words = {text: _word_set(text) for text in texts}
+        syllable_lists = {text: syllables(text) for text in texts}
+        words = {text: set(found) for text, found in syllable_lists.items()}
         counts = Counter(w for text in sample for w in words[text])
         def score(text: str) -> tuple[bool, float, int]:
-            length_penalty = abs(_word_count(text) - 18) / 18
+            length_penalty = abs(len(syllable_lists[text]) - 18) / 18
             shared = sum(counts[w] for w in words[text]) / max(len(words[text]), 1)
             # a sentence without one unit's own figures speaks for the group best
             return (not _FIGURE.search(text), shared - length_penalty * len(sample) * 0.3, -len(text))
@@ -143,15 +144,6 @@ def syllables(text: str) -> list[str]:
     return _WORD.findall(_folded(text))
 
 
-@functools.lru_cache(maxsize=131072)
-def _word_set(text: str) -> frozenset[str]:
-    return frozenset(syllables(text))
-
-
-@functools.lru_cache(maxsize=131072)
-def _word_count(text: str) -> int:
-    return len(syllables(text))
-
 
 def _folded(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
@@ -187,46 +179,44 @@ def _groups(field_code: str, keyed: list[tuple[str, str, str, Theme | None, str]
     return sorted(groups.values(), key=lambda g: (-len(g.units), -len(g.sentences), g.label))
 
 
-PARALLEL_FROM = 200_000  # characters of text: below this a second process costs more than it saves
-_PENDING: dict = {}  # what forked workers read by inheritance rather than through a pipe
-
-
-def group_narratives(spec: FormSpec, narratives: dict[str, list[tuple[str, str, str]]]) -> dict[str, list[Group]]:
+def group_narratives(spec: FormSpec, narratives: dict[str, list[tuple[str, str, str]]],
+                     keyed: dict[str, list[list[tuple[str, str | int]]] | None] | None = None
+                     ) -> dict[str, list[Group]]:
     """Per narrative field, the sentences of every unit's text in groups (see group_sentences).
 
-    Splitting and finding each sentence's theme is most of the work; for a large inbox it is shared between
-    two forked processes by field, and only the sentences' group keys come back."""
+    `keyed[code][i]` may give the sentences of the i-th text already with their keys (sentence_keys, run in
+    the processes that read the files); a text without them is split and keyed here."""
     thesaurus = thesaurus_for(spec)
-    size = sum(len(text) for entries in narratives.values() for _, _, text in entries)
-    if size < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        keyed = {code: _keyed(thesaurus, code, entries) for code, entries in narratives.items()}
-    else:
-        _PENDING.update(thesaurus=thesaurus, narratives=narratives)
-        try:
-            with multiprocessing.get_context("fork").Pool(2) as pool:
-                keyed = dict(zip(narratives, pool.map(_keyed_pending, list(narratives), chunksize=1)))
-        finally:
-            _PENDING.clear()
     by_id = {theme.id: theme for theme in thesaurus.themes}
-    return {code: _groups(code, [(unit, name, sentence, by_id.get(theme_id), key)
-                                 for unit, name, sentence, theme_id, key in keyed[code]])
-            for code in narratives}
+    grouped = {}
+    for code, entries in narratives.items():
+        known = (keyed or {}).get(code) or [None] * len(entries)
+        items = []
+        for (unit, name, text), sentences in zip(entries, known):
+            for sentence, key in sentences if sentences is not None else _sentence_keys(thesaurus, code, text):
+                items.append((unit, name, sentence, by_id.get(key) if isinstance(key, str) else None, key))
+        grouped[code] = _groups(code, items)
+    return grouped
 
 
-def _keyed_pending(code: str) -> list[tuple[str, str, str, str | None, str]]:
-    return _keyed(_PENDING["thesaurus"], code, _PENDING["narratives"][code])
+def sentence_keys(spec: FormSpec, field_code: str, text: str) -> list[tuple[str, str | int]]:
+    """The text's sentences, each with its group key: its theme's id, or for a sentence no theme covers a
+    number digested from its words (compact to send from a worker, the same in every process)."""
+    return _sentence_keys(thesaurus_for(spec), field_code, text)
 
 
-def _keyed(thesaurus: Thesaurus, code: str, entries) -> list[tuple[str, str, str, str | None, str]]:
-    """(unit, name, sentence, theme id, group key) of every sentence of the field's texts."""
+def _sentence_keys(thesaurus: Thesaurus, field_code: str, text: str) -> list[tuple[str, str | int]]:
     from pipeline.narratives.split import split_sentences
 
-    out = []
-    for unit, name, text in entries:
-        for sentence in split_sentences(text):
-            theme, key = thesaurus.key_of(sentence, code)
-            out.append((unit, name, sentence, theme.id if theme else None, key))
-    return out
+    keyed = []
+    for sentence in split_sentences(text):
+        theme, key = thesaurus.key_of(sentence, field_code)
+        keyed.append((sentence, theme.id if theme else _digest(key)))
+    return keyed
+
+
+def _digest(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def groups_of_units(groups: list[Group]) -> dict[str, list[str]]:
