@@ -146,3 +146,26 @@ def test_the_workbook_lists_groups_and_each_recommendation_with_its_addressee(de
     rows = [r for r in workbook["Kiến nghị"].iter_rows(values_only=True) if r and r[0] and str(r[0]).isdigit()]
     assert {r[4] for r in rows} <= {"Đối với Đảng, Nhà nước", "Đối với tổ chức Công đoàn", "Chưa rõ nơi nhận"}
     assert len(rows) == sum(len(g["sentences"]) for g in document["themes"]["tm_V"])
+
+
+def test_sentences_keyed_where_files_are_read_group_as_those_keyed_at_merge():
+    import random
+
+    from pipeline.demo import demo_roster, demo_values
+    from pipeline.narratives.themes import group_narratives, group_sentences, sentence_keys
+
+    spec = load_spec()
+    rng = random.Random(5)
+    units = demo_roster(rng)[:12]
+    values = [demo_values(spec, unit, rng) for unit in units]
+    narratives = {f.code: [(v["ma_cdcs"], v["ten_cdcs"], v[f.code]) for v in values if v.get(f.code)]
+                  for f in spec.narrative_fields}
+    keyed = {code: [sentence_keys(spec, code, text) for _, _, text in entries] for code, entries in narratives.items()}
+    ahead, here = group_narratives(spec, narratives, keyed), group_narratives(spec, narratives)
+    shape = lambda groups: [(g.label, g.theme, g.sentences) for g in groups]  # noqa: E731
+    assert all(shape(ahead[code]) == shape(here[code]) for code in narratives)
+    # and both as the plain grouping of the same sentences
+    thesaurus = thesaurus_for(spec)
+    for code, entries in narratives.items():
+        sentences = [(unit, name, s) for unit, name, text in entries for s in split_sentences(text)]
+        assert [g.sentences for g in group_sentences(thesaurus, code, sentences)] == [g.sentences for g in here[code]]

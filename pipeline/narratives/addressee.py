@@ -12,12 +12,14 @@ _STATE = (r"đảng(?! viên)|nhà nước|chính phủ|quốc hội|thủ tư�
           r"ủy ban nhân dân|hđnd|hội đồng nhân dân|tỉnh ủy|(?<!cơ )sở\b|chính quyền|cơ quan bảo hiểm|bhxh tỉnh|bảo hiểm xã hội tỉnh")
 _UNION = (r"tổng liên đoàn|tổng lđlđ|tlđ\b|lđlđ|liên đoàn lao động|cđvc|công đoàn viên chức|công đoàn cấp trên|"
           r"công đoàn ngành|cấp trên")
-_MENTION = re.compile(rf"(?P<state>{_STATE})|(?P<union>{_UNION})", re.IGNORECASE)
-_RELAY = re.compile(r"(kiến nghị|đề nghị|đề xuất|tham mưu)(\s+với)?\s*$", re.IGNORECASE)
+# Matched on the lower-cased text: Unicode case-insensitive matching is several times slower in `re`.
+_MENTION = re.compile(rf"(?P<state>{_STATE})|(?P<union>{_UNION})")
+_RELAY = re.compile(r"(kiến nghị|đề nghị|đề xuất|tham mưu)(\s+với)?\s*$")
 
 
 def addressee(text: str, default: str | None = None) -> str | None:
     """The body asked to act: the last one named after a relay ("kiến nghị với …"), else the first named."""
+    text = text.lower()
     mentions = list(_MENTION.finditer(text))
     if not mentions:
         return default
