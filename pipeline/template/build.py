@@ -87,7 +87,7 @@ class _Builder:
         page_setup(sheet, portrait=True)
         sheet.set_column(COL_NUMBER, COL_NUMBER, 6)
         sheet.set_column(COL_LABEL, COL_LABEL, 50)
-        sheet.set_column(COL_UNIT, COL_UNIT, 13)
+        sheet.set_column(COL_UNIT, COL_UNIT, 16)  # "đồng/người/tháng" on one line
         sheet.set_column(COL_VALUE, COL_VALUE, 18)
         sheet.set_column(COL_CHECK, COL_CHECK, 30)
         self.write_letterhead(sheet, last_col=COL_CHECK)
@@ -104,6 +104,8 @@ class _Builder:
                 sheet.repeat_rows(row.row)
             elif row.kind == "section":
                 sheet.merge_range(row.row, COL_NUMBER, row.row, COL_CHECK, row.section.heading, f["section"])
+                # A long heading wraps in its merged row; neither Excel nor LibreOffice grows the row for it.
+                sheet.set_row(row.row, _text_height(row.section.heading, SECTION_CHARS, 16))
             elif row.field.section == self.spec.unit_section:
                 self.write_unit_field(sheet, row.row, row.field)
             else:
@@ -273,6 +275,7 @@ def _input_message(field: FieldSpec) -> str:
 
 
 LABEL_CHARS = 60  # characters of a label that fit on one line of the 50-wide label column
+SECTION_CHARS = 115  # characters of a bold section heading across the figures table
 
 
 def _text_height(text: str, chars_per_line: int, line_height: int) -> int:
