@@ -169,3 +169,16 @@ def test_sentences_keyed_where_files_are_read_group_as_those_keyed_at_merge():
     for code, entries in narratives.items():
         sentences = [(unit, name, s) for unit, name, text in entries for s in split_sentences(text)]
         assert [g.sentences for g in group_sentences(thesaurus, code, sentences)] == [g.sentences for g in here[code]]
+
+
+def test_a_group_alike_but_for_figures_is_labelled_without_anyones_figures_and_dates_are_no_ones():
+    from pipeline.narratives.draft import who
+
+    thesaurus = thesaurus_for(load_spec())
+    [group] = group_sentences(thesaurus, "tm_III_1", [("A", "Trường A", "Khu nhà số 3 xuống cấp sau 12 năm sử dụng."),
+                                                      ("B", "Trường B", "Khu nhà số 5 xuống cấp sau 20 năm sử dụng.")])
+    assert group.label == "Khu nhà số … xuống cấp sau … năm sử dụng."
+    names = {"A": "Trường A", "B": "Trường B", "C": "Trường C", "D": "Trường D"}
+    dated = group_sentences(thesaurus, "tm_III_1", [(c, names[c], "Đã tổ chức đại hội nhiệm kỳ 2023-2028 ngày 20/5/2023.")
+                                                   for c in "ABCD"])
+    assert [who(g, 10, names) for g in dated if len(g.units) > 1][0] == "(4/10 đơn vị)"

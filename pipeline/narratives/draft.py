@@ -11,6 +11,11 @@ from pipeline.narratives.themes import Group
 MARK = "[Dự thảo do công cụ lập từ thuyết minh của các CĐCS: văn phòng đọc lại, sửa trước khi dùng.]"
 TOP = 6  # points per section
 SPECIFICS = 3  # things a single unit reports, per section
+# A unit's own figure, not a date or a year everyone shares ("ngày 20/5/2023", "năm 2024", "Nghị quyết 27").
+_DATES = re.compile(r"\b[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2,4})?\b|\b(?:19|20)[0-9]{2}\b|"
+                    r"(?:số|quyết định|nghị quyết|nghị định|thông tư|chỉ thị|kế hoạch|hướng dẫn|điều|khoản)\s+[0-9][0-9/\-A-Za-zĐđ]*",
+                    re.IGNORECASE)
+_OWN_FIGURE = re.compile(r"[0-9]")
 _SPECIFIC = re.compile(r"[0-9]|mô hình|sáng kiến|điển hình|cách làm|lần đầu|đầu tiên|giải nhất|giải thưởng",
                        re.IGNORECASE)
 
@@ -23,7 +28,7 @@ def who(group: Group, unit_count: int, names: dict[str, str]) -> str:
         return "(" + ", ".join(names.get(code, code) for code in units) + ")"
     text = group.representative
     owner = next((code for code, _, sentence in group.sentences if sentence == text), None)
-    whose = f"; số liệu của {names.get(owner, owner)}" if owner and re.search(r"[0-9]", text) else ""
+    whose = f"; số liệu của {names.get(owner, owner)}" if owner and _OWN_FIGURE.search(_DATES.sub("", text)) else ""
     return f"({len(units)}/{unit_count} đơn vị{whose})"
 
 

@@ -15,6 +15,7 @@ from pipeline.form import FormSpec
 
 _WORD = re.compile(r"[0-9a-zà-ỹđ]+(?:/[0-9a-zà-ỹđ]+)?")
 _FIGURE = re.compile(r"[0-9]+")
+_FIGURE_RUN = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
 _REPRESENTATIVE_SAMPLE = 200  # sentences
 
 
@@ -140,6 +141,12 @@ class Thesaurus:
         return best
 
 
+def figures_masked(text: str) -> str:
+    """A sentence without its figures ("… người (… nữ)"): the label of sentences alike but for their figures,
+    which then carries no one unit's numbers."""
+    return _FIGURE_RUN.sub("…", text)
+
+
 def syllables(text: str) -> list[str]:
     return _WORD.findall(_folded(text))
 
@@ -174,7 +181,7 @@ def _groups(field_code: str, keyed: list[tuple[str, str, str, Theme | None, str]
     for code, name, text, theme, key in keyed:
         group = groups.get(key)
         if group is None:
-            group = groups[key] = Group(field_code, theme.label if theme else text, theme)
+            group = groups[key] = Group(field_code, theme.label if theme else figures_masked(text), theme)
         group.sentences.append((code, name, text))
     return sorted(groups.values(), key=lambda g: (-len(g.units), -len(g.sentences), g.label))
 
