@@ -199,13 +199,14 @@ class _ReportWriter:
             return
         rows = [[str(i), f.label, f.unit, vn_number(self.data.totals.get(f.code))] for i, f in enumerate(fields, 1)]
         if self.previous is None:
-            self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh"], rows, [1.2, 8.8, 3, 3])
+            # Province totals run to 15 characters (130.908.889.430 đồng): their column holds them on one line.
+            self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh"], rows, [1.4, 8.0, 2.2, 4.4])
             return
         for row, f in zip(rows, fields):
             moved = self.changes[f.code]
             row += [vn_number(moved.previous), "" if moved.percent is None else vn_number(moved.percent, 1) + "%"]
         self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh", self.previous.heading, "Tăng/giảm (%)"], rows,
-                   [1.0, 6.2, 2.2, 2.6, 2.6, 1.9])
+                   [1.4, 4.3, 1.9, 3.1, 3.1, 2.2])
 
     def drafted(self, field, groups) -> None:
         """What units wrote for this part, drafted: the points several raise, then specifics; marked as a draft."""
