@@ -125,12 +125,12 @@ def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = F
 
 def read_and_split(task: ReadTask) -> Submission:
     """One file read (intake), and its narratives cut into sentences with their group keys, in the worker."""
-    from pipeline.intake.submission import _spec
+    from pipeline.intake.submission import spec_of
     from pipeline.narratives.themes import sentence_keys
 
     submission = read_submission(task)
     if submission.outcome == "read":
-        spec = _spec(task.spec_source)
+        spec = spec_of(task.spec_source)
         for narrative in spec.narrative_fields:
             text = submission.values.get(narrative.code)
             if isinstance(text, str) and text.strip():

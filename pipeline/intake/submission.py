@@ -60,7 +60,8 @@ class ReadTask:
 
 
 @lru_cache(maxsize=4)
-def _spec(source: str) -> FormSpec:
+def spec_of(source: str) -> FormSpec:
+    """The form a read task names, loaded once per process."""
     return load_spec(source)
 
 
@@ -75,7 +76,7 @@ def read_submission(task: ReadTask) -> Submission:
     submission = Submission(path=task.path, size=len(data), mtime=before.st_mtime,
                             sha256=hashlib.sha256(data).hexdigest())
     try:
-        _read_into(submission, path, data, _spec(task.spec_source))
+        _read_into(submission, path, data, spec_of(task.spec_source))
     except Exception as exc:  # a broken file may raise anything from any reader: it is that file's rejection
         submission.values, submission.cells = {}, {}
         # The reader's own words stay in `value`, for whoever maintains the tool; the clerk reads what to do.
