@@ -119,7 +119,7 @@ def settle(records: list[FileRecord], roster: list[RosterUnit] | None, deadline:
             winners[code] = record
     for record in records:
         winner = winners.get(record.unit) if record.status in ("accepted", "rejected") and record.unit else None
-        if winner is not None and winner is not record:
+        if winner is not None and winner is not record and not _excluded(record):  # set aside stays so
             record.status, record.superseded_by = "superseded", winner.relative
     for record in records:
         record.late = record.status == "accepted" and _day(record.arrived) > deadline
@@ -128,8 +128,18 @@ def settle(records: list[FileRecord], roster: list[RosterUnit] | None, deadline:
 
 
 def _order(record: FileRecord) -> tuple:
-    """Latest received first; ties by modification time, then name."""
+    """A file the office set aside never stands for its unit while another does; then the latest received,
+    ties by modification time, then name."""
+    return (not _excluded(record), *received_order(record))
+
+
+def received_order(record: FileRecord) -> tuple:
+    """The order a unit's versions came in: received time, then modification time, then name."""
     return (_aware(record.arrived), record.submission.mtime, record.relative)
+
+
+def _excluded(record: FileRecord) -> bool:
+    return any(p.code == "excluded" for p in record.problems)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

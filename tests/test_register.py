@@ -143,6 +143,21 @@ def test_the_offices_marks(tmp_path, write_submission):
     assert missing.exit_code == 2 and "Không tìm thấy tệp" in missing.output
 
 
+def test_a_later_file_the_office_sets_aside_does_not_displace_the_good_one(tmp_path, write_submission):
+    _stamp(write_submission("a.xlsx", "CD001"), DEADLINE - dt.timedelta(days=3))
+    draft = _stamp(write_submission("a-nhap.xlsx", "CD001", tuyen_truyen_luot=7), DEADLINE - dt.timedelta(days=1))
+    outbox = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["--outbox", str(outbox), "mark", str(draft), "--exclude", "Bản nháp gửi nhầm"])
+    assert result.exit_code == 0, result.output
+    _, document = run_json(tmp_path / "inbox", outbox)
+    files = by_file(document)
+    assert files["a.xlsx"]["status"] == "accepted" and document["units"]["accepted"] == ["CD001"]
+    assert files["a-nhap.xlsx"]["status"] == "rejected" and "excluded" in codes(files["a-nhap.xlsx"])
+    book = openpyxl.load_workbook(outbox / "tong-hop-bao-cao-cd-2023.xlsx", read_only=True)
+    rows = {r[0]: r for r in book["Sổ tiếp nhận"].iter_rows(values_only=True) if r and str(r[0]).endswith(".xlsx")}
+    assert rows["a.xlsx"][7] == "1/2" and rows["a-nhap.xlsx"][7] == "2/2"
+
+
 def test_a_corrupt_register_is_set_aside_and_rebuilt(tmp_path, write_submission):
     write_submission("a.xlsx", "CD001")
     outbox = tmp_path / "out"

@@ -7,7 +7,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline.ledger import STATE_LABELS, UNIT_LABELS
+from pipeline.ledger import STATE_LABELS, UNIT_LABELS, received_order
 from pipeline.merge import NO_GROUP
 from pipeline.form import FieldSpec
 from pipeline.narratives.themes import groups_of_units
@@ -516,7 +516,7 @@ class _WorkbookWriter:
                                  "Lần đầu thấy", "Bản thứ", "Thư điện tử", "Lý do", "SHA-256", "Muộn hạn"])
         first = row
         versions: dict[str, list] = {}
-        for record in sorted(self.ledger.records, key=lambda r: (r.arrived.timestamp(), r.relative)):
+        for record in sorted(self.ledger.records, key=received_order):
             if record.unit and record.status in ("accepted", "rejected", "superseded"):
                 versions.setdefault(record.unit, []).append(record)
         order = {id(r): f"{i}/{len(rs)}" for rs in versions.values() for i, r in enumerate(rs, start=1)}
