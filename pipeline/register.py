@@ -188,6 +188,15 @@ def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt
         if sha:
             record.received = register.received(sha, record.submission.mtime, date)
             record.first_seen = register.seen_first(sha, now)
+    # The same content seen twice (emailed, and also saved into the inbox by hand) arrived at the earlier.
+    earliest: dict[str, dt.datetime] = {}
+    for record in records:
+        if record.submission.sha256 and record.received is not None:
+            known = earliest.get(record.submission.sha256)
+            earliest[record.submission.sha256] = record.received if known is None else min(known, record.received)
+    for record in records:
+        if record.submission.sha256 in earliest:
+            record.received = earliest[record.submission.sha256]
 
 
 def excluded_by_office(records, register: Register) -> None:

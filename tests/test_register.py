@@ -143,6 +143,16 @@ def test_the_offices_marks(tmp_path, write_submission):
     assert missing.exit_code == 2 and "Không tìm thấy tệp" in missing.output
 
 
+def test_an_emailed_report_also_saved_by_hand_after_the_deadline_is_on_time(tmp_path, write_submission):
+    saved = _stamp(write_submission("CD001.xlsx", "CD001"), DEADLINE + dt.timedelta(days=2))
+    _email(tmp_path / "inbox" / "thu.eml", {"CD001.xlsx": saved.read_bytes()}, DEADLINE - dt.timedelta(days=1))
+    _, document = run_json(tmp_path / "inbox", tmp_path / "out")
+    files = by_file(document)
+    assert document["units"]["accepted"] == ["CD001"] and document["units"]["late"] == []
+    assert files["CD001.xlsx"]["received"] == files["thu.eml/CD001.xlsx"]["received"]
+    assert dt.datetime.fromisoformat(files["CD001.xlsx"]["received"]) == DEADLINE - dt.timedelta(days=1)
+
+
 def test_a_later_file_the_office_sets_aside_does_not_displace_the_good_one(tmp_path, write_submission):
     _stamp(write_submission("a.xlsx", "CD001"), DEADLINE - dt.timedelta(days=3))
     draft = _stamp(write_submission("a-nhap.xlsx", "CD001", tuyen_truyen_luot=7), DEADLINE - dt.timedelta(days=1))
