@@ -155,7 +155,9 @@ class Register:
 def _ensure_schema(db: sqlite3.Connection) -> None:
     """A new register's tables (an older version was set aside when opened)."""
     if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
-        db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
+        # In one transaction of its own: a run killed here leaves no half-made register (executescript would
+        # otherwise run each statement on its own).
+        db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {VERSION}; COMMIT;")
 
 
 @contextlib.contextmanager

@@ -217,3 +217,21 @@ def test_real_outlook_messages_are_read_or_set_aside(tmp_path):
 def _reason(tmp_path: Path, name: str) -> str:
     book = openpyxl.load_workbook(tmp_path / "out" / "tong-hop-bao-cao-cd-2023.xlsx", read_only=True)
     return next(r[9] for r in book["Sổ tiếp nhận"].iter_rows(values_only=True) if r and r[0] == name)
+
+
+def test_a_register_schema_cut_short_leaves_no_half_made_tables(tmp_path, monkeypatch):
+    import sqlite3
+
+    import pytest
+
+    from pipeline import register
+
+    monkeypatch.setattr(register, "_SCHEMA", register._SCHEMA + "CREATE TABLE files (again);")
+    path = tmp_path / "so.sqlite"
+    db = sqlite3.connect(path)
+    with pytest.raises(sqlite3.Error):
+        register._ensure_schema(db)
+    db.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 0
