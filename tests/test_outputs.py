@@ -294,3 +294,10 @@ def test_feedback_names_of_equal_bytes_under_names_that_read_alike_still_differ(
 
     names = feedback_names([_record("a/b.xlsx"), _record("a_b.xlsx"), _record("A_B.xlsx")])
     assert len({n.casefold() for n in names}) == 3
+
+
+def test_the_comparison_sheet_says_year_or_period_as_the_form_reports():
+    yearly, twice = load_spec(), load_spec("1-hdcd")
+    assert "So với năm trước" in sheet_names(yearly, previous=object())
+    assert "So với kỳ trước" in sheet_names(twice, previous=object())
+    assert not {"So với năm trước", "So với kỳ trước"} & set(sheet_names(twice))

@@ -118,7 +118,9 @@ def test_changes_since_the_last_run_and_versions(tmp_path, write_submission):
     book = openpyxl.load_workbook(tmp_path / "out" / "tong-hop-bao-cao-cd-2023.xlsx", read_only=True)
     rows = {r[0]: r for r in book["Sổ tiếp nhận"].iter_rows(values_only=True) if r and str(r[0]).endswith(".xlsx")}
     assert rows["a.xlsx"][7] == "1/2" and rows["a-sua.xlsx"][7] == "2/2"
-    assert "Thay đổi" in book.sheetnames
+    changes = [r[0] for r in book["Thay đổi"].iter_rows(values_only=True) if r and r[0]]
+    assert any(" NGÀY " in str(text) for text in changes)
+    assert any(str(text).startswith("Không có thay đổi nào") for text in changes)
 
 
 def test_the_offices_marks(tmp_path, write_submission):

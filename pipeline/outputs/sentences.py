@@ -103,5 +103,7 @@ def both_periods_sentence(previous, data: Consolidation, spec: FormSpec) -> str:
         text += f"; {len(new)} đơn vị mới báo cáo kỳ này"
     if gone:
         text += f"; {len(gone)} đơn vị có số liệu {previous.phrase} nhưng chưa có báo cáo kỳ này"
-    return text + " (chi tiết ở trang \"So với năm trước\" của bảng tổng hợp)."
+    from pipeline.outputs.workbook import compared_name
+
+    return text + f" (chi tiết ở trang \"{compared_name(spec)}\" của bảng tổng hợp)."
 

@@ -13,12 +13,14 @@ from pipeline.form import FieldSpec
 from pipeline.narratives.themes import groups_of_units
 from pipeline.previous.compare import change
 from pipeline.previous.read import CODES_MARK, DATA_SHEET
+from pipeline.register import VIETNAM
 from pipeline.vietnamese import lower_first, upper_first, vn_datetime, vn_number
 
 FONT = "Times New Roman"
 CELL_LIMIT = 32767
 CONSTANT_MEMORY_FROM = 2000  # accepted units
-SHEETS = ("Tổng hợp", "Theo đơn vị", "So với năm trước", "Thuyết minh", "Nhóm ý kiến", "Kiến nghị", "Tình hình nộp",
+COMPARED, COMPARED_PERIOD = "So với năm trước", "So với kỳ trước"  # a yearly form; a form of several periods
+SHEETS = ("Tổng hợp", "Theo đơn vị", COMPARED, "Thuyết minh", "Nhóm ý kiến", "Kiến nghị", "Tình hình nộp",
           "Lỗi, cảnh báo", "Sổ tiếp nhận", "Thay đổi")
 
 
@@ -26,8 +28,12 @@ def sheet_names(spec, previous=None) -> list[str]:
     """The workbook's sheets in order: no empty sheet for what the form lacks; the machine-readable one last."""
     wanted = [name for name in SHEETS if (name not in ("Thuyết minh", "Nhóm ý kiến") or spec.narrative_fields)
               and (name != "Kiến nghị" or spec.roles.recommendations)
-              and (name != "So với năm trước" or previous is not None)]
-    return wanted + [DATA_SHEET]
+              and (name != COMPARED or previous is not None)]
+    return [compared_name(spec) if name == COMPARED else name for name in wanted] + [DATA_SHEET]
+
+
+def compared_name(spec) -> str:
+    return COMPARED_PERIOD if spec.periods else COMPARED
 
 
 def write_workbook(result, path: Path) -> None:
@@ -62,8 +68,8 @@ class _WorkbookWriter:
         sheets = {name: self.workbook.add_worksheet(name) for name in sheet_names(self.spec, self.previous)[:-1]}
         self.totals(sheets["Tổng hợp"])
         self.by_unit(sheets["Theo đơn vị"])
-        if "So với năm trước" in sheets:
-            self.compared(sheets["So với năm trước"])
+        if compared_name(self.spec) in sheets:
+            self.compared(sheets[compared_name(self.spec)])
         if "Thuyết minh" in sheets:
             self.narratives(sheets["Thuyết minh"])
         if "Nhóm ý kiến" in sheets:
@@ -538,8 +544,12 @@ class _WorkbookWriter:
         """What changed since the last run: new and removed files, units whose state moved."""
         since = self.result.since
         when = since.get("previous_run")
-        title = (f"THAY ĐỔI TỪ LẦN CHẠY TRƯỚC (LÚC {vn_datetime(dt.datetime.fromisoformat(when))})" if when
-                 else "THAY ĐỔI: ĐÂY LÀ LẦN CHẠY ĐẦU TIÊN VỚI THƯ MỤC KẾT QUẢ NÀY")
+        if when:
+            moment = dt.datetime.fromisoformat(when)
+            moment = moment.astimezone(VIETNAM) if moment.tzinfo else moment
+            title = f"THAY ĐỔI TỪ LẦN CHẠY TRƯỚC (LÚC {moment:%H:%M} NGÀY {moment:%d/%m/%Y})"
+        else:
+            title = "THAY ĐỔI: ĐÂY LÀ LẦN CHẠY ĐẦU TIÊN VỚI THƯ MỤC KẾT QUẢ NÀY"
         row = self.title(sheet, title, landscape=False)
         for col, width in enumerate((22, 60, 20, 20)):
             sheet.set_column(col, col, width)
@@ -554,6 +564,9 @@ class _WorkbookWriter:
             row += 1
             for col, value in enumerate(values):
                 self.text(sheet, row, col, value)
+        if when and not lines:
+            self.text(sheet, row + 1, 0, "Không có thay đổi nào: hộp thư và tình trạng các đơn vị như lần chạy trước.",
+                      "note")
 
 
 class _TotalsColumns:
