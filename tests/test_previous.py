@@ -179,3 +179,14 @@ def test_a_field_finds_last_periods_figure_under_its_old_code(two_years, tmp_pat
                           "--previous", str(table))
     assert document["change"]["cbccvcld_hop_dong"]["previous"] == 1000
     assert document["change"]["cbccvcld_tong"]["previous"] is None  # absent last year: blank, never 0
+
+
+def test_a_table_on_a_sheet_named_tong_hop_with_its_header_on_the_first_row_is_read(two_years, tmp_path):
+    from pipeline.previous.read import read_previous
+
+    book = openpyxl.Workbook()
+    book.active.title = "Tổng hợp"
+    book.active.append(["Mã trường", "Giá trị"])
+    book.active.append(["cbccvcld_tong", 1250])
+    book.save(tmp_path / "bang.xlsx")
+    assert read_previous(two_years["spec"], tmp_path / "bang.xlsx").totals["cbccvcld_tong"] == 1250

@@ -51,7 +51,7 @@ def read_previous(spec: FormSpec, path: Path) -> PreviousPeriod:
     if DATA_SHEET in book.sheet_names:
         return _from_workbook(spec, path, book)
     rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    if "Tổng hợp" in book.sheet_names and not _header_at(rows):
+    if "Tổng hợp" in book.sheet_names and _header_at(rows) is None:
         raise PreviousError(
             f"Tệp {path} là bảng tổng hợp do phiên bản cũ của công cụ tạo, chưa có phần dữ liệu cho máy đọc. Hãy "
             f"tạo bảng số liệu kỳ trước bằng lệnh: consolidate fields --previous-table so-lieu-ky-truoc.xlsx, chép "
