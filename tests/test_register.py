@@ -197,7 +197,9 @@ def test_emails_without_spreadsheets_or_hostile_ones_are_set_aside_with_a_reason
     assert "thư không có tệp bảng tính đính kèm" in _reason(tmp_path, "chi-chu.eml")
     assert "anh-bao-cao.jpg" in _reason(tmp_path, "anh.eml")
     assert files["duong-dan.eml/x.xlsx"]["status"] == "rejected"  # read as a file of its own, inside the outbox
-    assert not (tmp_path / "ngoai").exists() and not list(tmp_path.glob("x.xlsx"))
+    # nothing written outside the outbox's attachment folder, at any depth
+    assert not (tmp_path / "ngoai").exists()
+    assert [p for p in tmp_path.rglob("x.xlsx") if ".dinh-kem" not in p.parts] == []
     assert files["qua-nhieu.eml"]["status"] == "ignored" and "quá nhiều" in _reason(tmp_path, "qua-nhieu.eml")
     assert files["hong.msg"]["status"] == "ignored"
 
@@ -214,6 +216,10 @@ def test_real_outlook_messages_are_read_or_set_aside(tmp_path):
     _, document = run_json(inbox, tmp_path / "out")
     messages = [f for f in document["files"] if f["file"].endswith(".msg")]
     assert len(messages) == 41 and all(f["status"] == "ignored" for f in messages)
+    book = openpyxl.load_workbook(tmp_path / "out" / "tong-hop-bao-cao-cd-2023.xlsx", read_only=True)
+    reasons = {r[0]: r[9] for r in book["Sổ tiếp nhận"].iter_rows(values_only=True) if r and str(r[0]).endswith(".msg")}
+    # each says why, in words a clerk reads
+    assert len(reasons) == 41 and all(str(reason).startswith("Bỏ qua: thư") for reason in reasons.values()), reasons
 
 
 def _reason(tmp_path: Path, name: str) -> str:
