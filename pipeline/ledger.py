@@ -28,6 +28,7 @@ class FileRecord:
     received: dt.datetime | None = None  # when the unit sent it (register.py); None: its modification time
     first_seen: dt.datetime | None = None
     email: dict | None = None  # the email it came in: file, date, from, subject
+    office_mark: str = ""  # what the office marked on this content (`consolidate mark`), in words
 
     @property
     def problems(self) -> list[Problem]:

@@ -190,6 +190,11 @@ def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt
         if sha:
             record.received = register.received(sha, record.submission.mtime, date)
             record.first_seen = register.seen_first(sha, now)
+            mark = register.marks.get(sha)
+            if mark:
+                record.office_mark = "; ".join(filter(None, (
+                    f"nhận ngày {mark.received:%d/%m/%Y}" if mark.received else "",
+                    f"để riêng: {mark.excluded}" if mark.excluded else "")))
     # The same content seen twice (emailed, and also saved into the inbox by hand) arrived at the earlier.
     earliest: dict[str, dt.datetime] = {}
     for record in records:

@@ -168,6 +168,7 @@ def test_a_later_file_the_office_sets_aside_does_not_displace_the_good_one(tmp_p
     book = openpyxl.load_workbook(outbox / "tong-hop-bao-cao-cd-2023.xlsx", read_only=True)
     rows = {r[0]: r for r in book["Sổ tiếp nhận"].iter_rows(values_only=True) if r and str(r[0]).endswith(".xlsx")}
     assert rows["a.xlsx"][7] == "1/2" and rows["a-nhap.xlsx"][7] == "2/2"
+    assert rows["a-nhap.xlsx"][12] == "để riêng: Bản nháp gửi nhầm" and not rows["a.xlsx"][12]
 
 
 def test_a_corrupt_register_is_set_aside_and_rebuilt(tmp_path, write_submission):

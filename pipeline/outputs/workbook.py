@@ -516,10 +516,11 @@ class _WorkbookWriter:
 
     def register(self, sheet: Worksheet) -> None:
         row = self.title(sheet, "SỔ TIẾP NHẬN TỆP", landscape=True)
-        for col, width in enumerate((34, 11, 18, 11, 17, 17, 17, 10, 30, 66, 22, 12)):
+        for col, width in enumerate((34, 11, 18, 11, 17, 17, 17, 10, 30, 66, 22, 12, 30)):
             sheet.set_column(col, col, width)
         self.header(sheet, row, ["Tệp", "Đơn vị", "Trạng thái", "Kích thước (byte)", "Thời điểm sửa", "Thời điểm nhận",
-                                 "Lần đầu thấy", "Bản thứ", "Thư điện tử", "Lý do", "SHA-256", "Muộn hạn"])
+                                 "Lần đầu thấy", "Bản thứ", "Thư điện tử", "Lý do", "SHA-256", "Muộn hạn",
+                                 "Văn phòng đánh dấu"])
         first = row
         versions: dict[str, list] = {}
         for record in sorted(self.ledger.records, key=received_order):
@@ -532,13 +533,13 @@ class _WorkbookWriter:
             values = [record.relative, record.unit or "", STATE_LABELS[record.status], None,
                       vn_datetime(record.modified), vn_datetime(record.received), vn_datetime(record.first_seen),
                       order.get(id(record), ""), f"{mail['from']} · {mail['subject']}" if mail else "",
-                      record.reason, record.submission.sha256, "muộn" if record.late else ""]
+                      record.reason, record.submission.sha256, "muộn" if record.late else "", record.office_mark]
             for col, value in enumerate(values):
                 if col == 3:
                     sheet.write_number(row, col, record.submission.size, self.f["num"])
                 else:
                     self.text(sheet, row, col, value)
-        sheet.autofilter(first, 0, max(row, first), 11)
+        sheet.autofilter(first, 0, max(row, first), 12)
 
     def changes(self, sheet: Worksheet) -> None:
         """What changed since the last run: new and removed files, units whose state moved."""
