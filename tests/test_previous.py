@@ -190,3 +190,13 @@ def test_a_table_on_a_sheet_named_tong_hop_with_its_header_on_the_first_row_is_r
     book.active.append(["cbccvcld_tong", 1250])
     book.save(tmp_path / "bang.xlsx")
     assert read_previous(two_years["spec"], tmp_path / "bang.xlsx").totals["cbccvcld_tong"] == 1250
+
+
+def test_a_unit_of_last_period_no_longer_on_the_roster_is_said_so(two_years, tmp_path):
+    root, units = two_years["root"], two_years["units"]
+    roster = write_roster(units[1:], tmp_path / "ds-moi.xlsx")
+    _run("--inbox", str(root / "b"), "--outbox", str(tmp_path / "o"), "--roster", str(roster),
+         "--previous", str(root / "out-a" / WORKBOOK))
+    book = openpyxl.load_workbook(tmp_path / "o" / WORKBOOK, read_only=True)
+    notes = {row[0]: row[2] for row in book["So với năm trước"].iter_rows(values_only=True) if row and row[0]}
+    assert notes[units[0].code] == "không còn trong danh sách đơn vị"

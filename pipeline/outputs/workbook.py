@@ -500,7 +500,9 @@ class _WorkbookWriter:
             row += 1
             now, then = current.get(code), previous.units.get(code)
             name = (now or {}).get(self.spec.roles.unit_name) or names.get(code, "")
-            note = "mới báo cáo kỳ này" if then is None else "chưa có báo cáo kỳ này" if now is None else ""
+            note = ("mới báo cáo kỳ này" if then is None else "" if now is not None
+                    else "không còn trong danh sách đơn vị" if self.ledger.roster_given and code not in names
+                    else "chưa có báo cáo kỳ này")
             self.text(sheet, row, 0, code)
             self.text(sheet, row, 1, name)
             self.text(sheet, row, 2, note)
