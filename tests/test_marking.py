@@ -200,3 +200,54 @@ def test_every_real_workbook_is_patched_or_handed_to_openpyxl():
                 assert opened[sheet]["C7"].comment.text == "LỖI: C7", (path.name, sheet)
         patched += 1
     assert patched > 200 and handed < patched / 3, (patched, handed)
+
+
+def _one_sheet(build) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Số liệu")
+    build(book, sheet)
+    book.close()
+    return buffer.getvalue()
+
+
+def test_the_comments_drawing_goes_among_the_worksheets_own_children_not_into_a_data_bar():
+    data = _one_sheet(lambda book, sheet: (sheet.write_column("A1", [1, 2, 3, 4, 5]), sheet.conditional_format(
+        "A1:A5", {"type": "data_bar", "data_bar_2010": True})))
+    copy = marked_copy(data, [Mark("Số liệu", "A2", True, "LỖI: x")], LISTING)
+    xml = _read(copy, _sheet_part(copy, "Số liệu"))
+    rule = xml[xml.index(b"<cfRule"):xml.index(b"</cfRule>")]
+    assert b"legacyDrawing" not in rule and xml.count(b"<legacyDrawing ") == 1
+    assert xml.index(b"</conditionalFormatting>") < xml.index(b"<legacyDrawing ") < xml.rindex(b"<extLst")
+
+
+def test_a_sheet_named_like_the_list_but_in_capitals_goes_the_openpyxl_way():
+    data = _one_sheet(lambda book, sheet: book.add_worksheet(LIST_SHEET.upper()))
+    with pytest.raises(Unsupported):
+        marked_copy(data, [Mark("Số liệu", "A1", True, "LỖI: x")], LISTING)
+
+
+def test_a_name_stored_without_the_utf8_flag_keeps_its_bytes_and_an_empty_member_passes_the_guard():
+    from pipeline.intake.zipguard import check_zip
+
+    data = _one_sheet(lambda book, sheet: sheet.write_number("A1", 1))
+    parts = [(info, zipfile.ZipFile(io.BytesIO(data)).read(info)) for info in zipfile.ZipFile(io.BytesIO(data)).infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, part in parts:
+            archive.writestr(info.filename, part)
+        archive.writestr("customXml/trống.xml", b"")  # non-ASCII: zipfile sets the UTF-8 flag itself
+        archive.writestr(zipfile.ZipInfo("xl/media/"), b"")  # a folder entry
+    raw = bytearray(buffer.getvalue())
+    name = "customXml/trống.xml".encode("utf-8")
+    for header, back in ((b"PK\x03\x04", 30), (b"PK\x01\x02", 46)):  # clear bit 11, as older zip tools write
+        at = raw.index(name, raw.index(header))
+        while raw[at - back:at - back + 4] != header:
+            at = raw.index(name, at + 1)
+        flags = at - back + (6 if back == 30 else 8)
+        raw[flags:flags + 2] = (int.from_bytes(raw[flags:flags + 2], "little") & ~0x800).to_bytes(2, "little")
+    raw = bytes(raw)
+    assert check_zip(raw) is None
+    copy = marked_copy(raw, [Mark("Số liệu", "A1", True, "LỖI: x")], LISTING)
+    # The copy holds the very bytes of that name, not the cp437 reading of them written again as UTF-8.
+    assert name in copy and {i.filename for i in zipfile.ZipFile(io.BytesIO(raw)).infolist()} <= set(_entries(copy))

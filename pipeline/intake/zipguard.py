@@ -18,6 +18,7 @@ from pipeline.problems import Problem, problem
 from pipeline.ooxml import column_index, column_letter, sheet_of_part
 
 CHUNK_SIZE = 256 * 1024
+INPUT_SLICE = 64 * 1024  # compressed bytes fed to zlib at a time
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
@@ -234,13 +235,18 @@ def _inflated(data: memoryview, info: zipfile.ZipInfo) -> Iterator[bytes]:
     if bytes(data[offset:offset + 4]) != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"no local header for {info.filename}")
     name_length, extra_length = struct.unpack("<HH", data[offset + 26:offset + 30])
+    expected = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    if bytes(data[offset + 30:offset + 30 + name_length]) != expected:  # as zipfile refuses it
+        raise zipfile.BadZipFile(f"names differ in the directory and the header of {info.filename}")
     start = offset + 30 + name_length + extra_length
     raw = data[start:start + info.compress_size]
     if len(raw) != info.compress_size:
         raise zipfile.BadZipFile(f"{info.filename} is cut short")
     crc, size = 0, 0
-    if info.compress_type == zipfile.ZIP_STORED:
-        pieces: Iterator[bytes] = (bytes(raw[at:at + CHUNK_SIZE]) for at in range(0, len(raw), CHUNK_SIZE))
+    if not raw:  # an empty member or a folder entry: nothing to inflate, the size and CRC still checked
+        pieces: Iterator[bytes] = iter(())
+    elif info.compress_type == zipfile.ZIP_STORED:
+        pieces = (bytes(raw[at:at + CHUNK_SIZE]) for at in range(0, len(raw), CHUNK_SIZE))
     else:
         pieces = _deflated_pieces(raw)
     for piece in pieces:
@@ -253,15 +259,23 @@ def _inflated(data: memoryview, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 
 def _deflated_pieces(raw: memoryview) -> Iterator[bytes]:
+    """Inflated in pieces of at most CHUNK_SIZE; the input fed a slice at a time, so that what zlib leaves
+    unconsumed (and Python copies) stays small however large the member."""
     inflater = zlib.decompressobj(-15)
-    pending: bytes | memoryview = raw
-    while True:
-        piece = inflater.decompress(pending, CHUNK_SIZE)
-        if piece:
-            yield piece
-        pending = inflater.unconsumed_tail
-        if inflater.eof or not (piece or pending):
+    for at in range(0, len(raw), INPUT_SLICE):
+        pending: bytes | memoryview = raw[at:at + INPUT_SLICE]
+        while pending and not inflater.eof:
+            piece = inflater.decompress(pending, CHUNK_SIZE)
+            if piece:
+                yield piece
+            pending = inflater.unconsumed_tail
+        if inflater.eof:
             break
+    while not inflater.eof:  # output zlib still holds once the input is all in
+        piece = inflater.decompress(b"", CHUNK_SIZE)
+        if not piece:
+            break
+        yield piece
     if not inflater.eof:
         raise zipfile.BadZipFile("deflate stream cut short")
 

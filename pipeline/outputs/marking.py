@@ -11,6 +11,7 @@ raises Unsupported, and the caller marks the copy another way.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -29,8 +30,9 @@ FONT = "Times New Roman"
 AUTHOR = "consolidate"
 
 # Elements after which a worksheet's legacyDrawing must come, in the schema's order (CT_Worksheet).
-_AFTER_LEGACY = (b"<legacyDrawingHF", b"<drawingHF", b"<picture", b"<oleObjects", b"<controls",
-                 b"<webPublishItems", b"<tableParts", b"<extLst")
+_AFTER_LEGACY = {b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls", b"webPublishItems",
+                 b"tableParts", b"extLst"}
+_TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>")
 _ROOT = re.compile(rb"<(?:[\w.-]+:)?(worksheet|workbook|styleSheet)\b[^>]*>")
 _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(/?)>')
 _CELL_START = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(/?)>')
@@ -75,8 +77,10 @@ def marked_copy(data: bytes, marks: list[Mark], listing: Listing) -> bytes:
     if b"purl.oclc.org/ooxml" in workbook:  # Strict Open XML: its namespaces are not the ones written here
         raise Unsupported("a Strict Open XML workbook")
     parts = sheet_parts(workbook, package.read(WORKBOOK_RELS))
-    if listing.name in parts:
+    if _folded(listing.name) in {_folded(name) for name in parts}:  # Excel compares sheet names ignoring case
         raise Unsupported("the workbook already has a list sheet")
+    if not re.match(rb'\s*(?:<\?xml[^>]*encoding="(?:utf-8|UTF-8)"|<\?xml(?![^>]*encoding)|<(?!\?xml))', workbook):
+        raise Unsupported("the workbook part is not in UTF-8")
     styles = _Styles(package.read(STYLES))
     by_sheet: dict[str, list[Mark]] = {}
     for mark in marks:
@@ -114,6 +118,9 @@ class _Styles:
         key = (style, error)
         if key not in self.cloned:
             if error not in self.fill_ids:
+                while self.fills_count + len(self.new_fills) < 2:  # Excel reserves fills 0 (none) and 1 (gray125)
+                    pattern = "none" if self.fills_count + len(self.new_fills) == 0 else "gray125"
+                    self.new_fills.append(f'<fill><patternFill patternType="{pattern}"/></fill>'.encode())
                 self.fill_ids[error] = self.fills_count + len(self.new_fills)
                 self.new_fills.append(f'<fill><patternFill patternType="solid"><fgColor rgb="{FILL_COLOURS[error]}"/>'
                                       f'<bgColor indexed="64"/></patternFill></fill>'.encode())
@@ -193,6 +200,9 @@ def _mark_sheet(package: Package, part: str, marks: list[Mark], styles: _Styles)
     if (xml.count(b"<row ") + xml.count(b"<row>") != xml.count(b'<row r="')
             or xml.count(b"<c ") + xml.count(b"<c>") != xml.count(b'<c r="')):
         raise Unsupported("rows or cells without an address first")
+    rows = [int(number) for number in re.findall(rb'<row\b[^>]*?\br="(\d+)"', xml)]
+    if any(a >= b for a, b in zip(rows, rows[1:])):
+        raise Unsupported("rows out of order")
     merged = _merged_ranges(xml)
     cells: dict[str, list[Mark]] = {}
     for mark in marks:
@@ -262,7 +272,7 @@ def _restyle(xml: bytes, ref: str, new_style) -> bytes:
         head = _STYLE_ATTR.sub(b"", tag[: -len(closing)])
         rebuilt = head + f' s="{new_style(old)}"'.encode() + closing
         return xml[:found.start()] + rebuilt + xml[found.end():]
-    new_cell = b'<c r="' + ref.encode() + f'" s="{new_style(_row_style(xml, row_number))}"/>'.encode()
+    new_cell = b'<c r="' + ref.encode() + f'" s="{new_style(_row_style(xml, row_number, col))}"/>'.encode()
     for row in _ROW.finditer(xml):
         number = int(row.group(1))
         if number < row_number:
@@ -287,12 +297,18 @@ def _restyle(xml: bytes, ref: str, new_style) -> bytes:
             + xml[empty.end():])
 
 
-def _row_style(xml: bytes, row_number: int) -> int:
-    """A row's own format (customFormat) applies to its empty cells: a cell added there starts from it."""
+def _row_style(xml: bytes, row_number: int, col: int = -1) -> int:
+    """The format an empty cell shows: its row's own (customFormat), else its column's; a cell added there
+    starts from it."""
     row = re.search(rb'<row\b[^>]*?\br="' + str(row_number).encode() + rb'"[^>]*>', xml)
     if row and b'customFormat="1"' in row.group(0):
         style = re.search(rb'\ss="(\d+)"', row.group(0))
         return int(style.group(1)) if style else 0
+    for column in re.finditer(rb"<col\b[^>]*>", xml[:xml.find(b"<sheetData")]):
+        low, high = re.search(rb'\bmin="(\d+)"', column.group(0)), re.search(rb'\bmax="(\d+)"', column.group(0))
+        style = re.search(rb'\bstyle="(\d+)"', column.group(0))
+        if low and high and style and int(low.group(1)) <= col + 1 <= int(high.group(1)):
+            return int(style.group(1))
     return 0
 
 
@@ -302,9 +318,28 @@ def _with_legacy_drawing(xml: bytes, rel_id: str) -> bytes:
         opened = root.group(0)[:-1] + f' xmlns:r="{OFFICE_RELATIONSHIPS}">'.encode()
         xml = xml[:root.start()] + opened + xml[root.end():]
     element = f'<legacyDrawing r:id="{rel_id}"/>'.encode()
-    positions = [at for at in (xml.find(tag) for tag in _AFTER_LEGACY) if at >= 0]
-    at = min(positions) if positions else xml.rindex(b"</worksheet>")
+    at = _first_child_after_legacy(xml)
     return xml[:at] + element + xml[at:]
+
+
+def _first_child_after_legacy(xml: bytes) -> int:
+    """Where legacyDrawing goes: before the first of the worksheet's own children that the schema puts after
+    it. Only the worksheet's children count: an extLst inside a cfRule (Excel's data bars) is not one."""
+    end = xml.find(b"</sheetData>")
+    start = end + len(b"</sheetData>") if end >= 0 else re.search(rb"<sheetData\s*/>", xml).end()
+    depth = 1  # inside <worksheet>, after sheetData
+    for tag in _TAG.finditer(xml, start):
+        closing, name, empty = tag.groups()
+        if closing:
+            depth -= 1
+            if depth == 0:
+                return tag.start()  # </worksheet>
+            continue
+        if depth == 1 and name in _AFTER_LEGACY:
+            return tag.start()
+        if not empty:
+            depth += 1
+    raise Unsupported("the worksheet does not close")
 
 
 def _comments_xml(comments: list[tuple[str, list[Mark]]]) -> bytes:
@@ -355,10 +390,7 @@ def _add_listing(package: Package, workbook: bytes, listing: Listing, formats: d
     workbook = workbook[:sheets.end()] + entry + workbook[sheets.end():]
     # Names local to a sheet count sheets by position: every one moves up by the sheet put first.
     workbook = _LOCAL_SHEET.sub(lambda m: m.group(1) + str(int(m.group(2)) + 1).encode() + m.group(3), workbook)
-    view = re.search(rb"<workbookView\b[^>]*?/?>", workbook)
-    if view is not None:
-        tag = _ACTIVE_TAB.sub(b"", view.group(0))
-        workbook = workbook[:view.start()] + tag + workbook[view.end():]
+    workbook = re.sub(rb"<workbookView\b[^>]*?/?>", lambda view: _ACTIVE_TAB.sub(b"", view.group(0)), workbook)
     root = _ROOT.search(workbook)
     if b"xmlns:r=" not in root.group(0):
         opened = root.group(0)[:-1] + f' xmlns:r="{OFFICE_RELATIONSHIPS}">'.encode()
@@ -392,6 +424,10 @@ def _row(number: int, cells: list[tuple[str, int]]) -> str:
         out.append(f'<c r="{cell_name(number - 1, col)}" s="{style}" t="inlineStr"><is>'
                    f'<t xml:space="preserve">{escape(text)}</t></is></c>')
     return f'<row r="{number}">{"".join(out)}</row>'
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _require_unprefixed(xml: bytes, tag: bytes) -> None:

@@ -59,6 +59,9 @@ class Package:
     def content_type(self, part: str, content_type: str) -> None:
         """An Override for `part`, added to [Content_Types].xml."""
         xml = self.read(CONTENT_TYPES)
+        # A stale Override for the same name (a part since removed) would otherwise stand twice.
+        xml = re.sub(rb'<Override\s[^>]*PartName="' + re.escape(("/" + part).encode()) + rb'"[^>]*/>', b"", xml,
+                     flags=re.I)
         entry = f'<Override PartName={quoteattr("/" + part)} ContentType={quoteattr(content_type)}/>'
         self.write(CONTENT_TYPES, _before_close(xml, b"</Types>", entry.encode()))
 
@@ -138,12 +141,14 @@ class _ZipWriter:
         start = offset + 30 + name_length + extra_length
         packed = source[start:start + info.compress_size]
         self._entry(info.filename, packed, info.compress_type, info.CRC, info.file_size, info.date_time,
-                    info.external_attr)
+                    info.external_attr, utf8=bool(info.flag_bits & 0x800))
 
     def _entry(self, name: str, packed: bytes, method: int, crc: int, size: int, date_time: tuple,
-               external: int) -> None:
-        encoded = name.encode("utf-8")
-        flags = 0x800 if not name.isascii() else 0  # bit 11: the name is UTF-8
+               external: int, utf8: bool | None = None) -> None:
+        # A copied name keeps its own bytes: zipfile read a name without bit 11 as cp437, so it goes back so.
+        utf8 = not name.isascii() if utf8 is None else utf8
+        encoded = name.encode("utf-8" if utf8 else "cp437")
+        flags = 0x800 if utf8 and not name.isascii() else 0  # bit 11: the name is UTF-8
         year, month, day, hour, minute, second = date_time
         dos_time = (hour << 11) | (minute << 5) | (second // 2)
         dos_date = (max(year, 1980) - 1980) << 9 | (month << 5) | day
