@@ -32,6 +32,8 @@ AUTHOR = "consolidate"
 # Elements after which a worksheet's legacyDrawing must come, in the schema's order (CT_Worksheet).
 _AFTER_LEGACY = {b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls", b"webPublishItems",
                  b"tableParts", b"extLst"}
+# A part we add text to must be UTF-8: a BOM, a declaration naming it, or none at all.
+_UTF8_XML = re.compile(rb"""(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*encoding=["'](?i:utf-8)["']|<\?xml(?![^>]*encoding)|<(?!\?xml))""")
 _TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>")
 _ROOT = re.compile(rb"<(?:[\w.-]+:)?(worksheet|workbook|styleSheet)\b[^>]*>")
 _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(/?)>')
@@ -79,7 +81,7 @@ def marked_copy(data: bytes, marks: list[Mark], listing: Listing) -> bytes:
     parts = sheet_parts(workbook, package.read(WORKBOOK_RELS))
     if _folded(listing.name) in {_folded(name) for name in parts}:  # Excel compares sheet names ignoring case
         raise Unsupported("the workbook already has a list sheet")
-    if not re.match(rb'\s*(?:<\?xml[^>]*encoding="(?:utf-8|UTF-8)"|<\?xml(?![^>]*encoding)|<(?!\?xml))', workbook):
+    if not _UTF8_XML.match(workbook):
         raise Unsupported("the workbook part is not in UTF-8")
     styles = _Styles(package.read(STYLES))
     by_sheet: dict[str, list[Mark]] = {}
