@@ -8,7 +8,7 @@ from pathlib import Path
 from pipeline.intake.email import is_email, read_email, safe_name
 from pipeline.isolation import Failure, run_isolated
 from pipeline.outputs.lock import outbox_lock
-from pipeline.register import Register
+from pipeline.register import Register, describe_mark
 
 
 class MarkError(ValueError):
@@ -22,9 +22,7 @@ def mark_file(outbox: Path, path: str, received: dt.date | None, excluded: str |
         register.set_mark(sha, shown, received, excluded, clear)
     if clear:
         return f"Đã bỏ đánh dấu của {shown}. Áp dụng từ lần tổng hợp sau."
-    what = (f"nhận ngày {received:%d/%m/%Y}" if received else "") + (
-        f"{'; ' if received else ''}để riêng: {excluded}" if excluded else "")
-    return f"Đã đánh dấu {shown} ({what}). Áp dụng từ lần tổng hợp sau."
+    return f"Đã đánh dấu {shown} ({describe_mark(received, excluded)}). Áp dụng từ lần tổng hợp sau."
 
 
 def _content(path: str) -> tuple[str, str]:

@@ -72,12 +72,12 @@ def consolidate(spec: FormSpec, ledger: Ledger) -> Consolidation:
     derived = [(d.id, d.label, _derive(d.expression, totals), d.format, d.unit) for d in spec.derived]
     by_group = _by_group(spec, table)
     code, name = spec.roles.unit_code, spec.roles.unit_name
-    records = table[[code, name] + [f.code for f in spec.narrative_fields]].to_dict("records")
-    # The table's rows are the accepted files in this order: each brings the sentences its reader keyed.
-    found = [r.submission.sentences for r in sorted(ledger.accepted, key=lambda r: str(r.unit))]
+    records = table[[code, name, "_file"] + [f.code for f in spec.narrative_fields]].to_dict("records")
+    keyed_by_file = {r.relative: r.submission.sentences for r in ledger.accepted}  # keyed by the file's reader
     narratives = {f.code: [] for f in spec.narrative_fields}
     keyed = {f.code: [] for f in spec.narrative_fields}
-    for record, sentences in zip(records, found):
+    for record in records:
+        sentences = keyed_by_file[record["_file"]]
         for f in spec.narrative_fields:
             text = str(record[f.code]).strip() if record[f.code] else ""
             if text:

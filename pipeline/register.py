@@ -180,6 +180,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def describe_mark(received: dt.date | None, excluded: str | None) -> str:
+    """An office mark in words: "nhận ngày 08/12/2023; để riêng: lý do"."""
+    return "; ".join(filter(None, (f"nhận ngày {received:%d/%m/%Y}" if received else "",
+                                   f"để riêng: {excluded}" if excluded else "")))
+
+
 def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt.datetime) -> None:
     """Each file's received time, first sighting and email, from the register and the emails opened."""
     for record in records:
@@ -192,9 +198,7 @@ def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt
             record.first_seen = register.seen_first(sha, now)
             mark = register.marks.get(sha)
             if mark:
-                record.office_mark = "; ".join(filter(None, (
-                    f"nhận ngày {mark.received:%d/%m/%Y}" if mark.received else "",
-                    f"để riêng: {mark.excluded}" if mark.excluded else "")))
+                record.office_mark = describe_mark(mark.received, mark.excluded)
     # The same content seen twice (emailed, and also saved into the inbox by hand) arrived at the earlier.
     earliest: dict[str, dt.datetime] = {}
     for record in records:

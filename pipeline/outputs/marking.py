@@ -90,8 +90,8 @@ def marked_copy(data: bytes, marks: list[Mark], listing: Listing) -> bytes:
             by_sheet.setdefault(mark.sheet, []).append(mark)
     for sheet, sheet_marks in by_sheet.items():
         _mark_sheet(package, parts[sheet], sheet_marks, styles)
-    for part in set(parts.values()) - {parts[s] for s in by_sheet}:
-        if package.has(part) and part.endswith(".xml"):
+    for part in set(parts.values()):  # marked or not, as each now stands in the package
+        if part and package.has(part) and part.endswith(".xml"):
             _unselect(package, part)
     list_styles = styles.listing_formats()
     package.write(STYLES, styles.xml())
@@ -226,8 +226,6 @@ def _mark_sheet(package: Package, part: str, marks: list[Mark], styles: _Styles)
     package.default_type("vml", VML_TYPE)
     package.relate(part, comments_part, "comments")
     drawing_id = package.relate(part, drawing_part, "vmlDrawing")
-    if b"tabSelected" in xml:
-        xml = _TAB_SELECTED.sub(b"", xml)
     package.write(part, _with_legacy_drawing(xml, drawing_id))
 
 
@@ -314,11 +312,17 @@ def _row_style(xml: bytes, row_number: int, col: int = -1) -> int:
     return 0
 
 
-def _with_legacy_drawing(xml: bytes, rel_id: str) -> bytes:
+def _with_relationships_namespace(xml: bytes) -> bytes:
+    """The part's root declaring the `r:` prefix that the elements added here use."""
     root = _ROOT.search(xml)
-    if b"xmlns:r=" not in root.group(0):
-        opened = root.group(0)[:-1] + f' xmlns:r="{OFFICE_RELATIONSHIPS}">'.encode()
-        xml = xml[:root.start()] + opened + xml[root.end():]
+    if b"xmlns:r=" in root.group(0):
+        return xml
+    opened = root.group(0)[:-1] + f' xmlns:r="{OFFICE_RELATIONSHIPS}">'.encode()
+    return xml[:root.start()] + opened + xml[root.end():]
+
+
+def _with_legacy_drawing(xml: bytes, rel_id: str) -> bytes:
+    xml = _with_relationships_namespace(xml)
     element = f'<legacyDrawing r:id="{rel_id}"/>'.encode()
     at = _first_child_after_legacy(xml)
     return xml[:at] + element + xml[at:]
@@ -393,11 +397,7 @@ def _add_listing(package: Package, workbook: bytes, listing: Listing, formats: d
     # Names local to a sheet count sheets by position: every one moves up by the sheet put first.
     workbook = _LOCAL_SHEET.sub(lambda m: m.group(1) + str(int(m.group(2)) + 1).encode() + m.group(3), workbook)
     workbook = re.sub(rb"<workbookView\b[^>]*?/?>", lambda view: _ACTIVE_TAB.sub(b"", view.group(0)), workbook)
-    root = _ROOT.search(workbook)
-    if b"xmlns:r=" not in root.group(0):
-        opened = root.group(0)[:-1] + f' xmlns:r="{OFFICE_RELATIONSHIPS}">'.encode()
-        workbook = workbook[:root.start()] + opened + workbook[root.end():]
-    package.write(WORKBOOK, workbook)
+    package.write(WORKBOOK, _with_relationships_namespace(workbook))
 
 
 def _listing_xml(listing: Listing, formats: dict[str, int]) -> bytes:
