@@ -40,7 +40,6 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 # Run as a script from anywhere: `tests` is a package at the repo root, not installed.
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,21 +161,8 @@ def make_variants(spec: FormSpec, scratch: Path) -> list[Variant]:
         sheets = {layout.cells[code].sheet for code in PATCHED}
         assert len(sheets) == 1, "all patched fields are expected on one sheet"
         part = parts[sheets.pop()]
-        xml = archive.read(part)
-        found = []
-        for code in PATCHED:
-            ref = layout.cells[code].a1
-            match = re.search(rb'<c r="' + ref.encode() + rb'"([^>]*?)(?:/>|>.*?</c>)', xml, re.S)
-            assert match, f"cell {ref} ({code}) not found in {part}"
-            style = re.search(rb'\bs="(\d+)"', match.group(1))
-            found.append((match.start(), match.end(), code, ref, f' s="{style.group(1).decode()}"' if style else ""))
-        found.sort()
-        pieces, slots, at = [], [], 0
-        for start, end, code, ref, style in found:
-            pieces.append(xml[at:start])
-            slots.append((code, ref, style))
-            at = end
-        pieces.append(xml[at:])
+        pieces, slots = realistic.cut_around(archive.read(part), [(code, layout.cells[code].a1) for code in PATCHED],
+                                             part)
         entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
         variants.append(Variant(size, values, entries, part, pieces, slots))
     return variants
@@ -194,16 +180,7 @@ def file_values(variant: Variant, index: int, rng: random.Random) -> dict:
 
 
 def patched_sheet(variant: Variant, values: dict) -> bytes:
-    out = [variant.pieces[0]]
-    for (code, ref, style), piece in zip(variant.slots, variant.pieces[1:]):
-        value = values[code]
-        if isinstance(value, str):
-            cell = f'<c r="{ref}"{style} t="inlineStr"><is><t>{escape(value)}</t></is></c>'
-        else:
-            cell = f'<c r="{ref}"{style} t="n"><v>{value}</v></c>'
-        out.append(cell.encode())
-        out.append(piece)
-    return b"".join(out)
+    return realistic.patched_cells(variant.pieces, variant.slots, values)
 
 
 def write_file(path: Path, variant: Variant, values: dict, mtime: float) -> None:

@@ -63,24 +63,38 @@ def make_skeleton(spec: FormSpec, scratch: Path) -> Skeleton:
     for code in (f.code for f in spec.fields):
         by_part.setdefault(parts[layout.cells[code].sheet], []).append(code)
     for part, codes in by_part.items():
-        xml = archive.read(part)
-        found = []
-        for code in codes:
-            ref = layout.cells[code].a1
-            match = re.search(rb'<c r="' + ref.encode() + rb'"([^>]*?)(?:/>|>.*?</c>)', xml, re.S)
-            assert match, f"cell {ref} ({code}) not found in {part}"
-            style = re.search(rb'\bs="(\d+)"', match.group(1))
-            found.append((match.start(), match.end(), code, ref, f' s="{style.group(1).decode()}"' if style else ""))
-        found.sort()
-        at, cut = 0, []
-        for start, end, code, ref, style in found:
-            cut.append(xml[at:start])
-            slots.setdefault(part, []).append((code, ref, style))
-            at = end
-        cut.append(xml[at:])
-        pieces[part] = cut
+        pieces[part], slots[part] = cut_around(archive.read(part), [(code, layout.cells[code].a1) for code in codes],
+                                               part)
     entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
     return Skeleton(entries, pieces, slots)
+
+
+def cut_around(xml: bytes, cells: list[tuple[str, str]], part: str) -> tuple[list[bytes], list[tuple[str, str, str]]]:
+    """A sheet's XML cut around the given (field code, cell ref) cells: the static pieces between them (one
+    more than the cells) and, in document order, each cell's (code, ref, style attribute)."""
+    found = []
+    for code, ref in cells:
+        match = re.search(rb'<c r="' + ref.encode() + rb'"([^>]*?)(?:/>|>.*?</c>)', xml, re.S)
+        assert match, f"cell {ref} ({code}) not found in {part}"
+        style = re.search(rb'\bs="(\d+)"', match.group(1))
+        found.append((match.start(), match.end(), code, ref, f' s="{style.group(1).decode()}"' if style else ""))
+    found.sort()
+    pieces, slots, at = [], [], 0
+    for start, end, code, ref, style in found:
+        pieces.append(xml[at:start])
+        slots.append((code, ref, style))
+        at = end
+    pieces.append(xml[at:])
+    return pieces, slots
+
+
+def patched_cells(pieces: list[bytes], slots: list[tuple[str, str, str]], values: dict) -> bytes:
+    """The cut XML put together again with each cell holding its field's value."""
+    out = [pieces[0]]
+    for (code, ref, style), piece in zip(slots, pieces[1:]):
+        out.append(_cell(ref, style, values.get(code)))
+        out.append(piece)
+    return b"".join(out)
 
 
 def _unit(index: int, rng: random.Random) -> RosterUnit:
@@ -178,11 +192,7 @@ def slip(spec: FormSpec, values: dict, rng: random.Random, code: str | None = No
 
 
 def patched(skeleton: Skeleton, part: str, values: dict) -> bytes:
-    out = [skeleton.pieces[part][0]]
-    for (code, ref, style), piece in zip(skeleton.slots[part], skeleton.pieces[part][1:]):
-        out.append(_cell(ref, style, values.get(code)))
-        out.append(piece)
-    return b"".join(out)
+    return patched_cells(skeleton.pieces[part], skeleton.slots[part], values)
 
 
 def _cell(ref: str, style: str, value) -> bytes:
