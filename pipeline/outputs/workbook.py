@@ -143,11 +143,11 @@ class _WorkbookWriter:
         if self.previous and groups:
             sheet.repeat_columns(0, 2)
         columns = _TotalsColumns(groups, self.previous)
-        sheet.set_column(0, 0, 6)
-        sheet.set_column(1, 1, 52)
-        sheet.set_column(2, 2, 14)
-        sheet.set_column(3, columns.last, 16)
-        self.header(sheet, row, ["STT", "Chỉ tiêu", "Đơn vị tính"] + columns.titles(self.previous))
+        for col, width in enumerate(columns.widths):
+            sheet.set_column(col, col, width)
+        titles = ["STT", "Chỉ tiêu", "Đơn vị tính"] + columns.titles(self.previous)
+        self.header(sheet, row, titles)
+        self.fit_row(sheet, row, titles, columns.widths)  # "Khối Cơ quan hành chính" takes two lines
         row += 1
         by_group = {g: r for g, r in zip(groups, self.data.by_group.to_dict("records"))}
         before = self.group_previous(groups)
@@ -176,6 +176,7 @@ class _WorkbookWriter:
                 weight = lower_first(self.spec.by_code[field.weight].label) if field.aggregate == "weighted_mean" else ""
                 label = field.label + (f" (bình quân theo {weight})" if weight else "")
                 sheet.write_string(row, 1, label, self.f["text"])
+                self.fit_row(sheet, row, ["", label], columns.widths)
                 sheet.write_string(row, 2, field.unit, self.f["center"])
                 self.value(sheet, row, 3, field, self.data.totals[field.code], bold=True)
                 if self.previous:
@@ -208,7 +209,9 @@ class _WorkbookWriter:
     def answer_rows(self, sheet: Worksheet, row: int, number: int, field: FieldSpec, groups: list[str],
                     columns: _TotalsColumns) -> int:
         sheet.write_string(row, 0, str(number), self.f["center"])
-        sheet.write_string(row, 1, f"{field.label}: số đơn vị theo câu trả lời", self.f["text"])
+        label = f"{field.label}: số đơn vị theo câu trả lời"
+        sheet.write_string(row, 1, label, self.f["text"])
+        self.fit_row(sheet, row, ["", label], columns.widths)
         for col in range(2, columns.last + 1):
             sheet.write_blank(row, col, None, self.f["text"])
         row += 1
@@ -584,6 +587,11 @@ class _TotalsColumns:
         step = 2 if self.with_group_change else 1
         self.group_cols = [first + step * i for i in range(len(groups))]
         self.last = (self.group_cols[-1] + step - 1) if groups else first - 1
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """STT, Chỉ tiêu, Đơn vị tính, then every figure column."""
+        return (6, 52, 16) + (16,) * (self.last - 2)  # "đồng/người/tháng" on one line
 
     def titles(self, previous) -> list[str]:
         titles = ["Toàn tỉnh"]
