@@ -214,24 +214,20 @@ def test_text_at_the_cell_limit_is_kept_whole_with_a_warning(tmp_path, write_sub
     assert max(len(t) for t in texts) == 32767
 
 
-def test_texts_beyond_a_cell_are_split_over_rows_never_cut():
-    from pipeline.outputs.workbook import CELL_LIMIT, _WorkbookWriter
+def test_texts_beyond_a_cell_are_split_over_rows_never_cut(three_units, monkeypatch):
+    from pipeline.outputs import workbook as module
 
-    class Sheet:
-        def __init__(self):
-            self.cells = {}
-
-        def write_string(self, row, col, value, fmt=None):
-            self.cells[(row, col)] = value
-
-    writer = _WorkbookWriter.__new__(_WorkbookWriter)
-    writer.f, writer.truncated = {"text_top": None}, []
-    sheet = Sheet()
-    text = "x" * (CELL_LIMIT * 2 + 5)
-    last = writer.long_text(sheet, 10, ["CD001", "Trường A"], text)
-    pieces = [v for (row, col), v in sorted(sheet.cells.items()) if col == 2]
-    assert "".join(pieces) == text and last == 12 and writer.truncated == ["CD001"]
-    assert sheet.cells[(11, 0)] == "CD001 (tiếp)"
+    monkeypatch.setattr(module, "CELL_LIMIT", 40)  # every narrative of the demo units is longer than this
+    out = three_units["out"]
+    _, document = run_json(three_units["inbox"], out, "--roster", str(three_units["roster"]))
+    rows = CalamineWorkbook.from_path(str(out / WORKBOOK)).get_sheet_by_name("Thuyết minh").to_python()
+    text = three_units["values"]["CD002"]["tm_I"].strip()
+    first = next(i for i, row in enumerate(rows) if row[0] == "CD002" and text.startswith(row[2]))
+    pieces = [rows[first][2]]
+    while rows[first + len(pieces)][0] == "CD002 (tiếp)":
+        pieces.append(rows[first + len(pieces)][2])
+    assert len(pieces) > 1 and all(len(piece) <= 40 for piece in pieces) and "".join(pieces) == text
+    assert rows[first + 1][1] == f"{rows[first][1]} (tiếp)"
 
 
 def test_outputs_written_by_two_processes_are_the_same(three_units, monkeypatch):
@@ -301,3 +297,52 @@ def test_the_comparison_sheet_says_year_or_period_as_the_form_reports():
     assert "So với năm trước" in sheet_names(yearly, previous=object())
     assert "So với kỳ trước" in sheet_names(twice, previous=object())
     assert not {"So với năm trước", "So với kỳ trước"} & set(sheet_names(twice))
+
+
+def test_rows_written_as_xml_read_back_as_xlsxwriter_writes_them(tmp_path):
+    """The bulk rows (outputs/rows.py) hold what XlsxWriter would have written: escapes, numbers, dates, blanks."""
+    import io
+
+    import xlsxwriter
+
+    from pipeline.outputs.rows import SheetRows, save_with_rows
+
+    values = ["a & b < c > d", "  lề trái", "dòng 1\ndòng 2", "\x01\x0b điều khiển", "_x0041_ như mã", "=1+2",
+              "Tiếng Việt: Công đoàn cơ sở", 12, 1234567.5, -3, dt.date(2023, 12, 11), dt.datetime(2023, 5, 20, 9, 30),
+              None, float("nan")]
+
+    def write(path, bulk: bool):
+        frame = io.BytesIO() if bulk else str(path)
+        book = xlsxwriter.Workbook(frame, {"strings_to_formulas": False, "strings_to_numbers": False})
+        style = book.add_format({"text_wrap": True, "num_format": "#,##0.0"})
+        date = book.add_format({"num_format": "dd/mm/yyyy"})
+        sheet = book.add_worksheet("Trang")
+        sheet.write_string(0, 0, "Khung")
+        if not bulk:
+            for row, value in enumerate(values, start=1):
+                if isinstance(value, dt.date):
+                    sheet.write_datetime(row, 1, value if isinstance(value, dt.datetime)
+                                         else dt.datetime.combine(value, dt.time()), date)
+                elif value is None or value != value:
+                    sheet.write_blank(row, 1, None, style)
+                elif isinstance(value, str):
+                    sheet.write_string(row, 1, value, style)
+                else:
+                    sheet.write_number(row, 1, value, style)
+        indices = (style._get_xf_index(), date._get_xf_index())
+        book.close()
+        if bulk:
+            cells = [(None, [(1, value, indices[isinstance(value, dt.date)])]) for value in values]
+            save_with_rows(frame.getvalue(), [SheetRows("xl/worksheets/sheet1.xml", 1, len(values), 1,
+                                                        lambda: iter(cells))], path)
+
+    write(tmp_path / "plain.xlsx", bulk=False)
+    write(tmp_path / "bulk.xlsx", bulk=True)
+    # openpyxl undoes "_x005F_" in shared strings only (the bulk rows' strings are inline); calamine in both.
+    for reader in (lambda p: CalamineWorkbook.from_path(str(p)).get_sheet_by_name("Trang").to_python(),
+                   lambda p: [[c.value for c in row] for row in openpyxl.load_workbook(p)["Trang"].iter_rows()
+                              if "_x0041_" not in str(row[1].value)],
+                   lambda p: [[(c.number_format, c.alignment.wrap_text) for c in row]
+                              for row in openpyxl.load_workbook(p)["Trang"].iter_rows()]):
+        assert reader(tmp_path / "bulk.xlsx") == reader(tmp_path / "plain.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "bulk.xlsx")["Trang"].dimensions == "A1:B15"

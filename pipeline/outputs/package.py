@@ -9,6 +9,8 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
+from typing import BinaryIO
 from xml.sax.saxutils import quoteattr
 
 CONTENT_TYPES = "[Content_Types].xml"
@@ -92,15 +94,25 @@ class Package:
 
     def save(self) -> bytes:
         """The package: unchanged entries as their original compressed bytes, changed and added ones deflated."""
-        writer = _ZipWriter()
+        out = io.BytesIO()
+        self.save_to(out)
+        return out.getvalue()
+
+    def save_to(self, out: BinaryIO, streams: dict[str, Iterable[bytes]] | None = None) -> None:
+        """The package written to the seekable `out`; a part named in `streams` is replaced by the bytes its
+        iterable yields, deflated as they come (a part too large to hold in memory at once)."""
+        streams = streams or {}
+        writer = _ZipWriter(out)
         for info in self.infos:
-            if info.filename in self.changed:
+            if info.filename in streams:
+                writer.add_stream(info.filename, streams[info.filename], info.date_time)
+            elif info.filename in self.changed:
                 writer.add(info.filename, self.changed[info.filename], info.date_time)
             else:
                 writer.copy(self.data, info)
         for part, data in self.added.items():
             writer.add(part, data)
-        return writer.finish()
+        writer.finish()
 
 
 def rels_path(part: str) -> str:
@@ -122,14 +134,39 @@ def _before_close(xml: bytes, closing: bytes, entry: bytes) -> bytes:
 class _ZipWriter:
     """A zip written by hand, so that an entry can be copied as it is stored: no inflating, no deflating."""
 
-    def __init__(self) -> None:
-        self.out = io.BytesIO()
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.start = out.tell()
         self.directory: list[bytes] = []
 
     def add(self, name: str, data: bytes, date_time: tuple = (1980, 1, 1, 0, 0, 0)) -> None:
         deflate = zlib.compressobj(_COMPRESS_LEVEL, zlib.DEFLATED, -15)
         packed = deflate.compress(data) + deflate.flush()
         self._entry(name, packed, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), date_time, 0)
+
+    def add_stream(self, name: str, chunks: Iterable[bytes], date_time: tuple) -> None:
+        """An entry deflated chunk by chunk; its header is written first and completed once the sizes are known."""
+        header = self.out.tell()
+        self._entry(name, b"", zipfile.ZIP_DEFLATED, 0, 0, date_time, 0)
+        deflate = zlib.compressobj(_COMPRESS_LEVEL, zlib.DEFLATED, -15)
+        crc = size = packed = 0
+        for chunk in chunks:
+            crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+            piece = deflate.compress(chunk)
+            self.out.write(piece)
+            packed += len(piece)
+        piece = deflate.flush()
+        self.out.write(piece)
+        packed += len(piece)
+        if size >= 0xFFFFFFFF or packed >= 0xFFFFFFFF or self.out.tell() - self.start >= 0xFFFFFFFF:
+            raise Unsupported(f"{name} is larger than a zip without zip64 holds")
+        end = self.out.tell()
+        sizes = struct.pack("<III", crc, packed, size)
+        self.out.seek(header + 14)
+        self.out.write(sizes)
+        self.out.seek(end)
+        entry = self.directory[-1]
+        self.directory[-1] = entry[:16] + sizes + entry[28:]
 
     def copy(self, source: bytes, info: zipfile.ZipInfo) -> None:
         if info.flag_bits & 0x1 or info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF:
@@ -152,18 +189,17 @@ class _ZipWriter:
         year, month, day, hour, minute, second = date_time
         dos_time = (hour << 11) | (minute << 5) | (second // 2)
         dos_date = (max(year, 1980) - 1980) << 9 | (month << 5) | day
-        offset = self.out.tell()
+        offset = self.out.tell() - self.start
         fields = struct.pack("<HHHHHIIIH", 20, flags, method, dos_time, dos_date, crc, len(packed), size, len(encoded))
         self.out.write(b"PK\x03\x04" + fields + b"\x00\x00" + encoded)
         self.out.write(packed)
         self.directory.append(b"PK\x01\x02" + struct.pack("<H", 20) + fields
                               + struct.pack("<HHHHII", 0, 0, 0, 0, external, offset) + encoded)
 
-    def finish(self) -> bytes:
-        start = self.out.tell()
+    def finish(self) -> None:
+        start = self.out.tell() - self.start
         for entry in self.directory:
             self.out.write(entry)
-        size = self.out.tell() - start
+        size = self.out.tell() - self.start - start
         count = len(self.directory)
         self.out.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, count, count, size, start, 0))
-        return self.out.getvalue()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import xlsxwriter
@@ -11,6 +12,7 @@ from pipeline.ledger import STATE_LABELS, UNIT_LABELS, received_order
 from pipeline.merge import NO_GROUP
 from pipeline.form import FieldSpec
 from pipeline.narratives.themes import groups_of_units
+from pipeline.outputs.rows import SheetRows, save_with_rows
 from pipeline.previous.compare import change
 from pipeline.previous.read import CODES_MARK, DATA_SHEET
 from pipeline.register import VIETNAM
@@ -40,14 +42,17 @@ def write_workbook(result, path: Path) -> None:
     """Write the whole workbook to `path`; nothing a unit typed can become a formula or a link."""
     # Constant-memory mode keeps a large province's workbook in bounded memory; below that size the
     # shared-string table is faster (a quarter less time at 1,000 units) and memory is no concern.
-    workbook = xlsxwriter.Workbook(str(path), {
+    frame = io.BytesIO()
+    workbook = xlsxwriter.Workbook(frame, {
         "constant_memory": result.consolidation.unit_count > CONSTANT_MEMORY_FROM,
         "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "default_date_format": "dd/mm/yyyy"})
+    writer = _WorkbookWriter(workbook, result)
     try:
-        _WorkbookWriter(workbook, result).write()
+        writer.write()
     finally:
         workbook.close()
+    save_with_rows(frame.getvalue(), writer.rows, path)
 
 
 class _WorkbookWriter:
@@ -60,6 +65,9 @@ class _WorkbookWriter:
         self.previous = result.previous
         self.f = _formats(workbook)
         self.truncated: list[str] = []
+        self.rows: list[SheetRows] = []  # sheets' rows written after the frame (outputs/rows.py)
+        # Every format's index in the styles part, fixed now: the rows are made after XlsxWriter has saved it.
+        self.xf = {name: style._get_xf_index() for name, style in self.f.items()}
 
     def write(self) -> None:
         self.workbook.set_properties({"title": f"Tổng hợp {self.spec.short_title}", "author": self.spec.issuer,
@@ -112,9 +120,9 @@ class _WorkbookWriter:
     @staticmethod
     def fit_row(sheet: Worksheet, row: int, texts: list[str], widths: tuple[int, ...]) -> None:
         """A row tall enough for its wrapped texts: neither Excel nor LibreOffice grows a written row itself."""
-        lines = max((-(-len(str(text)) // max(int(width * 1.15), 1)) for text, width in zip(texts, widths)), default=1)
-        if lines > 1:
-            sheet.set_row(row, min(15 * lines + 3, 409))
+        height = _fit_height(texts, widths)
+        if height:
+            sheet.set_row(row, height)
 
     def text(self, sheet: Worksheet, row: int, col: int, value, style="text") -> None:
         """Unit-typed text, always as a string (=, +, -, @ stay text), never longer than a cell."""
@@ -289,29 +297,43 @@ class _WorkbookWriter:
         for col, code in enumerate(codes):
             sheet.write_string(row - 1, col, code)
         self.wrapped_header(sheet, row, titles, 78, frozen_columns=3)
-        header_row = row
-        for index, record in enumerate(self.data.units.to_dict("records"), start=1):
-            row += 1
-            sheet.write_number(row, 0, index, self.f["center"])
-            self.text(sheet, row, 1, record[self.spec.roles.unit_code])
-            self.text(sheet, row, 2, record[self.spec.roles.unit_name])
-            self.text(sheet, row, 3, record["khoi"])
+        units = self.data.units
+        count = len(units)
+        sheet.autofilter(row, 0, row + count, 3 + len(fields))
+        xf = self.xf
+        columns = [units[code].tolist() for code in codes[1:4]] + [units[f.code].tolist() for f in fields]
+        numeric = [f.is_numeric for f in fields]
+
+        def make():
+            center, text = xf["center"], xf["text"]
+            for index, record in enumerate(zip(*columns), start=1):
+                cells = [(0, index, center), (1, _cut(record[0]), text), (2, _cut(record[1]), text),
+                         (3, _cut(record[2]), text)]
+                for col, (value, is_numeric) in enumerate(zip(record[3:], numeric), start=4):
+                    cells.append((col, *self.cell(value, is_numeric)))
+                yield None, cells
+            total = [(col, None, xf["total_label"]) for col in (0, 1, 3)] + [(2, "TỔNG CỘNG TOÀN TỈNH", xf["total_label"])]
             for col, field in enumerate(fields, start=4):
-                self.value(sheet, row, col, field, record[field.code])
-        sheet.autofilter(header_row, 0, max(row, header_row), 3 + len(fields))
-        row += 1
-        sheet.write_string(row, 2, "TỔNG CỘNG TOÀN TỈNH", self.f["total_label"])
-        for col in (0, 1, 3):
-            sheet.write_blank(row, col, None, self.f["total_label"])
-        for col, field in enumerate(fields, start=4):
-            if field.is_numeric:
-                # Computed here, not a formula: a program that does not recalculate would show 0.
-                self.value(sheet, row, col, field, self.data.totals[field.code], bold=True)
-            elif field.options:
-                counts = self.data.answers[field.code]
-                sheet.write_string(row, col, "; ".join(f"{o}: {n}" for o, n in counts.items()), self.f["total_text"])
-            else:
-                sheet.write_blank(row, col, None, self.f["total_label"])
+                if field.is_numeric:
+                    # Computed here, not a formula: a program that does not recalculate would show 0.
+                    total.append((col, *self.cell(self.data.totals[field.code], True, bold=True)))
+                elif field.options:
+                    counts = self.data.answers[field.code]
+                    total.append((col, "; ".join(f"{o}: {n}" for o, n in counts.items()), xf["total_text"]))
+                else:
+                    total.append((col, None, xf["total_label"]))
+            yield None, sorted(total, key=lambda cell: cell[0])
+        self.bulk(sheet, row + 1, count + 1, 3 + len(fields), make)
+
+    def cell(self, value, numeric: bool, bold: bool = False) -> tuple[object, int]:
+        """A figure as a bulk row's cell holds it (value, xf index), formatted as `value` formats it."""
+        if value is None or value != value:  # NaN and NaT
+            return None, self.xf["num_bold" if bold else "num"]
+        if numeric:
+            return value, self.xf["num_bold" if bold else "num"]
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value, self.xf["date"]
+        return _cut(value), self.xf["text"]
 
     # ---------------------------------------------------------------- Thuyết minh, Kiến nghị
     def narratives(self, sheet: Worksheet) -> None:
@@ -321,40 +343,33 @@ class _WorkbookWriter:
         sheet.set_column(2, 2, 80)
         sheet.set_column(3, 3, 40)
         self.header(sheet, row, ["Mã CĐCS", "Đơn vị", "Nội dung", "Nhóm ý kiến (xem trang Nhóm ý kiến)"])
-        for field in self.spec.narrative_fields:
-            if field.code == self.spec.roles.recommendations:
-                continue
-            row += 1
-            section = self.spec.section_by_code[field.section]
-            sheet.write_string(row, 0, section.heading, self.f["section"])
-            for col in (1, 2, 3):
-                sheet.write_blank(row, col, None, self.f["section"])
-            entries = self.data.narratives.get(field.code, [])
-            if not entries:
-                row += 1
-                sheet.write_string(row, 2, "(Chưa có đơn vị nào viết mục này)", self.f["note"])
-            shared = groups_of_units(self.data.themes.get(field.code, []))
-            for code, name, text in entries:
-                row = self.long_text(sheet, row + 1, [code, name], text)
-                self.text(sheet, row, 3, "; ".join(shared.get(code, [])), "text_top")
+        fields = [f for f in self.spec.narrative_fields if f.code != self.spec.roles.recommendations]
+        entries = {f.code: self.data.narratives.get(f.code, []) for f in fields}
+        count = 0
+        for field in fields:
+            count += 1 + (sum(_pieces(len(text)) for _, _, text in entries[field.code]) or 1)
+            self.truncated += [code for code, _, text in entries[field.code] if len(text) > CELL_LIMIT]
+        xf = self.xf
+        top, section = xf["text_top"], xf["section"]
 
-    def long_text(self, sheet: Worksheet, row: int, lead: list[str], text: str) -> int:
-        """Texts over a cell's 32,767 characters go on to further rows, marked, never silently cut."""
-        if len(text) <= CELL_LIMIT:  # the usual case, tens of thousands of rows in a large province
-            style = self.f["text_top"]
-            for col, value in enumerate(lead):
-                sheet.write_string(row, col, value, style)
-            sheet.write_string(row, len(lead), text, style)
-            return row
-        pieces = [text[i:i + CELL_LIMIT] for i in range(0, len(text), CELL_LIMIT)]
-        if len(pieces) > 1:
-            self.truncated.append(lead[0])
-        for index, piece in enumerate(pieces):
-            for col, value in enumerate(lead):
-                self.text(sheet, row, col, value if index == 0 else f"{value} (tiếp)", "text_top")
-            self.text(sheet, row, len(lead), piece, "text_top")
-            row += 1
-        return row - 1
+        def make():
+            for field in fields:
+                heading = self.spec.section_by_code[field.section].heading
+                yield None, [(0, heading, section), (1, None, section), (2, None, section), (3, None, section)]
+                if not entries[field.code]:
+                    yield None, [(2, "(Chưa có đơn vị nào viết mục này)", xf["note"])]
+                shared = groups_of_units(self.data.themes.get(field.code, []))
+                for code, name, text in entries[field.code]:
+                    # Texts over a cell's 32,767 characters go on to further rows, marked, never silently cut.
+                    pieces = _pieces(len(text))
+                    for index in range(pieces):
+                        lead = (code, name) if index == 0 else (f"{code} (tiếp)", f"{name} (tiếp)")
+                        cells = [(0, _cut(lead[0]), top), (1, _cut(lead[1]), top),
+                                 (2, text[index * CELL_LIMIT:(index + 1) * CELL_LIMIT], top)]
+                        if index == pieces - 1:
+                            cells.append((3, _cut("; ".join(shared.get(code, []))), top))
+                        yield None, cells
+        self.bulk(sheet, row + 1, count, 3, make)
 
     def groups(self, sheet: Worksheet) -> None:
         """Every group of sentences, largest first in each part: what many units say, to read before drafting."""
@@ -363,29 +378,30 @@ class _WorkbookWriter:
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         self.header(sheet, row, ["Mục", "Nhóm", "Số đơn vị", "Đơn vị", "Câu tiêu biểu"])
-        first = row
         names = dict(zip(self.data.units[self.spec.roles.unit_code].astype(str),
                          self.data.units[self.spec.roles.unit_name].astype(str)))
-        alone = 0
-        for field in self.spec.narrative_fields:
-            for group in self.data.themes.get(field.code, []):
+        # One unit's own point is read in "Thuyết minh", not a group to weigh.
+        shown = [(field, group) for field in self.spec.narrative_fields
+                 for group in self.data.themes.get(field.code, []) if len(group.units) >= 2]
+        alone = sum(len(groups) for groups in self.data.themes.values()) - len(shown)
+        sheet.autofilter(row, 0, row + len(shown), 4)
+        xf = self.xf
+        top = xf["text_top"]
+
+        def make():
+            for field, group in shown:
                 units = group.units
-                if len(units) < 2:  # one unit's own point: read in "Thuyết minh", not a group to weigh
-                    alone += 1
-                    continue
-                row += 1
                 listed = "; ".join(names.get(code, code) for code in units[:30]) + ("; …" if len(units) > 30 else "")
                 heading = self.spec.section_by_code[field.section].heading[:60]
-                self.fit_row(sheet, row, [heading, group.label, "", listed, group.representative], widths)
-                self.text(sheet, row, 0, heading, "text_top")
-                self.text(sheet, row, 1, group.label, "text_top")
-                sheet.write_number(row, 2, len(units), self.f["num"])
-                self.text(sheet, row, 3, listed, "text_top")
-                self.text(sheet, row, 4, group.representative, "text_top")
-        sheet.autofilter(first, 0, max(row, first), 4)
-        if alone:
-            self.text(sheet, row + 2, 0, f"Còn {vn_number(alone)} ý riêng của từng đơn vị (chỉ một đơn vị nêu): xem "
-                                         "trang Thuyết minh và trang Kiến nghị.", "note")
+                texts = [heading, group.label, "", listed, group.representative]
+                yield _fit_height(texts, widths), [(0, _cut(heading), top), (1, _cut(group.label), top),
+                                                   (2, len(units), xf["num"]), (3, _cut(listed), top),
+                                                   (4, _cut(group.representative), top)]
+            if alone:
+                yield None, []
+                yield None, [(0, f"Còn {vn_number(alone)} ý riêng của từng đơn vị (chỉ một đơn vị nêu): xem "
+                                 "trang Thuyết minh và trang Kiến nghị.", xf["note"])]
+        self.bulk(sheet, row + 1, len(shown) + (2 if alone else 0), 4, make)
 
     def recommendations(self, sheet: Worksheet) -> None:
         """One row per recommendation sentence, with who it is for and its group, so staff can filter."""
@@ -396,20 +412,24 @@ class _WorkbookWriter:
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         self.header(sheet, row, ["STT", "Mã CĐCS", "Đơn vị", "Khối", "Nơi nhận", "Nhóm", "Kiến nghị, đề xuất"])
-        first = row
         khoi = dict(zip(self.data.units[self.spec.roles.unit_code].astype(str), self.data.units["khoi"]))
         sentences = [(code, name, text, group) for group in self.data.themes.get(self.spec.roles.recommendations, [])
                      for code, name, text in group.sentences]
         sentences.sort(key=lambda item: item[0])
-        for number, (code, name, text, group) in enumerate(sentences, start=1):
-            row += 1
-            default = group.theme.addressee if group.theme else None
-            values = [str(number), code, name, khoi.get(code, ""), LABELS[addressee(text, default)],
-                      group.label if len(group.units) > 1 else "(riêng đơn vị)", text]
-            self.fit_row(sheet, row, values, widths)
-            for col, value in enumerate(values):
-                self.text(sheet, row, col, value, "text_top")
-        sheet.autofilter(first, 0, max(row, first), 6)
+        sheet.autofilter(row, 0, row + len(sentences), 6)
+        top = self.xf["text_top"]
+
+        def make():
+            for number, (code, name, text, group) in enumerate(sentences, start=1):
+                default = group.theme.addressee if group.theme else None
+                values = [str(number), code, name, khoi.get(code, ""), LABELS[addressee(text, default)],
+                          group.label if len(group.units) > 1 else "(riêng đơn vị)", text]
+                yield _fit_height(values, widths), [(col, _cut(value), top) for col, value in enumerate(values)]
+        self.bulk(sheet, row + 1, len(sentences), 6, make)
+
+    def bulk(self, sheet: Worksheet, first: int, count: int, last_column: int, make) -> None:
+        """`count` rows from row `first` on, made by `make()` once the frame is saved (outputs/rows.py)."""
+        self.rows.append(SheetRows(f"xl/worksheets/sheet{sheet.index + 1}.xml", first, count, last_column, make))
 
     # ---------------------------------------------------------------- Tình hình nộp
     def status(self, sheet: Worksheet) -> None:
@@ -602,6 +622,21 @@ class _TotalsColumns:
             if self.with_group_change:
                 titles.append("% so với kỳ trước")
         return titles
+
+
+def _fit_height(texts: list, widths: tuple[int, ...]) -> int | None:
+    """The height of a row whose wrapped texts take several lines in columns of `widths`; None for one line."""
+    lines = max((-(-len(str(text)) // max(int(width * 1.15), 1)) for text, width in zip(texts, widths)), default=1)
+    return min(15 * lines + 3, 409) if lines > 1 else None
+
+
+def _pieces(length: int) -> int:
+    """How many cells a text of `length` characters takes (a cell holds 32,767)."""
+    return max(1, -(-length // CELL_LIMIT))
+
+
+def _cut(value) -> str:
+    return "" if value is None else str(value)[:CELL_LIMIT]
 
 
 def _page(sheet: Worksheet, landscape: bool, fit: bool = True) -> None:
