@@ -244,6 +244,24 @@ def test_outputs_written_by_two_processes_are_the_same(three_units, monkeypatch)
     assert (out / "phan-hoi" / "CD003-CD003.xlsx").is_file()
 
 
+
+def test_a_province_beyond_the_parallel_size_writes_its_outputs_in_one_process(three_units, monkeypatch):
+    """Memory first for a large province: no forked writer (it would copy every page the workbook touches)."""
+    import pipeline.outputs
+
+    monkeypatch.setattr(pipeline.outputs, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(pipeline.outputs, "SEQUENTIAL_FROM", 1)  # the three units' two accepted are "large"
+
+    def in_child(result, sending):
+        raise AssertionError("the outputs were to be written in this process")
+
+    monkeypatch.setattr(pipeline.outputs, "_write_rest_in_child", in_child)
+    out = three_units["out"]
+    code, document = run_json(three_units["inbox"], out, "--roster", str(three_units["roster"]))
+    assert (code, _same_inbox(document)) == (three_units["code"], _same_inbox(three_units["document"]))
+    assert (out / "phan-hoi" / "CD003-CD003.xlsx").is_file()
+
+
 def test_constant_memory_workbook_holds_the_same_cells(three_units, monkeypatch):
     """Large runs write in constant-memory mode, where a cell written out of row order is silently lost."""
     from pipeline.outputs import workbook as module

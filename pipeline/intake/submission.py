@@ -43,9 +43,9 @@ class Submission:
     reason: str = ""
     unit: str | None = None  # the value of the form's unit-code field, as text; None when blank
     unit_name: str | None = None
-    # Per narrative field, its sentences each with its group key (narratives/themes.py), found where the file
-    # is read so that the work is shared between the reading processes; empty where nobody asked.
-    sentences: dict[str, list[tuple[str, str | int]]] = field(default_factory=dict)
+    # Per narrative field, its sentences and their group keys (narratives/themes.py, Keyed), found where the
+    # file is read so that the work is shared between the reading processes; empty where nobody asked.
+    sentences: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict)
 
     def reject(self, code: str, /, value: str | None = None, **params: object) -> Submission:
         self.outcome = "rejected"

@@ -29,19 +29,26 @@ class Theme:
     addressee: str | None = None
 
 
-@dataclass
+@dataclass(eq=False, slots=True)
 class Group:
-    """One thing said by one or more units: its theme (None for a sentence no theme covers)."""
+    """One thing said by one or more units: its theme (None for a sentence no theme covers). Most groups hold
+    one unit's one sentence, ten thousands of them in a large province: what they are asked for is computed
+    when asked, not stored beforehand."""
 
     field: str
-    label: str
     theme: Theme | None
     sentences: list[tuple[str, str, str]] = field(default_factory=list)  # (unit code, unit name, sentence)
+    _memo: dict | None = field(default=None, repr=False)
 
-    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+    @property
+    def label(self) -> str:
+        """The theme's label, or the first sentence without its figures (sentences alike but for them)."""
+        return self.theme.label if self.theme else self._remembered("label", lambda: figures_masked(self.sentences[0][2]))
 
     @property
     def units(self) -> list[str]:
+        if len(self.sentences) == 1:
+            return [self.sentences[0][0]]
         return self._remembered("units", lambda: sorted({code for code, _, _ in self.sentences}))
 
     @property
@@ -51,6 +58,8 @@ class Group:
 
     def _remembered(self, name: str, compute):
         """Computed once per size of the group: the workbook and the report ask for the same groups often."""
+        if self._memo is None:
+            self._memo = {}
         known = self._memo.get(name)
         if known is None or known[0] != len(self.sentences):
             known = self._memo[name] = (len(self.sentences), compute())
@@ -80,6 +89,11 @@ class Thesaurus:
     themes: tuple[Theme, ...]
 
     @functools.cached_property
+    def numbers(self) -> dict[int, int]:
+        """id(theme) -> its number: a theme's own hash would hash all its phrases at every sentence."""
+        return {id(theme): number for number, theme in enumerate(self.themes)}
+
+    @functools.cached_property
     def index(self) -> dict[tuple[str, ...], list[int]]:
         index: dict[tuple[str, ...], list[int]] = {}
         for number, theme in enumerate(self.themes):
@@ -90,7 +104,7 @@ class Thesaurus:
     def theme_of(self, sentence: str, field_code: str) -> Theme | None:
         return self._theme_of(_folded(sentence), field_code)
 
-    @functools.lru_cache(maxsize=65536)
+    @functools.lru_cache(maxsize=8192)  # bounded: each reading process holds its own
     def key_of(self, sentence: str, field_code: str) -> tuple[Theme | None, str]:
         """(theme, group key): the theme's, or with no theme the sentence's own words whatever figures each
         unit put in them ("đạt khoảng 8.400.000 đồng" and "… 9.120.000 đồng" say the same)."""
@@ -111,7 +125,7 @@ class Thesaurus:
             node.setdefault(None, []).extend(numbers)
         return root
 
-    @functools.lru_cache(maxsize=65536)
+    @functools.lru_cache(maxsize=8192)  # bounded: each reading process holds its own
     def _theme_of(self, folded: str, field_code: str) -> Theme | None:
         return self._best(_WORD.findall(folded), field_code)
 
@@ -181,49 +195,67 @@ def _groups(field_code: str, keyed: list[tuple[str, str, str, Theme | None, str]
     for code, name, text, theme, key in keyed:
         group = groups.get(key)
         if group is None:
-            group = groups[key] = Group(field_code, theme.label if theme else figures_masked(text), theme)
+            group = groups[key] = Group(field_code, theme)
         group.sentences.append((code, name, text))
-    return sorted(groups.values(), key=lambda g: (-len(g.units), -len(g.sentences), g.label))
+    return _ordered(groups.values())
+
+
+def _ordered(groups) -> list[Group]:
+    """Largest first (units, then sentences), then by label; one unit's one sentence by the sentence itself,
+    so that ten thousands of labels are not made only to be sorted."""
+    return sorted(groups, key=lambda g: (-len(g.units), -len(g.sentences),
+                                         g.sentences[0][2] if len(g.sentences) == 1 and g.theme is None else g.label))
 
 
 def group_narratives(spec: FormSpec, narratives: dict[str, list[tuple[str, str, str]]],
-                     keyed: dict[str, list[list[tuple[str, str | int]]] | None] | None = None
-                     ) -> dict[str, list[Group]]:
+                     keyed: dict[str, list[Keyed | None]] | None = None) -> dict[str, list[Group]]:
     """Per narrative field, the sentences of every unit's text in groups (see group_sentences).
 
     `keyed[code][i]` may give the sentences of the i-th text already with their keys (sentence_keys, run in
     the processes that read the files); a text without them is split and keyed here."""
     thesaurus = thesaurus_for(spec)
-    by_id = {theme.id: theme for theme in thesaurus.themes}
+    themes = thesaurus.themes
     grouped = {}
     for code, entries in narratives.items():
         known = (keyed or {}).get(code) or [None] * len(entries)
-        items = []
-        for (unit, name, text), sentences in zip(entries, known):
-            for sentence, key in sentences if sentences is not None else _sentence_keys(thesaurus, code, text):
-                items.append((unit, name, sentence, by_id.get(key) if isinstance(key, str) else None, key))
-        grouped[code] = _groups(code, items)
+        groups: dict[int, Group] = {}
+        for (unit, name, text), found in zip(entries, known):
+            sentences, keys = found if found is not None else _sentence_keys(thesaurus, code, text)
+            for sentence, key in zip(sentences, keys):
+                group = groups.get(key)
+                if group is None:
+                    theme = themes[key] if key < len(themes) else None
+                    group = groups[key] = Group(code, theme)
+                group.sentences.append((unit, name, sentence))
+        grouped[code] = _ordered(groups.values())
     return grouped
 
 
-def sentence_keys(spec: FormSpec, field_code: str, text: str) -> list[tuple[str, str | int]]:
-    """The text's sentences, each with its group key: its theme's id, or for a sentence no theme covers a
-    number digested from its words (compact to send from a worker, the same in every process)."""
+# A text's sentences and, in step, their group keys: a theme's number in the thesaurus, or for a sentence no
+# theme covers a number digested from its words, at least 2**63 (compact to send from a worker, the same in
+# every process; a theme's number is one of the small ints Python shares, so it costs no memory).
+Keyed = tuple[list[str], list[int]]
+
+
+def sentence_keys(spec: FormSpec, field_code: str, text: str) -> Keyed:
+    """The text's sentences and their group keys (see Keyed)."""
     return _sentence_keys(thesaurus_for(spec), field_code, text)
 
 
-def _sentence_keys(thesaurus: Thesaurus, field_code: str, text: str) -> list[tuple[str, str | int]]:
+def _sentence_keys(thesaurus: Thesaurus, field_code: str, text: str) -> Keyed:
     from pipeline.narratives.split import split_sentences
 
-    keyed = []
-    for sentence in split_sentences(text):
+    numbers = thesaurus.numbers
+    sentences = split_sentences(text)
+    keys = []
+    for sentence in sentences:
         theme, key = thesaurus.key_of(sentence, field_code)
-        keyed.append((sentence, theme.id if theme else _digest(key)))
-    return keyed
+        keys.append(numbers[id(theme)] if theme else _digest(key))
+    return sentences, keys
 
 
 def _digest(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") | 1 << 63
 
 
 def groups_of_units(groups: list[Group]) -> dict[str, list[str]]:
