@@ -129,6 +129,20 @@ def test_feedback_copy_marks_the_cells_at_fault(three_units):
     assert any(row[1] == "Số liệu không khớp nhau" for row in listed)  # the catalogue's label
 
 
+def test_feedback_copies_made_in_worker_processes_are_the_ones_made_here(three_units, monkeypatch):
+    from pipeline.outputs import feedback
+
+    path = three_units["out"] / "phan-hoi" / "CD003-CD003.xlsx"
+    here = path.read_bytes()
+    monkeypatch.setattr(feedback, "SPREAD_FROM", 0)
+    made = []
+    monkeypatch.setattr(feedback, "run_isolated", lambda func, items, **kw: made.extend(items) or
+                        __import__("pipeline.isolation", fromlist=["run_isolated"]).run_isolated(func, items, **kw))
+    run_json(three_units["inbox"], three_units["out"], "--roster", str(three_units["roster"]))
+    assert [task.relative for task in made] == ["CD003.xlsx"]  # every copy went to the workers
+    assert path.read_bytes() == here
+
+
 def test_no_feedback_for_clean_units_and_chase_list_for_missing(three_units):
     out = three_units["out"]
     assert not (out / "phan-hoi" / "CD001-CD001.xlsx").exists()

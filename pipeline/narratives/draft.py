@@ -2,6 +2,7 @@
 many said it, then what a single unit reports of its own; recommendations by addressee. Pure text."""
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -34,9 +35,11 @@ def who(group: Group, unit_count: int, names: dict[str, str]) -> str:
 
 def points(groups: list[Group], unit_count: int, names: dict[str, str]) -> list[str]:
     """What several units say, most-said first; then a few specifics single units report."""
-    shared = [g for g in groups if len(g.units) > 1][:TOP]
+    shared = list(itertools.islice((g for g in groups if len(g.units) > 1), TOP))
     lines = [f"{_sentence(g.representative)} {who(g, unit_count, names)}" for g in shared]
-    alone = [g for g in groups if len(g.units) == 1 and _SPECIFIC.search(g.representative)][:SPECIFICS]
+    # the first few only: a large province has hundreds of thousands of single points
+    alone = list(itertools.islice((g for g in groups if len(g.units) == 1 and _SPECIFIC.search(g.representative)),
+                                  SPECIFICS))
     lines += [f"{_sentence(g.representative)} {who(g, unit_count, names)}" for g in alone]
     return lines
 

@@ -54,6 +54,8 @@ class Group:
     @property
     def representative(self) -> str:
         """The clearest sentence: of ordinary length, sharing the most words with the rest of the group."""
+        if len(self.sentences) == 1:
+            return self.sentences[0][2]
         return self._remembered("representative", self._representative)
 
     def _remembered(self, name: str, compute):

@@ -56,7 +56,7 @@ def write_outputs(result) -> None:
             or "fork" not in multiprocessing.get_all_start_methods()):
         result.workbook = write_replacing(outbox / workbook_name(result.spec.id),
                                           lambda path: write_workbook(result, path), result.notes)
-        _absorb(result, _write_rest(result))
+        _absorb(result, _write_rest(result, spread=True))
         return
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
@@ -81,15 +81,16 @@ def write_outputs(result) -> None:
     _absorb(result, outcome)
 
 
-def _write_rest(result) -> tuple[Path, list[Path], list[str]]:
-    """The Word report, the feedback copies and the chase list: (report path, feedback paths, notes)."""
+def _write_rest(result, spread: bool = False) -> tuple[Path, list[Path], list[str]]:
+    """The Word report, the feedback copies and the chase list: (report path, feedback paths, notes). With
+    `spread`, nothing else is being written: the copies may use every core."""
     from pipeline.outputs.feedback import write_feedback
     from pipeline.outputs.report import write_report
 
     notes: list[str] = []
     report = write_replacing(result.outbox / report_name(result.spec.id),
                              lambda path: write_report(result, path), notes)
-    return report, write_feedback(result, result.outbox), notes
+    return report, write_feedback(result, result.outbox, spread), notes
 
 
 def _write_rest_in_child(result, sending) -> None:

@@ -86,13 +86,17 @@ def _folded(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-def write_feedback(result, outbox: Path) -> list[Path]:
+SPREAD_FROM = 200  # copies; from this many, with `spread`, they are made in worker processes on every core
+
+
+def write_feedback(result, outbox: Path, spread: bool = False) -> list[Path]:
     """One marked copy per unit file with problems, and the chase list; returns the paths written.
 
     A unit's .xlsx/.xlsm is marked by patching its package (outputs/marking.py), which keeps everything else
     in it. A package the patcher does not edit is reopened with openpyxl in a worker process with a time
     limit instead: that is a unit's file parsed outside intake, so a file that breaks openpyxl gets the list
-    alone. A file of another type (.xls, .ods) gets the list alone.
+    alone. A file of another type (.xls, .ods) gets the list alone. With `spread` (the run writes nothing else
+    meanwhile) and many copies, every copy is made in the worker processes, both ways tried there.
     """
     folder = outbox / FEEDBACK_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -103,8 +107,11 @@ def write_feedback(result, outbox: Path) -> list[Path]:
              for r, t in zip(records, targets)]
     written: list[Path] = []
     try:
-        slow = [task for task in tasks if not (task.copy_source and patched_copy(task))]
-        outcomes = dict(zip(map(id, slow), run_isolated(write_feedback_copy, slow, timeout=COPY_TIMEOUT))) if slow else {}
+        if spread and len(tasks) >= SPREAD_FROM:
+            outcomes = dict(zip(map(id, tasks), run_isolated(any_copy, tasks, timeout=COPY_TIMEOUT)))
+        else:
+            slow = [task for task in tasks if not (task.copy_source and patched_copy(task))]
+            outcomes = dict(zip(map(id, slow), run_isolated(write_feedback_copy, slow, timeout=COPY_TIMEOUT))) if slow else {}
         for task, target in zip(tasks, targets):
             if isinstance(outcomes.get(id(task)), Failure):
                 write_feedback_copy(FeedbackTask(task.source, task.relative, task.problems, task.target, False))
@@ -122,6 +129,13 @@ def write_feedback(result, outbox: Path) -> list[Path]:
         _chase_list(result, temporary)
     written.append(chase)
     return written
+
+
+def any_copy(task: FeedbackTask) -> bool:
+    """Patched if the package allows, else through openpyxl (in a worker process: see write_feedback)."""
+    if not (task.copy_source and patched_copy(task)):
+        write_feedback_copy(task)
+    return True
 
 
 def patched_copy(task: FeedbackTask) -> bool:
