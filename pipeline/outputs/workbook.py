@@ -130,15 +130,16 @@ class _WorkbookWriter:
         sheet.write_string(row, col, value[:CELL_LIMIT], self.f[style])
 
     def value(self, sheet: Worksheet, row: int, col: int, field: FieldSpec | None, value, bold=False) -> None:
-        if value is None or (isinstance(value, float) and value != value):
-            sheet.write_blank(row, col, None, self.f["num_bold" if bold else "num"])
-        elif field is not None and field.is_numeric:
-            sheet.write_number(row, col, value, self.f["num_bold" if bold else "num"])
-        elif isinstance(value, (dt.date, dt.datetime)):
+        value, style = _styled(value, field is not None and field.is_numeric, bold)
+        if value is None:
+            sheet.write_blank(row, col, None, self.f[style])
+        elif style == "date":
             sheet.write_datetime(row, col, value if isinstance(value, dt.datetime) else
-                                 dt.datetime.combine(value, dt.time()), self.f["date"])
-        else:
+                                 dt.datetime.combine(value, dt.time()), self.f[style])
+        elif style == "text":
             self.text(sheet, row, col, value)
+        else:
+            sheet.write_number(row, col, value, self.f[style])
 
     # ---------------------------------------------------------------- Tổng hợp
     def totals(self, sheet: Worksheet) -> None:
@@ -312,7 +313,8 @@ class _WorkbookWriter:
                 for col, (value, is_numeric) in enumerate(zip(record[3:], numeric), start=4):
                     cells.append((col, *self.cell(value, is_numeric)))
                 yield None, cells
-            total = [(col, None, xf["total_label"]) for col in (0, 1, 3)] + [(2, "TỔNG CỘNG TOÀN TỈNH", xf["total_label"])]
+            label = xf["total_label"]
+            total = [(0, None, label), (1, None, label), (2, "TỔNG CỘNG TOÀN TỈNH", label), (3, None, label)]
             for col, field in enumerate(fields, start=4):
                 if field.is_numeric:
                     # Computed here, not a formula: a program that does not recalculate would show 0.
@@ -322,18 +324,13 @@ class _WorkbookWriter:
                     total.append((col, "; ".join(f"{o}: {n}" for o, n in counts.items()), xf["total_text"]))
                 else:
                     total.append((col, None, xf["total_label"]))
-            yield None, sorted(total, key=lambda cell: cell[0])
+            yield None, total
         self.bulk(sheet, row + 1, count + 1, 3 + len(fields), make)
 
     def cell(self, value, numeric: bool, bold: bool = False) -> tuple[object, int]:
         """A figure as a bulk row's cell holds it (value, xf index), formatted as `value` formats it."""
-        if value is None or value != value:  # NaN and NaT
-            return None, self.xf["num_bold" if bold else "num"]
-        if numeric:
-            return value, self.xf["num_bold" if bold else "num"]
-        if isinstance(value, (dt.date, dt.datetime)):
-            return value, self.xf["date"]
-        return _cut(value), self.xf["text"]
+        value, style = _styled(value, numeric, bold)
+        return value, self.xf[style]
 
     # ---------------------------------------------------------------- Thuyết minh, Kiến nghị
     def narratives(self, sheet: Worksheet) -> None:
@@ -622,6 +619,17 @@ class _TotalsColumns:
             if self.with_group_change:
                 titles.append("% so với kỳ trước")
         return titles
+
+
+def _styled(value, numeric: bool, bold: bool = False) -> tuple[object, str]:
+    """A figure and the name of its format: blank (None, NaN, NaT) and numbers as counts, dates, else text."""
+    if value is None or value != value:
+        return None, "num_bold" if bold else "num"
+    if numeric:
+        return value, "num_bold" if bold else "num"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value, "date"
+    return _cut(value), "text"
 
 
 def _fit_height(texts: list, widths: tuple[int, ...]) -> int | None:
