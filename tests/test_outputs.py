@@ -378,3 +378,11 @@ def test_rows_written_as_xml_read_back_as_xlsxwriter_writes_them(tmp_path):
                               for row in openpyxl.load_workbook(p)["Trang"].iter_rows()]):
         assert reader(tmp_path / "bulk.xlsx") == reader(tmp_path / "plain.xlsx")
     assert openpyxl.load_workbook(tmp_path / "bulk.xlsx")["Trang"].dimensions == "A1:B15"
+
+
+def test_narrative_rows_are_as_tall_as_their_wrapped_text(three_units):
+    """Rows are not grown by Excel or LibreOffice: a text two lines long drawn in a one-line row covered the next."""
+    sheet = openpyxl.load_workbook(three_units["out"] / WORKBOOK)["Thuyết minh"]
+    rows = [row for row in sheet.iter_rows() if row[0].value == "CD002" and row[2].value]
+    assert rows and all(len(row[2].value) > 92 for row in rows)  # longer than a line of the 80-wide column
+    assert all((sheet.row_dimensions[row[0].row].height or 0) >= 33 for row in rows)

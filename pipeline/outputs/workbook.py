@@ -335,10 +335,9 @@ class _WorkbookWriter:
     # ---------------------------------------------------------------- Thuyết minh, Kiến nghị
     def narratives(self, sheet: Worksheet) -> None:
         row = self.title(sheet, "TỔNG HỢP PHẦN THUYẾT MINH CỦA CÁC ĐƠN VỊ", landscape=False)
-        sheet.set_column(0, 0, 11)
-        sheet.set_column(1, 1, 26)
-        sheet.set_column(2, 2, 80)
-        sheet.set_column(3, 3, 40)
+        widths = (11, 26, 80, 40)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
         self.header(sheet, row, ["Mã CĐCS", "Đơn vị", "Nội dung", "Nhóm ý kiến (xem trang Nhóm ý kiến)"])
         fields = [f for f in self.spec.narrative_fields if f.code != self.spec.roles.recommendations]
         entries = {f.code: self.data.narratives.get(f.code, []) for f in fields}
@@ -365,7 +364,9 @@ class _WorkbookWriter:
                                  (2, text[index * CELL_LIMIT:(index + 1) * CELL_LIMIT], top)]
                         if index == pieces - 1:
                             cells.append((3, _cut("; ".join(shared.get(code, []))), top))
-                        yield None, cells
+                        # neither Excel nor LibreOffice grows a row to its wrapped text: without a height the
+                        # texts were drawn over the rows below
+                        yield _fit_height([value for _, value, _ in cells], widths), cells
         self.bulk(sheet, row + 1, count, 3, make)
 
     def groups(self, sheet: Worksheet) -> None:
@@ -634,7 +635,8 @@ def _styled(value, numeric: bool, bold: bool = False) -> tuple[object, str]:
 
 def _fit_height(texts: list, widths: tuple[int, ...]) -> int | None:
     """The height of a row whose wrapped texts take several lines in columns of `widths`; None for one line."""
-    lines = max((-(-len(str(text)) // max(int(width * 1.15), 1)) for text, width in zip(texts, widths)), default=1)
+    lines = max((sum(-(-len(line) // max(int(width * 1.15), 1)) or 1 for line in str(text).split("\n"))
+                 for text, width in zip(texts, widths)), default=1)
     return min(15 * lines + 3, 409) if lines > 1 else None
 
 
