@@ -69,14 +69,27 @@ def sheet_of_part(workbook_xml: bytes, rels: bytes, part: str) -> str | None:
     return next((name for name, path in sheet_parts(workbook_xml, rels).items() if path.lower() == wanted), None)
 
 
+def related_part(rels: bytes, kind: str) -> str | None:
+    """The part the workbook's relationships give for `kind` ("sharedStrings", "styles"), or None."""
+    for match in _RELATIONSHIP.finditer(rels):
+        relation, target = _attribute(match.group(0), b"Type"), _attribute(match.group(0), b"Target")
+        if relation is not None and target is not None and relation.endswith(b"/" + kind.encode()):
+            return _part_path(target)
+    return None
+
+
 def _relationship_targets(rels: bytes) -> dict[bytes, str]:
     targets = {}
     for match in _RELATIONSHIP.finditer(rels):
         rel_id, target = _attribute(match.group(0), b"Id"), _attribute(match.group(0), b"Target")
         if rel_id is not None and target is not None:
-            path = _text(target)
-            targets[rel_id] = path.lstrip("/") if path.startswith("/") else posixpath.normpath(f"xl/{path}")
+            targets[rel_id] = _part_path(target)
     return targets
+
+
+def _part_path(target: bytes) -> str:
+    path = _text(target)
+    return path.lstrip("/") if path.startswith("/") else posixpath.normpath(f"xl/{path}")
 
 
 def _attribute(tag: bytes, name: bytes) -> bytes | None:

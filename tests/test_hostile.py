@@ -420,6 +420,8 @@ def test_entity_in_workbook_xml_is_refused_before_any_reader(tmp_path, spec, wri
     monkeypatch.setattr(submission_module, "open_zip", lambda data: opened.append("open_zip"))
     monkeypatch.setattr(submission_module, "ooxml_names", lambda archive: opened.append("ooxml_names"))
     monkeypatch.setattr(submission_module.CellReader, "from_bytes", classmethod(lambda cls, data: opened.append("calamine")))
+    monkeypatch.setattr(submission_module.CellReader, "from_parts",
+                        classmethod(lambda cls, *_: opened.append("sheetxml")))
     submission = read_submission(ReadTask(str(path), spec.source))
     assert submission.outcome == "rejected" and [p.code for p in submission.problems] == ["xml-entities"]
     assert opened == []

@@ -1,6 +1,7 @@
 """Values of named cells through python-calamine, and the formula faults calamine hides as blanks."""
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -9,6 +10,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from pipeline.intake.sheetxml import Declined, XmlWorkbook
 from pipeline.ooxml import a1_to_index
 
 _CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
@@ -33,26 +35,43 @@ class SheetGrid:
 
 @dataclass
 class CellReader:
-    """Reads named cells of one workbook, each sheet once."""
+    """Reads named cells of one workbook, each sheet once: from its XML where sheetxml can (an xlsx whose
+    parts the zip guard inflated), through calamine otherwise or where sheetxml declines a sheet."""
 
-    book: CalamineWorkbook
-    grids: dict[str, SheetGrid] = field(default_factory=dict)
+    data: bytes
+    xml: XmlWorkbook | None = None
+    grids: dict[str, SheetGrid | XmlWorkbook] = field(default_factory=dict)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> CellReader:
-        return cls(CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        return cls(data)
+
+    @classmethod
+    def from_parts(cls, data: bytes, parts: dict[str, bytes], sheets: dict[str, str]) -> CellReader:
+        return cls(data, XmlWorkbook(parts, sheets))
+
+    @functools.cached_property
+    def book(self) -> CalamineWorkbook:
+        return CalamineWorkbook.from_filelike(io.BytesIO(self.data))
 
     @property
     def sheet_names(self) -> list[str]:
-        return list(self.book.sheet_names)
+        return list(self.xml.sheets) if self.xml is not None else list(self.book.sheet_names)
 
     def value(self, sheet: str, ref: str) -> Any:
         grid = self.grids.get(sheet)
         if grid is None:
-            calamine_sheet = self.book.get_sheet_by_name(sheet)
-            grid = SheetGrid(calamine_sheet.to_python(), calamine_sheet.start or (0, 0))
-            self.grids[sheet] = grid
+            grid = self.grids[sheet] = self.xml if self.xml is not None else self._calamine_grid(sheet)
+        if grid is self.xml:
+            try:
+                return self.xml.value(sheet, ref)
+            except Declined:
+                grid = self.grids[sheet] = self._calamine_grid(sheet)
         return grid.value(ref)
+
+    def _calamine_grid(self, sheet: str) -> SheetGrid:
+        calamine_sheet = self.book.get_sheet_by_name(sheet)
+        return SheetGrid(calamine_sheet.to_python(), calamine_sheet.start or (0, 0))
 
 
 def formula_faults(archive: zipfile.ZipFile, part: str, blank: set[str]) -> dict[str, str]:

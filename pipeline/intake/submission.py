@@ -15,7 +15,7 @@ from pipeline.intake.encryption import is_encrypted
 from pipeline.isolation import describe_error
 from pipeline.intake.names import ods_names, ooxml_names, open_zip, xls_names
 from pipeline.intake.sniff import sniff_kind
-from pipeline.intake.zipguard import check_zip
+from pipeline.intake.zipguard import InflatedParts, check_zip
 from pipeline.problems import Problem, problem
 from pipeline.form import FormSpec, load_spec
 from pipeline.template.layout import NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE, anchors, layout_for
@@ -129,7 +129,7 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
         else:
             submission.reject("unsupported-format", what=f"có định dạng {extension or '(không có đuôi)'}")
         return
-    inflated = _Parts()
+    inflated = InflatedParts()
     if kind in ("xlsx", "xlsm", "ods") and (refusal := check_zip(data, keep=inflated)) is not None:
         submission.outcome = "rejected"
         submission.problems.append(refusal)
@@ -142,15 +142,8 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
     _read_template(submission, kind, data, spec, inflated)
 
 
-class _Parts(dict):
-    """The parts the zip guard inflated, read like a zip's members: read once, used by every reader after."""
-
-    def read(self, name: str) -> bytes:
-        return self[name]
-
-
-def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpec, inflated: _Parts) -> None:
-    archive: _Parts | None = None
+def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpec, inflated: InflatedParts) -> None:
+    archive: InflatedParts | None = None
     parts: dict[str, str] = {}
     if kind in ("xlsx", "xlsm"):
         archive = inflated
@@ -159,7 +152,7 @@ def _read_template(submission: Submission, kind: str, data: bytes, spec: FormSpe
         names = ods_names(open_zip(data))
     else:
         names = xls_names(data)
-    reader = CellReader.from_bytes(data)
+    reader = CellReader.from_parts(data, archive, parts) if archive is not None else CellReader.from_bytes(data)
     where = {**layout_for(spec).addresses, **names}
     sheets = set(reader.sheet_names)
 

@@ -32,11 +32,24 @@ class ZipLimits:
     max_col: int = 200  # column index (1-based); "GR"
 
 
-def check_zip(source: Path | bytes, limits: ZipLimits = ZipLimits(), keep: dict[str, bytes] | None = None
+class InflatedParts(dict):
+    """The parts the zip guard inflated (name -> bytes), read like a zip's members: read once, used by every
+    reader after. `irregular` names the XML parts whose cells or rows are not all canonical `<c r="A1"` /
+    `<row r="1"` (a position implied by order, another attribute first, a namespace prefix)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.irregular: set[str] = set()
+
+    def read(self, name: str) -> bytes:
+        return self[name]
+
+
+def check_zip(source: Path | bytes, limits: ZipLimits = ZipLimits(), keep: InflatedParts | None = None
               ) -> Problem | None:
     """The first reason to refuse this xlsx/xlsm/ods (a path, or its bytes already read) before reading it,
-    or None. Never raises. With `keep`, every part inflated by the scan is left there (name -> bytes), so
-    that the readers after it need not inflate the same part again.
+    or None. Never raises. With `keep`, every part inflated by the scan is left there, so that the readers
+    after it need not inflate the same part again.
 
     Entry names with absolute paths or '..' are not refused: readers only look parts up by name and
     never extract to disk, so such names are harmless here (though a sign of a crafted file).
@@ -84,7 +97,7 @@ class _NeedsPositions(Exception):
 # --- the archive -------------------------------------------------------------------------------
 
 
-def _check_archive(archive: zipfile.ZipFile, limits: ZipLimits, keep: dict[str, bytes] | None = None) -> Problem | None:
+def _check_archive(archive: zipfile.ZipFile, limits: ZipLimits, keep: InflatedParts | None = None) -> Problem | None:
     infos = archive.infolist()
     _check_directory(infos, limits)
     _check_required_parts(archive, infos)
@@ -185,19 +198,21 @@ class _Budget:
 
 
 def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ZipLimits, budget: _Budget,
-                 keep: dict[str, bytes] | None = None) -> None:
+                 keep: InflatedParts | None = None) -> None:
     """Inflate one member in chunks (zipfile checks its CRC and declared size at the end) and scan it."""
     budget.start()
     try:
         _scan_stream(archive, info, limits, budget, positional=False, keep=keep)
     except _NeedsPositions:
+        if keep is not None:
+            keep.irregular.add(info.filename)
         budget.restart()
         _scan_stream(archive, info, limits, budget, positional=True, keep=keep)
 
 
 def _scan_stream(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ZipLimits, budget: _Budget, positional: bool,
-    keep: dict[str, bytes] | None = None,
+    keep: InflatedParts | None = None,
 ) -> None:
     scanner: _XmlScanner | None = None
     chunks: list[bytes] = []

@@ -19,7 +19,8 @@ def split_sentences(text: str) -> list[str]:
     """The sentences of a unit's text as it stands (NFC, spaces collapsed), list markers removed."""
     sentences: list[str] = []
     for line in unicodedata.normalize("NFC", text or "").splitlines():
-        line = _SPACES.sub(" ", _ITEM.sub("", line, count=1)).strip()
+        item = _ITEM.match(line)  # a match, not a sub: a sub would try every position of the line
+        line = " ".join((line[item.end():] if item else line).split())  # str.split's whitespace is re's \s
         if not line:
             continue
         start = 0

@@ -136,8 +136,9 @@ class Thesaurus:
         word stops at the first word no phrase continues with, so a sentence costs about its length."""
         scores: dict[int, int] = {}
         trie, count = self.trie, len(words)
-        for start in range(count):
-            node, size = trie.get(words[start]), 1
+        # most words start no phrase: they are passed over by one membership test each, at C speed
+        for start in [at for at, word in enumerate(words) if word in trie]:
+            node, size = trie[words[start]], 1
             while node is not None:
                 for number in node.get(None, ()):
                     scores[number] = scores.get(number, 0) + size * size
@@ -172,6 +173,7 @@ def _folded(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
+@functools.lru_cache(maxsize=8)  # asked once per text while reading: the path is not built each time
 def thesaurus_for(spec: FormSpec) -> Thesaurus:
     """The themes beside the form's spec (schemas/themes/<id>.toml); none when the form has no such file."""
     return _load(str(Path(spec.source).parent / "themes" / f"{spec.id}.toml"))
