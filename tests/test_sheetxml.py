@@ -103,6 +103,7 @@ def test_values_of_every_kind_are_calamines():
          workbook_pr=' date1904="1"'),  # the Mac date system
     dict(cells=_row('<c r="A1" t="s"><v>0</v></c>'), strings="<si><t> trimmed? </t></si>"),
     dict(cells=_row('<c r="A1" t="d"><v>2023-12-11</v></c>')),
+    dict(cells=_row('<c r="A1"><v>1_000</v></c>')),  # Python's float takes it; Excel never writes it
 ])
 def test_what_it_is_not_sure_of_it_declines(case):
     xml, _ = _both(_xlsx(**case))

@@ -176,11 +176,17 @@ def _index_of(raw: bytes, count: int) -> int:
     return int(raw)
 
 
+_PLAIN_NUMBER = re.compile(rb"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
 def _float(raw: bytes) -> float:
-    try:
-        return float(raw)
-    except ValueError:
-        raise Declined("a number that is not one") from None
+    """What Excel writes ("1250", "-0.25", "1E-3"); Python's float would also take " 5", "1_000", "inf"."""
+    if _PLAIN_NUMBER.fullmatch(raw) is None:
+        raise Declined("a number not written as Excel writes one")
+    number = float(raw)
+    if number in (float("inf"), float("-inf")):
+        raise Declined("a number beyond a double")
+    return number
 
 
 def _text(item: bytes) -> str:
