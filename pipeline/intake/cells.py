@@ -1,4 +1,5 @@
-"""Values of named cells through python-calamine, and the formula faults calamine hides as blanks."""
+"""Values of named cells (from the sheet XML where sheetxml can, through python-calamine otherwise), and the
+formula faults calamine hides as blanks."""
 from __future__ import annotations
 
 import functools
