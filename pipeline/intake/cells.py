@@ -12,6 +12,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from pipeline.intake.sheetxml import Declined, XmlWorkbook
+from pipeline.intake.zipguard import InflatedParts
 from pipeline.ooxml import a1_to_index
 
 _CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
@@ -41,14 +42,14 @@ class CellReader:
 
     data: bytes
     xml: XmlWorkbook | None = None
-    grids: dict[str, SheetGrid | XmlWorkbook] = field(default_factory=dict)
+    grids: dict[str, SheetGrid] = field(default_factory=dict)  # calamine's: the sheets sheetxml declined or cannot read
 
     @classmethod
     def from_bytes(cls, data: bytes) -> CellReader:
         return cls(data)
 
     @classmethod
-    def from_parts(cls, data: bytes, parts: dict[str, bytes], sheets: dict[str, str]) -> CellReader:
+    def from_parts(cls, data: bytes, parts: InflatedParts, sheets: dict[str, str]) -> CellReader:
         return cls(data, XmlWorkbook(parts, sheets))
 
     @functools.cached_property
@@ -61,13 +62,13 @@ class CellReader:
 
     def value(self, sheet: str, ref: str) -> Any:
         grid = self.grids.get(sheet)
-        if grid is None:
-            grid = self.grids[sheet] = self.xml if self.xml is not None else self._calamine_grid(sheet)
-        if grid is self.xml:
+        if grid is None and self.xml is not None:
             try:
                 return self.xml.value(sheet, ref)
             except Declined:
-                grid = self.grids[sheet] = self._calamine_grid(sheet)
+                pass
+        if grid is None:
+            grid = self.grids[sheet] = self._calamine_grid(sheet)
         return grid.value(ref)
 
     def _calamine_grid(self, sheet: str) -> SheetGrid:

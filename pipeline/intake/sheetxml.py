@@ -104,8 +104,6 @@ class XmlWorkbook:
         return dict(zip(refs, pieces[1:]))
 
     def _typed(self, attributes: bytes, body: bytes | None) -> Any:
-        if body and b"<![CDATA[" in body:
-            raise Declined("a CDATA section")
         kind = _TYPE.search(attributes)
         kind = kind.group(1) if kind else b"n"
         if kind == b"inlineStr":
@@ -220,8 +218,7 @@ def _string(raw: bytes) -> str:
     text = raw.decode("utf-8")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in text:
-        text = _ENTITY.sub(_entity, text)
+    text = _unescaped(text)
     return _ESCAPED_CHARACTER.sub(_character, text) if "_x" in text else text
 
 
@@ -265,7 +262,7 @@ def _format_kind(code: str) -> str | None:
     if not dated:
         return None
     stripped = re.sub(r'"[^"]*"|\\.|_.', "", code.split(";")[0])
-    if "[" in stripped and re.search(r"\[[hmsHMS]", stripped):
+    if re.search(r"\[[hmsHMS]", stripped):
         return "declined"
     return "declined" if re.search(r"[hsHSaApP]", re.sub(r"\[[^\]]*\]", "", stripped)) else "date"
 
