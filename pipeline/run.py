@@ -74,18 +74,36 @@ class RunResult:
             "units": self.ledger.units_json(),
             "totals": self.consolidation.sums,
             "since_last_run": self.since,
-            "previous": self.previous.as_json() if self.previous else None,
+            "previous": ({**self.previous.as_json(), "compared_units": None if self.compared is None
+                          else len(self.compared)} if self.previous else None),
             "change": {code: moved.as_json() for code, moved in self.changes.items()},
             "themes": {code: [{"label": g.label, "units": g.units,
                                "sentences": [{"unit": unit, "text": text} for unit, _, text in g.sentences]}
                               for g in groups] for code, groups in self.consolidation.themes.items()},
         }
 
-    @property
+    @functools.cached_property
+    def unit_figures(self) -> dict[str, dict[str, float]]:
+        """Each accepted unit's count and money figures (blank ones left out), by unit code."""
+        codes = [f.code for f in self.spec.numeric_fields]
+        frame = self.consolidation.units
+        return {str(unit): {c: v for c, v in zip(codes, values) if v == v}
+                for unit, *values in frame[[self.spec.roles.unit_code, *codes]].itertuples(index=False)}
+
+    @functools.cached_property
+    def compared(self) -> frozenset[str] | None:
+        """The units last period's figures are compared over, or None: the province totals (compare.py)."""
+        from pipeline.previous.compare import compared_units
+
+        return compared_units(self.previous, set(self.unit_figures)) if self.previous else None
+
+    @functools.cached_property
     def changes(self) -> dict:
         from pipeline.previous.compare import province_changes
 
-        return province_changes(self.spec, self.previous, self.consolidation.totals)
+        basis = self.compared
+        return province_changes(self.spec, self.previous, self.consolidation.totals,
+                                None if basis is None else self.unit_figures, basis)
 
 
 def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = False) -> list[FileRecord]:

@@ -200,3 +200,50 @@ def test_a_unit_of_last_period_no_longer_on_the_roster_is_said_so(two_years, tmp
     book = openpyxl.load_workbook(tmp_path / "o" / WORKBOOK, read_only=True)
     notes = {row[0]: row[2] for row in book["So với năm trước"].iter_rows(values_only=True) if row and row[0]}
     assert notes[units[0].code] == "không còn trong danh sách đơn vị"
+
+
+def test_a_table_of_a_few_units_is_compared_over_those_units_only(two_years, tmp_path):
+    """An office that typed last year's figures of two units only: set beside the whole province they would read
+    as growth of hundreds of percent; both periods are counted over those two units, and the headings say so."""
+    root, units, spec = two_years["root"], two_years["units"], two_years["spec"]
+    few = [units[1].code, units[2].code]
+    table = tmp_path / "hai-don-vi.csv"
+    with open(table, "w", encoding="utf-8-sig", newline="") as handle:
+        rows = [["Mã trường", "Giá trị", "Mã CĐCS"]]
+        rows += [[f.code, two_years["last"][code][f.code], code] for code in few for f in spec.numeric_fields]
+        csv.writer(handle).writerows(rows)
+    _, document, _ = _b(two_years, table, "out-few")
+    assert document["previous"]["compared_units"] == 2
+    moved = document["change"]["cbccvcld_tong"]
+    assert moved["previous"] == sum(two_years["last"][code]["cbccvcld_tong"] for code in few)
+    assert moved["current"] == sum(two_years["this"][code]["cbccvcld_tong"] for code in few)  # +4 at units[1]
+    assert moved["delta"] == 4 and abs(moved["percent"]) < 10
+    income = document["change"]["thu_nhap_binh_quan"]  # units[2] typed it in thousands: a real fall, weighted
+    assert income["current"] < income["previous"]
+    assert document["totals"]["cbccvcld_tong"] == sum(v["cbccvcld_tong"] for v in two_years["this"].values())
+
+    book = openpyxl.load_workbook(root / "out-few" / WORKBOOK)
+    sheet = book["Tổng hợp"]
+    assert [c.value for c in sheet[5]][3:7] == ["Toàn tỉnh", "Năm 2022 (cùng 2 đơn vị)", "Tăng/giảm", "%"]
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("Số liệu năm 2022 chỉ có của 2 trong 8 đơn vị") for t in texts)
+    report = Document(root / "out-few" / REPORT)
+    words = "\n".join(p.text for p in report.paragraphs)
+    assert "So với năm 2022 (cùng 2 đơn vị), tổng số CBCCVCLĐ tăng 4 người" in words
+    assert "tính trên chính các đơn vị có báo cáo cả hai kỳ, không phải toàn tỉnh" in words
+    assert any("Năm 2022 (cùng 2 đơn vị)" in cell.text for t in report.tables for cell in t.rows[0].cells)
+
+
+def test_a_table_of_every_unit_and_the_tools_own_workbook_compare_the_province(two_years, tmp_path):
+    root, spec = two_years["root"], two_years["spec"]
+    this_units = set(two_years["this"])
+    table = tmp_path / "moi-don-vi.csv"
+    with open(table, "w", encoding="utf-8-sig", newline="") as handle:  # every unit reporting this year
+        rows = [["Mã trường", "Giá trị", "Mã CĐCS"]]
+        rows += [[f.code, 100, code] for code in sorted(this_units) for f in spec.numeric_fields]
+        csv.writer(handle).writerows(rows)
+    _, document, _ = _b(two_years, table, "out-all")
+    assert document["previous"]["compared_units"] is None
+    assert document["change"]["cbccvcld_tong"]["current"] == document["totals"]["cbccvcld_tong"]
+    _, document, _ = _b(two_years, root / "out-a" / WORKBOOK, "out-own")  # unit 9 is new, unit 1 gone: still whole
+    assert document["previous"]["compared_units"] is None

@@ -15,6 +15,7 @@ from docx.shared import Cm, Pt
 from pipeline.narratives import draft
 from pipeline.narratives.themes import groups_of_units
 from pipeline.outputs import sentences
+from pipeline.previous.compare import basis_phrase, basis_words, like_for_like_note
 from pipeline.form import FORM_KEYS
 from pipeline.vietnamese import vn_number, vn_percent
 
@@ -70,7 +71,9 @@ class _ReportWriter:
         self.ledger = result.ledger
         self.previous = result.previous
         self.changes = result.changes
-        self.moved = sentences.Movements(self.changes, result.previous.phrase) if result.previous else None
+        self.compared = result.compared
+        self.moved = (sentences.Movements(self.changes, basis_phrase(result.previous, self.compared))
+                      if result.previous else None)
         code, name = self.spec.roles.unit_code, self.spec.roles.unit_name
         self.names = {str(r[code]): str(r[name]) for r in self.data.units[[code, name]].to_dict("records")}
 
@@ -173,7 +176,8 @@ class _ReportWriter:
         self.para(wording.format(**names, next_year=self.spec.year + 1, units=self.data.unit_count,
                                  share=vn_percent(sent, len(units)), period_phrase=self.spec.period_phrase))
         if self.previous is not None and self.previous.units:
-            self.para(sentences.both_periods_sentence(self.previous, self.data, self.spec), italic=True)
+            self.para(sentences.both_periods_sentence(self.previous, self.data, self.spec, self.compared is not None),
+                      italic=True)
 
     def section_body(self, section) -> None:
         text = (sentences.section_sentences(self.spec, self.data, section.code, self.moved)
@@ -205,8 +209,11 @@ class _ReportWriter:
         for row, f in zip(rows, fields):
             moved = self.changes[f.code]
             row += [vn_number(moved.previous), "" if moved.percent is None else vn_number(moved.percent, 1) + "%"]
-        self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh", self.previous.heading, "Tăng/giảm (%)"], rows,
+        self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh", self.previous.heading + basis_words(self.compared),
+                    "Tăng/giảm (%)"], rows,
                    [1.4, 4.3, 1.9, 3.1, 3.1, 2.2])
+        if self.compared is not None:
+            self.para(like_for_like_note(self.previous, self.compared, self.data.unit_count), italic=True, size=12)
 
     def drafted(self, field, groups) -> None:
         """What units wrote for this part, drafted: the points several raise, then specifics; marked as a draft."""

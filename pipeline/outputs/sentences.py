@@ -93,8 +93,9 @@ def reporting_sentence(ledger, deadline_text: str) -> str:
     return text
 
 
-def both_periods_sentence(previous, data: Consolidation, spec: FormSpec) -> str:
-    """How many units reported in both periods, and which came or went: the comparison's own ground."""
+def both_periods_sentence(previous, data: Consolidation, spec: FormSpec, like_for_like: bool = False) -> str:
+    """How many units reported in both periods, and which came or went: the comparison's own ground; with
+    `like_for_like`, that the figures compared are those units' own."""
     from pipeline.previous.compare import units_in_both
 
     both, new, gone = units_in_both(previous, {str(code) for code in data.units[spec.roles.unit_code]})
@@ -105,5 +106,9 @@ def both_periods_sentence(previous, data: Consolidation, spec: FormSpec) -> str:
         text += f"; {len(gone)} đơn vị có số liệu {previous.phrase} nhưng chưa có báo cáo kỳ này"
     from pipeline.outputs.workbook import compared_name
 
-    return text + f" (chi tiết ở trang \"{compared_name(spec)}\" của bảng tổng hợp)."
+    text += f" (chi tiết ở trang \"{compared_name(spec)}\" của bảng tổng hợp)."
+    if like_for_like:
+        text += (f" Số liệu {previous.phrase} chỉ có của các đơn vị ấy, nên các số so với {previous.phrase} dưới đây "
+                 "tính trên chính các đơn vị có báo cáo cả hai kỳ, không phải toàn tỉnh.")
+    return text
 

@@ -13,7 +13,7 @@ from pipeline.merge import NO_GROUP
 from pipeline.form import FieldSpec
 from pipeline.narratives.themes import groups_of_units
 from pipeline.outputs.rows import SheetRows, save_with_rows
-from pipeline.previous.compare import change
+from pipeline.previous.compare import basis_words, change, like_for_like_note
 from pipeline.previous.read import CODES_MARK, DATA_SHEET
 from pipeline.register import VIETNAM
 from pipeline.vietnamese import lower_first, upper_first, vn_datetime, vn_number
@@ -154,18 +154,19 @@ class _WorkbookWriter:
         columns = _TotalsColumns(groups, self.previous)
         for col, width in enumerate(columns.widths):
             sheet.set_column(col, col, width)
-        titles = ["STT", "Chỉ tiêu", "Đơn vị tính"] + columns.titles(self.previous)
+        titles = ["STT", "Chỉ tiêu", "Đơn vị tính"] + columns.titles(self.previous, basis_words(self.result.compared))
         self.header(sheet, row, titles)
         self.fit_row(sheet, row, titles, columns.widths)  # "Khối Cơ quan hành chính" takes two lines
         row += 1
         by_group = {g: r for g, r in zip(groups, self.data.by_group.to_dict("records"))}
-        before = self.group_previous(groups)
+        before, now_over_basis = self.group_previous(groups)
         changes = self.result.changes
         sheet.write_string(row, 1, "Số đơn vị đã nhận báo cáo", self.f["text_bold"])
         sheet.write_string(row, 2, "đơn vị", self.f["center"])
         sheet.write_number(row, 3, self.data.unit_count, self.f["num_bold"])
         if self.previous and self.previous.units:
-            sheet.write_number(row, 4, len(self.previous.units), self.f["num"])
+            compared = self.result.compared
+            sheet.write_number(row, 4, len(self.previous.units if compared is None else compared), self.f["num"])
         for group, col in zip(groups, columns.group_cols):
             sheet.write_number(row, col, by_group[group]["so_don_vi"], self.f["num"])
         row += 1
@@ -196,10 +197,16 @@ class _WorkbookWriter:
                 for group, col in zip(groups, columns.group_cols):
                     self.value(sheet, row, col, field, by_group[group][field.code])
                     if columns.with_group_change:
-                        now = by_group[group][field.code]
+                        now = (by_group[group][field.code] if now_over_basis is None
+                               else now_over_basis.get(group, {}).get(field.code))
                         moved = change(before.get(group, {}).get(field.code), None if now != now else now)
                         self.share(sheet, row, col + 1, moved.percent)
                 row += 1
+        if self.result.compared is not None:  # under the table, a blank row before the next
+            row += 1
+            self.text(sheet, row, 1, like_for_like_note(self.previous, self.result.compared,
+                                                             self.data.unit_count), "note")
+            row += 1
         row += 1
         sheet.write_string(row, 0, "CHỈ SỐ TÍNH TỪ SỐ LIỆU TOÀN TỈNH", self.f["section"])
         row += 1
@@ -242,13 +249,17 @@ class _WorkbookWriter:
         else:
             sheet.write_number(row, col, percent / 100, self.f["percent"])
 
-    def group_previous(self, groups: list[str]) -> dict[str, dict[str, float]]:
+    def group_previous(self, groups: list[str]) -> tuple[dict[str, dict[str, float]], dict | None]:
+        """Last period's figures per Khối, and this period's over the same units when the comparison is
+        like-for-like (None: each Khối's own figures stand)."""
         if not self.previous or not groups:
-            return {}
-        from pipeline.previous.compare import group_previous
+            return {}, None
+        from pipeline.previous.compare import group_current, group_previous
 
         placed = {u.unit.code: u.unit.group or NO_GROUP for u in self.ledger.units}
-        return group_previous(self.spec, self.previous, placed)
+        basis = self.result.compared
+        now = None if basis is None else group_current(self.spec, self.result.unit_figures, placed, basis)
+        return group_previous(self.spec, self.previous, placed, basis), now
 
     def group_chart(self, sheet: Worksheet, row: int, groups: list[str], spec_chart) -> int:
         """A chart of the spec's figures by Khối; it reads a small table written just for it. Returns the
@@ -611,10 +622,11 @@ class _TotalsColumns:
         """STT, Chỉ tiêu, Đơn vị tính, then every figure column."""
         return (6, 52, 16) + (16,) * (self.last - 2)  # "đồng/người/tháng" on one line
 
-    def titles(self, previous) -> list[str]:
+    def titles(self, previous, basis: str = "") -> list[str]:
+        """`basis`: what a like-for-like comparison adds to last period's heading (compare.basis_words)."""
         titles = ["Toàn tỉnh"]
         if previous is not None:
-            titles += [previous.heading, "Tăng/giảm", "%"]
+            titles += [previous.heading + basis, "Tăng/giảm", "%"]
         for group in self.groups:
             titles.append(f"Khối {group}" if group != NO_GROUP else group)
             if self.with_group_change:

@@ -26,6 +26,7 @@ class PreviousPeriod:
     phrase: str  # as sentences name it: "năm 2022"
     totals: dict[str, float] = field(default_factory=dict)  # province figures, by this form's field codes
     units: dict[str, dict[str, float]] = field(default_factory=dict)  # unit code -> field code -> figure
+    summed: bool = False  # the totals are its units added up (a table of units only): not the province's own
 
     @property
     def heading(self) -> str:
@@ -123,11 +124,12 @@ def _from_table(spec: FormSpec, path: Path, rows: list[list]) -> PreviousPeriod:
             raise PreviousError(f"Tệp {path}, dòng {number}: giá trị \"{cell_text(raw)}\" của {code} không phải một số.")
         unit = clean(cell_text(cells[unit_col])) if unit_col is not None else ""
         (units.setdefault(unit, {}) if unit else totals)[lookup[code]] = float(value)
-    if not totals and units:  # a table of units only: the province figures are theirs added up
-        totals = _summed(spec, units)
+    summed = not totals and bool(units)
+    if summed:  # a table of units only: the province figures are theirs added up
+        totals = rounded(spec, aggregate(spec, list(units.values())))
     period = "kỳ trước" if spec.periods else str(spec.year - 1)
     phrase = "kỳ trước" if spec.periods else spec.period_wording.format(period=period)
-    return PreviousPeriod(str(path), spec.id, period, phrase, totals, units)
+    return PreviousPeriod(str(path), spec.id, period, phrase, totals, units, summed)
 
 
 def _codes(spec: FormSpec) -> dict[str, str]:
@@ -137,10 +139,10 @@ def _codes(spec: FormSpec) -> dict[str, str]:
     return lookup
 
 
-def _summed(spec: FormSpec, units: dict[str, dict[str, float]]) -> dict[str, float]:
-    totals = aggregate(spec, list(units.values()))
+def rounded(spec: FormSpec, figures: dict[str, float]) -> dict[str, float]:
+    """Weighted means to whole đồng, as this period's province figures are (merge.py)."""
     return {code: round(value) if spec.by_code[code].aggregate == "weighted_mean" else value
-            for code, value in totals.items()}
+            for code, value in figures.items()}
 
 
 def aggregate(spec: FormSpec, rows: list[dict[str, float]]) -> dict[str, float]:
