@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from pipeline.intake.submission import Submission
 from pipeline.problems import Problem
+from pipeline.register import VIETNAM
 from pipeline.roster import RosterUnit
 
 STATES = ("accepted", "rejected", "superseded", "ignored", "pending")
@@ -44,7 +45,9 @@ class FileRecord:
 
     @property
     def modified(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.submission.mtime)
+        """The file's modification time in Vietnam, as the register's times are: a server set to UTC or a laptop
+        abroad shows staff the hour the unit saved it."""
+        return dt.datetime.fromtimestamp(self.submission.mtime, VIETNAM)
 
     @property
     def reason(self) -> str:
@@ -149,8 +152,6 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 def _day(moment: dt.datetime) -> dt.date:
     """The day in Vietnam: "late" means received after the deadline day there, the day included."""
-    from pipeline.register import VIETNAM
-
     return _aware(moment).astimezone(VIETNAM).date()
 
 

@@ -200,6 +200,9 @@ def test_a_unit_of_last_period_no_longer_on_the_roster_is_said_so(two_years, tmp
     book = openpyxl.load_workbook(tmp_path / "o" / WORKBOOK, read_only=True)
     notes = {row[0]: row[2] for row in book["So với năm trước"].iter_rows(values_only=True) if row and row[0]}
     assert notes[units[0].code] == "không còn trong danh sách đơn vị"
+    words = "\n".join(p.text for p in Document(tmp_path / "o" / REPORT).paragraphs)
+    assert "1 đơn vị có số liệu năm 2022 nay không còn trong danh sách đơn vị" in words
+    assert "nhưng chưa có báo cáo kỳ này" not in words
 
 
 def test_a_table_of_a_few_units_is_compared_over_those_units_only(two_years, tmp_path):

@@ -244,3 +244,22 @@ def test_a_register_schema_cut_short_leaves_no_half_made_tables(tmp_path, monkey
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
         assert db.execute("PRAGMA user_version").fetchone()[0] == 0
+
+
+def test_the_registers_times_are_vietnams_on_a_machine_set_to_another_zone(tmp_path, write_submission,
+                                                                            monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        _stamp(write_submission("a.xlsx", "CD001"), DEADLINE)  # 12:00 in Vietnam, 05:00 UTC
+        run_json(tmp_path / "inbox", tmp_path / "out")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "tong-hop-bao-cao-cd-2023.xlsx")["Sổ tiếp nhận"]
+    header = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "Tệp")
+    row = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "a.xlsx")
+    assert row[header.index("Thời điểm sửa")] == "12:00 11/12/2023"
+    assert row[header.index("Thời điểm nhận")] == "12:00 11/12/2023"

@@ -176,8 +176,9 @@ class _ReportWriter:
         self.para(wording.format(**names, next_year=self.spec.year + 1, units=self.data.unit_count,
                                  share=vn_percent(sent, len(units)), period_phrase=self.spec.period_phrase))
         if self.previous is not None and self.previous.units:
-            self.para(sentences.both_periods_sentence(self.previous, self.data, self.spec, self.compared is not None),
-                      italic=True)
+            roster = {u.unit.code for u in self.ledger.units} if self.ledger.roster_given else None
+            self.para(sentences.both_periods_sentence(self.previous, self.data, self.spec, self.compared is not None,
+                                                      roster), italic=True)
 
     def section_body(self, section) -> None:
         text = (sentences.section_sentences(self.spec, self.data, section.code, self.moved)

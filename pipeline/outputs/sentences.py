@@ -93,17 +93,22 @@ def reporting_sentence(ledger, deadline_text: str) -> str:
     return text
 
 
-def both_periods_sentence(previous, data: Consolidation, spec: FormSpec, like_for_like: bool = False) -> str:
-    """How many units reported in both periods, and which came or went: the comparison's own ground; with
-    `like_for_like`, that the figures compared are those units' own."""
+def both_periods_sentence(previous, data: Consolidation, spec: FormSpec, like_for_like: bool = False,
+                          roster: set[str] | None = None) -> str:
+    """How many units reported in both periods, and which came or went (those no longer on the `roster`, when
+    one is given, said apart): the comparison's own ground; with `like_for_like`, that the figures compared are
+    those units' own."""
     from pipeline.previous.compare import units_in_both
 
     both, new, gone = units_in_both(previous, {str(code) for code in data.units[spec.roles.unit_code]})
+    dropped = {code for code in gone if roster is not None and code not in roster}
     text = f"So sánh với {previous.phrase}: {len(both)} đơn vị có báo cáo cả hai kỳ"
     if new:
         text += f"; {len(new)} đơn vị mới báo cáo kỳ này"
-    if gone:
-        text += f"; {len(gone)} đơn vị có số liệu {previous.phrase} nhưng chưa có báo cáo kỳ này"
+    if gone - dropped:
+        text += f"; {len(gone - dropped)} đơn vị có số liệu {previous.phrase} nhưng chưa có báo cáo kỳ này"
+    if dropped:
+        text += f"; {len(dropped)} đơn vị có số liệu {previous.phrase} nay không còn trong danh sách đơn vị"
     from pipeline.outputs.workbook import compared_name
 
     text += f" (chi tiết ở trang \"{compared_name(spec)}\" của bảng tổng hợp)."

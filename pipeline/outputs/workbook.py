@@ -98,7 +98,7 @@ class _WorkbookWriter:
         _page(sheet, landscape, fit)
         sheet.write_string(0, 0, self.spec.issuer, self.f["org"])
         sheet.write_string(1, 0, text, self.f["title"])
-        made = dt.datetime.now().strftime("%H:%M ngày %d/%m/%Y")
+        made = dt.datetime.now(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
         sheet.write_string(2, 0, f"{self.spec.short_title} · tổng hợp lúc {made} · "
                                  f"{self.data.unit_count} đơn vị đã nhận", self.f["note"])
         return 4
