@@ -92,6 +92,7 @@ _VNI_SEQUENCE = re.compile("|".join(map(re.escape, sorted(_VNI_DECODE, key=len, 
 _VIETNAMESE_LETTERS = frozenset(_TCVN3_ENCODE)
 # Letters that only Unicode Vietnamese text can contain: legacy text is all Latin-1 lookalikes.
 _UNICODE_ONLY_LETTERS = frozenset(c for c in _VIETNAMESE_LETTERS if ord(c) > 0xFF)
+_UNICODE_ONLY = re.compile("[" + re.escape("".join(sorted(_UNICODE_ONLY_LETTERS))) + "]")
 # Converted letters that betray the encoding: those Latin-1 cannot hold, plus those whose code
 # could not sit inside a Western word (a TCVN3 symbol such as "«", a VNI doubled vowel as in "oâ").
 # French "où" read as VNI gives "ó", which is no telltale.
@@ -194,7 +195,8 @@ def detect_legacy_encoding(text: str) -> LegacyEncoding | None:
     Short cells carry little evidence; judge a whole sheet's text at once where possible.
     """
     text = unicodedata.normalize("NFC", text)
-    if any(c in _UNICODE_ONLY_LETTERS or unicodedata.combining(c) for c in text):
+    # A letter only Unicode has, found at C speed (most Vietnamese texts have one), or a combining mark.
+    if _UNICODE_ONLY.search(text) or (not text.isascii() and any(unicodedata.combining(c) for c in text)):
         return None
     best: tuple[int, int] = (0, 0)
     found: LegacyEncoding | None = None
