@@ -1,6 +1,7 @@
 """The form spec loads, carries FORM.md's codes, and a broken spec is refused naming file and field."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -135,3 +136,18 @@ def test_present_is_not_a_guard_and_year_reads_dates():
 def test_expression_refuses_anything_beyond_the_small_language(text):
     with pytest.raises(ExpressionError):
         parse_expression(text)
+
+
+def test_a_form_with_periods_needs_no_deadline_of_its_own(tmp_path):
+    text = (SPEC_FILE.parent / "1-hdcd.toml").read_text(encoding="utf-8")
+    assert "\ndeadline = 2024-12-10\ndocument" in text
+    path = tmp_path / "1-hdcd.toml"
+    path.write_text(text.replace("\ndeadline = 2024-12-10\ndocument", "\ndocument", 1), encoding="utf-8")
+    spec = load_spec(path)
+    assert spec.deadline == dt.date(2024, 12, 10)  # the last period's
+    assert spec.for_period("31/5/2024").deadline == dt.date(2024, 6, 10)
+    single = (SPEC_FILE).read_text(encoding="utf-8").replace("\ndeadline = 2023-12-11", "", 1)
+    (tmp_path / "bao-cao-cd-2023.toml").write_text(single, encoding="utf-8")
+    with pytest.raises(SpecError) as info:  # without periods the form's deadline is still required
+        load_spec(tmp_path / "bao-cao-cd-2023.toml")
+    assert "deadline" in str(info.value)

@@ -113,7 +113,15 @@ class _Builder:
         unknown = set(raw) - set(_REQUIRED)
         if unknown:
             raise self.fail("mức ngoài cùng", f"mục không hợp lệ {sorted(unknown)}")
-        form = self.table(raw.get("form"), "form", "[form]", _FORM_KEYS)
+        form_raw = raw.get("form")
+        periods_raw = raw.get("periods")
+        if isinstance(form_raw, dict) and "deadline" not in form_raw and isinstance(periods_raw, list) and periods_raw:
+            # Each period has its own deadline: the form's own is the last one's, written once, not twice.
+            last = periods_raw[-1]
+            form_raw = {**form_raw, "deadline": last.get("deadline") if isinstance(last, dict) else None}
+            if form_raw["deadline"] is None:
+                form_raw.pop("deadline")
+        form = self.table(form_raw, "form", "[form]", _FORM_KEYS)
         try:
             form.get("period_wording", "{period}").format(period="")
         except (KeyError, IndexError, ValueError) as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.form import FieldSpec, FormSpec
-from pipeline.previous.read import PreviousPeriod, aggregate, rounded
+from pipeline.previous.read import PreviousPeriod, aggregate, plain, rounded
 from pipeline.vietnamese import vn_number
 
 
@@ -16,7 +16,7 @@ class Change:
     percent: float | None  # 100 x delta / previous, one decimal; None when previous is 0 or absent
 
     def as_json(self) -> dict:
-        return {"previous": _plain(self.previous), "current": _plain(self.current), "delta": _plain(self.delta),
+        return {"previous": plain(self.previous), "current": plain(self.current), "delta": plain(self.delta),
                 "percent": self.percent}
 
 
@@ -111,8 +111,3 @@ def _number(value) -> float | None:
         return None
     return float(value)
 
-
-def _plain(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, 2)

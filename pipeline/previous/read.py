@@ -34,7 +34,7 @@ class PreviousPeriod:
 
     def as_json(self) -> dict:
         return {"source": self.source, "form": self.form, "period": self.period,
-                "totals": {code: _plain(value) for code, value in self.totals.items()}}
+                "totals": {code: plain(value) for code, value in self.totals.items()}}
 
 
 def read_previous(spec: FormSpec, path: Path) -> PreviousPeriod:
@@ -159,5 +159,8 @@ def aggregate(spec: FormSpec, rows: list[dict[str, float]]) -> dict[str, float]:
     return totals
 
 
-def _plain(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
+def plain(value: float | None) -> int | float | None:
+    """A figure as JSON shows it: whole numbers without ".0", others to two decimals."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 2)
