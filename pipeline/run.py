@@ -74,8 +74,7 @@ class RunResult:
             "units": self.ledger.units_json(),
             "totals": self.consolidation.sums,
             "since_last_run": self.since,
-            "previous": ({**self.previous.as_json(), "compared_units": None if self.compared is None
-                          else len(self.compared)} if self.previous else None),
+            "previous": self.previous.as_json() if self.previous else None,
             "change": {code: moved.as_json() for code, moved in self.changes.items()},
             "themes": {code: [{"label": g.label, "units": g.units,
                                "sentences": [{"unit": unit, "text": text} for unit, _, text in g.sentences]}

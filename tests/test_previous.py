@@ -88,6 +88,7 @@ def test_last_years_workbook_is_read_back_and_every_change_computed(two_years):
     assert change["delta"] == this_total - last_total
     assert change["percent"] == round(100 * (this_total - last_total) / last_total, 1)
     assert document["previous"]["totals"]["cbccvcld_tong"] == last_total
+    assert set(document["previous"]) == {"source", "form", "period", "totals"}  # the contract, exactly
 
 
 def test_a_filled_plain_table_gives_the_same_changes(two_years, tmp_path):
@@ -216,7 +217,7 @@ def test_a_table_of_a_few_units_is_compared_over_those_units_only(two_years, tmp
         rows += [[f.code, two_years["last"][code][f.code], code] for code in few for f in spec.numeric_fields]
         csv.writer(handle).writerows(rows)
     _, document, _ = _b(two_years, table, "out-few")
-    assert document["previous"]["compared_units"] == 2
+    assert set(document["previous"]) == {"source", "form", "period", "totals"}  # the contract, unchanged
     moved = document["change"]["cbccvcld_tong"]
     assert moved["previous"] == sum(two_years["last"][code]["cbccvcld_tong"] for code in few)
     assert moved["current"] == sum(two_years["this"][code]["cbccvcld_tong"] for code in few)  # +4 at units[1]
@@ -245,8 +246,8 @@ def test_a_table_of_every_unit_and_the_tools_own_workbook_compare_the_province(t
         rows = [["Mã trường", "Giá trị", "Mã CĐCS"]]
         rows += [[f.code, 100, code] for code in sorted(this_units) for f in spec.numeric_fields]
         csv.writer(handle).writerows(rows)
-    _, document, _ = _b(two_years, table, "out-all")
-    assert document["previous"]["compared_units"] is None
-    assert document["change"]["cbccvcld_tong"]["current"] == document["totals"]["cbccvcld_tong"]
-    _, document, _ = _b(two_years, root / "out-a" / WORKBOOK, "out-own")  # unit 9 is new, unit 1 gone: still whole
-    assert document["previous"]["compared_units"] is None
+    for previous, outbox in ((table, "out-all"), (root / "out-a" / WORKBOOK, "out-own")):  # own: unit 9 new, 1 gone
+        _, document, _ = _b(two_years, previous, outbox)
+        assert document["change"]["cbccvcld_tong"]["current"] == document["totals"]["cbccvcld_tong"]
+        header = [c.value for c in openpyxl.load_workbook(root / outbox / WORKBOOK)["Tổng hợp"][5]]
+        assert header[4] == "Năm 2022"
