@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.demo import DemoError, build_demo, demo_roster, demo_values
+from pipeline.register import VIETNAM
 from pipeline.roster import read_roster
 from pipeline.validate.rules import failing_rows
 from pipeline.validate.schema import build_schema, wide_table
@@ -54,7 +55,9 @@ def test_inbox_holds_the_intended_files(workspace):
     assert sum(n.startswith("~$") for n in names) == 1
     assert sum(f.startswith(f"{SUBFOLDER}/") for f in files) >= 3
     assert sum(n.endswith("-sua-lai.xlsx") for n in names) == 1
-    days = [dt.datetime.fromtimestamp(m).date() for m in files.values()]
+    moments = [dt.datetime.fromtimestamp(m, VIETNAM) for m in files.values()]
+    assert all(7 <= moment.hour <= 16 for moment in moments)  # office hours in Vietnam, whatever the machine's zone
+    days = [moment.date() for moment in moments]
     assert all(dt.date(2023, 12, 1) <= day <= dt.date(2023, 12, 20) for day in days)
     assert sum(day > dt.date(2023, 12, 11) for day in days) >= 3
     assert workspace.outbox.is_dir() and not any(workspace.outbox.iterdir())

@@ -18,6 +18,7 @@ from pipeline.form import FormSpec, RuleSpec
 from pipeline.form.expressions import parse_expression
 from pipeline.intake.legacy_encoding import encode_legacy
 from pipeline.isolation import Failure, run_isolated
+from pipeline.register import VIETNAM
 from pipeline.roster import RosterUnit
 from pipeline.template.build import UnitCopy, build_template
 from pipeline.template.fill import fill_template
@@ -89,16 +90,17 @@ class DemoInbox:
         return self.raw_count + len(self.tasks)
 
     def stamp(self, low: int, high: int | None = None) -> float:
-        """A moment in office hours, `low`..`high` days from the deadline, as a file's modification time."""
+        """A moment in office hours in Vietnam, `low`..`high` days from the deadline, as a file's modification
+        time: the same on a machine set to any zone."""
         day = self.deadline + dt.timedelta(days=self.rng.randint(low, low if high is None else high))
         moment = dt.datetime.combine(day, dt.time(self.rng.randint(7, 16), self.rng.randint(0, 59),
-                                                  self.rng.randint(0, 59)))
+                                                  self.rng.randint(0, 59)), tzinfo=VIETNAM)
         return moment.timestamp()
 
     def report(self, unit: RosterUnit, values: dict, name: str, mtime: float) -> None:
         """Queue a filled copy; the report date is the day it was saved, as units do."""
         if self.spec.roles.report_date:
-            values = {**values, self.spec.roles.report_date: dt.datetime.fromtimestamp(mtime).date()}
+            values = {**values, self.spec.roles.report_date: dt.datetime.fromtimestamp(mtime, VIETNAM).date()}
         self.tasks.append(_ReportTask(self.spec, unit.code, unit.name, values, str(self._path(name)), mtime))
         self.names[unit.code] = name
 
