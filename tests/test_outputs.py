@@ -386,3 +386,20 @@ def test_narrative_rows_are_as_tall_as_their_wrapped_text(three_units):
     rows = [row for row in sheet.iter_rows() if row[0].value == "CD002" and row[2].value]
     assert rows and all(len(row[2].value) > 92 for row in rows)  # longer than a line of the 80-wide column
     assert all((sheet.row_dimensions[row[0].row].height or 0) >= 33 for row in rows)
+
+
+def test_register_and_problem_rows_are_as_tall_as_their_reasons(three_units):
+    """A rejected file's reason wraps over two lines: drawn in a one-line row it covered the next file's row."""
+    book = openpyxl.load_workbook(three_units["out"] / WORKBOOK)
+    register = book["Sổ tiếp nhận"]
+    header = next(row for row in register.iter_rows() if row[0].value == "Tệp")
+    column = {cell.value: cell.column - 1 for cell in header}
+    rows = {row[0].value: row for row in register.iter_rows() if str(row[0].value).endswith(".xlsx")}
+    reason = rows["CD003.xlsx"][column["Lý do"]]
+    assert len(reason.value) > 66 * 1.15  # longer than a line of its column
+    assert (register.row_dimensions[reason.row].height or 0) >= 33
+    assert register.row_dimensions[rows["CD001.xlsx"][0].row].height is None  # "Hợp lệ": one line, left alone
+    assert not rows["CD001.xlsx"][column["SHA-256"]].alignment.wrap_text  # the digest on one line
+    problems = book["Lỗi, cảnh báo"]
+    long = [row for row in problems.iter_rows() if row[0].value == "CD003.xlsx" and len(row[8].value) > 92]
+    assert long and all((problems.row_dimensions[row[0].row].height or 0) >= 33 for row in long)

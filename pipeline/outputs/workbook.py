@@ -459,6 +459,7 @@ class _WorkbookWriter:
             unit, record = status.unit, status.record
             values = [unit.code, unit.name, unit.group, status.label, record.relative if record else "",
                       vn_datetime(record.modified) if record else "", unit.email, unit.phone]
+            self.fit_row(sheet, row, values, widths)
             for col, value in enumerate(values):
                 self.text(sheet, row, col, value, "state_" + status.state if col == 3 else "text")
         sheet.autofilter(first - 1, 0, max(row, first - 1), 7)
@@ -484,7 +485,8 @@ class _WorkbookWriter:
     # ---------------------------------------------------------------- Lỗi, cảnh báo; Sổ tiếp nhận
     def problems(self, sheet: Worksheet) -> None:
         row = self.title(sheet, "LỖI VÀ CẢNH BÁO TRONG CÁC TỆP", landscape=True)
-        for col, width in enumerate((30, 11, 10, 22, 16, 12, 9, 20, 80)):
+        widths = (30, 11, 10, 22, 16, 12, 9, 20, 80)
+        for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         self.header(sheet, row, ["Tệp", "Đơn vị", "Mức độ", "Loại", "Mã lỗi", "Trang", "Ô", "Trường", "Nội dung"])
         first = row
@@ -495,6 +497,7 @@ class _WorkbookWriter:
                 values = [record.relative, record.unit or "", severity, upper_first(problem.label), problem.code,
                           problem.sheet or "",
                           ", ".join(filter(None, (problem.cell, *problem.related))), problem.field or "", problem.message]
+                self.fit_row(sheet, row, values, widths)  # a long message takes two or three lines
                 for col, value in enumerate(values):
                     self.text(sheet, row, col, value, ("error" if problem.is_error else "warning") if col == 2 else "text")
         sheet.autofilter(first, 0, max(row, first), 8)
@@ -550,7 +553,8 @@ class _WorkbookWriter:
 
     def register(self, sheet: Worksheet) -> None:
         row = self.title(sheet, "SỔ TIẾP NHẬN TỆP", landscape=True)
-        for col, width in enumerate((34, 11, 18, 11, 17, 17, 17, 10, 30, 66, 22, 12, 30)):
+        widths = (34, 11, 18, 11, 17, 17, 17, 10, 30, 66, 22, 12, 30)
+        for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         self.header(sheet, row, ["Tệp", "Đơn vị", "Trạng thái", "Kích thước (byte)", "Thời điểm sửa", "Thời điểm nhận",
                                  "Lần đầu thấy", "Bản thứ", "Thư điện tử", "Lý do", "SHA-256", "Muộn hạn",
@@ -568,11 +572,12 @@ class _WorkbookWriter:
                       vn_datetime(record.modified), vn_datetime(record.received), vn_datetime(record.first_seen),
                       order.get(id(record), ""), f"{mail['from']} · {mail['subject']}" if mail else "",
                       record.reason, record.submission.sha256, "muộn" if record.late else "", record.office_mark]
+            self.fit_row(sheet, row, values[:10] + [""] + values[11:], widths)  # the digest stays on one line
             for col, value in enumerate(values):
                 if col == 3:
                     sheet.write_number(row, col, record.submission.size, self.f["num"])
                 else:
-                    self.text(sheet, row, col, value)
+                    self.text(sheet, row, col, value, "code" if col == 10 else "text")
         sheet.autofilter(first, 0, max(row, first), 12)
 
     def changes(self, sheet: Worksheet) -> None:
@@ -683,6 +688,7 @@ def _formats(workbook) -> dict:
         "header_wrap": {**cell, "bold": True, "bg_color": "#D9E1F2", "align": "center", "text_wrap": True, "font_size": 10},
         "section": {**cell, "bold": True, "bg_color": "#EDEDED"},
         "text": {**cell, "text_wrap": True},
+        "code": {**cell, "font_size": 9},  # a SHA-256 digest: one line (it runs on over a blank neighbour)
         "text_top": {**cell, "text_wrap": True, "valign": "top"},
         "text_bold": {**base, "bold": True},
         "center": {**cell, "align": "center"},
