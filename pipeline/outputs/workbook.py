@@ -459,7 +459,7 @@ class _WorkbookWriter:
             unit, record = status.unit, status.record
             values = [unit.code, unit.name, unit.group, status.label, record.relative if record else "",
                       vn_datetime(record.modified) if record else "", unit.email, unit.phone]
-            self.fit_row(sheet, row, values, widths)
+            self.fit_row(sheet, row, values[:5], widths)  # an email or a phone number is one word: never wrapped
             for col, value in enumerate(values):
                 self.text(sheet, row, col, value, "state_" + status.state if col == 3 else "text")
         sheet.autofilter(first - 1, 0, max(row, first - 1), 7)
