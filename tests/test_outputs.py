@@ -403,3 +403,23 @@ def test_register_and_problem_rows_are_as_tall_as_their_reasons(three_units):
     problems = book["Lỗi, cảnh báo"]
     long = [row for row in problems.iter_rows() if row[0].value == "CD003.xlsx" and len(row[8].value) > 92]
     assert long and all((problems.row_dimensions[row[0].row].height or 0) >= 33 for row in long)
+
+
+def test_the_annex_gives_each_line_of_a_units_text_its_own_paragraph(tmp_path, write_submission):
+    """A justified paragraph stretches a line that ends in a manual break across the page: lines are paragraphs."""
+    lines = ["Tính đến ngày 30/11/2023, đơn vị có 60 CBCCVCLĐ, trong đó nữ 40 người.",
+             "- Tổng số đoàn viên là 58 người; trong năm kết nạp mới 3 đoàn viên.",
+             "- Thu nhập bình quân đạt khoảng 7.400.000 đồng/người/tháng, chi trả đầy đủ, kịp thời."]
+    write_submission("a.xlsx", "CD001", tm_I="\n".join(lines))
+    write_submission("b.xlsx", "CD002", tm_I="\n\n".join(lines))  # blank lines between: no empty paragraphs
+    run_json(tmp_path / "inbox", tmp_path / "out")
+    paragraphs = [p for p in Document(str(tmp_path / "out" / REPORT)).paragraphs]
+    start = next(i for i, p in enumerate(paragraphs) if p.text == "PHỤ LỤC")
+    annex = [p.text for p in paragraphs[start:]]
+    for code in ("CD001", "CD002"):
+        first = next(i for i, text in enumerate(annex) if f"({code}): " in text and lines[0] in text)
+        assert annex[first].endswith(lines[0])
+        assert annex[first + 1] == lines[1] and annex[first + 2].startswith(lines[2])
+    assert not any("\n" in text for text in annex)
+    notes = [text[text.index("[Nhóm: "):] for text in annex if "[Nhóm: " in text]
+    assert notes and not any(".;" in note for note in notes)  # labels that are sentences, joined without ".;"

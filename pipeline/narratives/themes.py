@@ -271,3 +271,8 @@ def groups_of_units(groups: list[Group]) -> dict[str, list[str]]:
         for code in group.units:
             labels.setdefault(code, []).append(group.label)
     return labels
+
+
+def joined_labels(labels: list[str]) -> str:
+    """Group labels as one line ("A; B"): a label that is a sentence keeps no end stop before the next ("A.; B")."""
+    return "; ".join(label.rstrip(" .;") for label in labels)

@@ -13,7 +13,7 @@ from docx.text.paragraph import Paragraph
 from docx.shared import Cm, Pt
 
 from pipeline.narratives import draft
-from pipeline.narratives.themes import groups_of_units
+from pipeline.narratives.themes import groups_of_units, joined_labels
 from pipeline.outputs import sentences
 from pipeline.previous.compare import basis_phrase, basis_words, like_for_like_note
 from pipeline.form import FORM_KEYS
@@ -280,8 +280,13 @@ class _ReportWriter:
                 self.para("(Chưa có đơn vị nào viết mục này.)", italic=True)
             shared = groups_of_units(self.data.themes.get(field.code, []))
             for code, name, text in entries:
+                # Each line its own paragraph: in a justified one, a line ending in a manual break is stretched
+                # across the page ("đầy      đủ,      kịp      thời").
+                lines = [line.strip() for line in text.split("\n") if line.strip()] or [""]
                 paragraph = self.para("")
                 paragraph.add_run(f"{name} ({code}): ").bold = True
-                paragraph.add_run(text)
+                paragraph.add_run(lines[0])
+                for line in lines[1:]:
+                    paragraph = self.para(line)
                 if shared.get(code):  # the groups of the draft this text counts in
-                    paragraph.add_run(f" [Nhóm: {'; '.join(shared[code])}]").italic = True
+                    paragraph.add_run(f" [Nhóm: {joined_labels(shared[code])}]").italic = True

@@ -11,7 +11,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.ledger import STATE_LABELS, UNIT_LABELS, received_order
 from pipeline.merge import NO_GROUP
 from pipeline.form import FieldSpec
-from pipeline.narratives.themes import groups_of_units
+from pipeline.narratives.themes import groups_of_units, joined_labels
 from pipeline.outputs.rows import SheetRows, save_with_rows
 from pipeline.previous.compare import basis_words, change, like_for_like_note
 from pipeline.previous.read import CODES_MARK, DATA_SHEET
@@ -374,7 +374,7 @@ class _WorkbookWriter:
                         cells = [(0, _cut(lead[0]), top), (1, _cut(lead[1]), top),
                                  (2, text[index * CELL_LIMIT:(index + 1) * CELL_LIMIT], top)]
                         if index == pieces - 1:
-                            cells.append((3, _cut("; ".join(shared.get(code, []))), top))
+                            cells.append((3, _cut(joined_labels(shared.get(code, []))), top))
                         # neither Excel nor LibreOffice grows a row to its wrapped text: without a height the
                         # texts were drawn over the rows below
                         yield _fit_height([value for _, value, _ in cells], widths), cells
