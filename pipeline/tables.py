@@ -1,9 +1,28 @@
 """Plain tables the office keeps (a roster, last year's figures): the first sheet of an .xlsx, or a .csv."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+
+
+class TableError(ValueError):
+    """A table file no reader could read; the message is the reader's own."""
+
+
+@contextlib.contextmanager
+def reading() -> Iterator[None]:
+    """The spreadsheet reader's failures as a TableError. python-calamine raises its own errors for a file it
+    cannot read and, for some, its Rust code panics: pyo3's PanicException is a BaseException, which
+    `except Exception` lets through. Errors of ours pass unchanged."""
+    try:
+        yield
+    except BaseException as exc:
+        if not type(exc).__module__.startswith(("python_calamine", "pyo3_runtime")):
+            raise
+        raise TableError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 
 
 def read_rows(path: Path) -> list[list]:
@@ -13,8 +32,9 @@ def read_rows(path: Path) -> list[list]:
             return list(csv.reader(handle))
     from python_calamine import CalamineWorkbook
 
-    book = CalamineWorkbook.from_path(str(path))
-    return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    with reading():
+        book = CalamineWorkbook.from_path(str(path))
+        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
 
 
 def cell_text(value) -> str:

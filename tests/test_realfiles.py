@@ -114,3 +114,19 @@ def test_output_is_utf8_whatever_the_console_code_page(tmp_path, spec, template_
     assert "đã nhận" in summary.stdout.decode("utf-8")
     missing = _console("--inbox", str(tmp_path / "không-có"), env=env)
     assert missing.returncode == 2 and "Không có thư mục" in missing.stderr.decode("utf-8")
+
+
+def test_every_real_file_given_as_roster_or_last_period_is_refused_with_a_message(corpus, spec):
+    """`--roster` and `--previous` read the office's own tables in this process: a file python-calamine panics on
+    (poi-Simple.xlsb: pyo3's PanicException is no Exception) must still end in the tool's own refusal."""
+    from pipeline.previous.read import PreviousError, read_previous
+    from pipeline.roster import RosterError, read_roster
+
+    spreadsheets = [p for p in corpus if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")]
+    assert any(p.name == "poi-Simple.xlsb" for p in spreadsheets)
+    for path in spreadsheets:
+        for read, refusal in ((read_roster, RosterError), (lambda p: read_previous(spec, p), PreviousError)):
+            try:
+                read(path)
+            except refusal as exc:
+                assert str(path) in str(exc)

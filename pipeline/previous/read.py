@@ -2,12 +2,13 @@
 machine-readable part, or a plain table the office fills (`Mã trường`, `Giá trị`, optional `Mã CĐCS`)."""
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.form import FormSpec
 from pipeline.intake.numbers import parse_vietnamese_number
-from pipeline.tables import cell_text, clean, read_rows
+from pipeline.tables import TableError, cell_text, clean, read_rows, reading
 
 DATA_SHEET = "_du_lieu"  # very hidden sheet of the consolidated workbook: form, period, where the figures are
 CODES_MARK = "_ma_truong"  # first cell of the hidden row of field codes above "Theo đơn vị"'s header
@@ -41,14 +42,20 @@ def read_previous(spec: FormSpec, path: Path) -> PreviousPeriod:
     path = Path(path)
     if not path.is_file():
         raise PreviousError(f"Không tìm thấy tệp số liệu kỳ trước {path}.")
+    try:
+        with reading():
+            return _read(spec, path)
+    except (TableError, UnicodeDecodeError, csv.Error) as exc:
+        raise PreviousError(f"Không đọc được tệp số liệu kỳ trước {path} ({exc}): hãy dùng tệp .xlsx hoặc .csv "
+                            "(UTF-8).") from exc
+
+
+def _read(spec: FormSpec, path: Path) -> PreviousPeriod:
     if path.suffix.lower() == ".csv":
         return _from_table(spec, path, read_rows(path))
-    try:
-        from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook
 
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise PreviousError(f"Không đọc được tệp số liệu kỳ trước {path}: hãy dùng tệp .xlsx hoặc .csv.") from exc
+    book = CalamineWorkbook.from_path(str(path))
     if DATA_SHEET in book.sheet_names:
         return _from_workbook(spec, path, book)
     rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
