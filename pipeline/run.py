@@ -94,7 +94,9 @@ class RunResult:
         """The units last period's figures are compared over, or None: the province totals (compare.py)."""
         from pipeline.previous.compare import compared_units
 
-        return compared_units(self.previous, set(self.unit_figures)) if self.previous else None
+        if self.previous is None or not self.previous.summed:  # no unit figures built for nothing
+            return None
+        return compared_units(self.previous, set(self.unit_figures))
 
     @functools.cached_property
     def changes(self) -> dict:

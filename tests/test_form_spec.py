@@ -144,7 +144,7 @@ def test_a_form_with_periods_needs_no_deadline_of_its_own(tmp_path):
     path = tmp_path / "1-hdcd.toml"
     path.write_text(text.replace("\ndeadline = 2024-12-10\ndocument", "\ndocument", 1), encoding="utf-8")
     spec = load_spec(path)
-    assert spec.deadline == dt.date(2024, 12, 10)  # the last period's
+    assert spec.deadline == dt.date(2024, 12, 10)  # the latest period's
     assert spec.for_period("31/5/2024").deadline == dt.date(2024, 6, 10)
     single = (SPEC_FILE).read_text(encoding="utf-8").replace("\ndeadline = 2023-12-11", "", 1)
     (tmp_path / "bao-cao-cd-2023.toml").write_text(single, encoding="utf-8")

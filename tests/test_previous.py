@@ -206,16 +206,19 @@ def test_a_unit_of_last_period_no_longer_on_the_roster_is_said_so(two_years, tmp
     assert "nhưng chưa có báo cáo kỳ này" not in words
 
 
+def _units_table(path: Path, rows: list[tuple[str, str, float]]) -> Path:
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows([["Mã trường", "Giá trị", "Mã CĐCS"], *[[c, v, u] for u, c, v in rows]])
+    return path
+
+
 def test_a_table_of_a_few_units_is_compared_over_those_units_only(two_years, tmp_path):
     """An office that typed last year's figures of two units only: set beside the whole province they would read
     as growth of hundreds of percent; both periods are counted over those two units, and the headings say so."""
     root, units, spec = two_years["root"], two_years["units"], two_years["spec"]
     few = [units[1].code, units[2].code]
-    table = tmp_path / "hai-don-vi.csv"
-    with open(table, "w", encoding="utf-8-sig", newline="") as handle:
-        rows = [["Mã trường", "Giá trị", "Mã CĐCS"]]
-        rows += [[f.code, two_years["last"][code][f.code], code] for code in few for f in spec.numeric_fields]
-        csv.writer(handle).writerows(rows)
+    table = _units_table(tmp_path / "hai-don-vi.csv", [(code, f.code, two_years["last"][code][f.code])
+                                                       for code in few for f in spec.numeric_fields])
     _, document, _ = _b(two_years, table, "out-few")
     assert set(document["previous"]) == {"source", "form", "period", "totals"}  # the contract, unchanged
     moved = document["change"]["cbccvcld_tong"]
@@ -228,14 +231,53 @@ def test_a_table_of_a_few_units_is_compared_over_those_units_only(two_years, tmp
 
     book = openpyxl.load_workbook(root / "out-few" / WORKBOOK)
     sheet = book["Tổng hợp"]
-    assert [c.value for c in sheet[5]][3:7] == ["Toàn tỉnh", "Năm 2022 (cùng 2 đơn vị)", "Tăng/giảm", "%"]
+    header = [c.value for c in sheet[5]]
+    assert header[3:7] == ["Toàn tỉnh", "Năm 2022 (cùng 2 đơn vị)", "Tăng/giảm", "%"]
     texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
-    assert any(t.startswith("Số liệu năm 2022 chỉ có của 2 trong 8 đơn vị") for t in texts)
+    assert any(t.startswith("Bảng số liệu năm 2022 chỉ có 2 trong 8 đơn vị") for t in texts)
+    total_row = next(row for row in sheet.iter_rows(values_only=True) if row[1] == "Tổng số CBCCVCLĐ")
+    shares = [total_row[i] for i, title in enumerate(header) if title == "% so với kỳ trước"]
+    assert shares and all(share is None or abs(share) < 0.1 for share in shares)  # each Khối over the same units
+    notes = {row[0]: row[2] for row in book["So với năm trước"].iter_rows(values_only=True) if row and row[0]}
+    assert notes[units[8].code] == "không có trong bảng số liệu năm 2022"  # left out of the table, not new
     report = Document(root / "out-few" / REPORT)
     words = "\n".join(p.text for p in report.paragraphs)
-    assert "So với năm 2022 (cùng 2 đơn vị), tổng số CBCCVCLĐ tăng 4 người" in words
-    assert "tính trên chính các đơn vị có báo cáo cả hai kỳ, không phải toàn tỉnh" in words
+    assert "Riêng 2 đơn vị có số liệu cả hai kỳ, so với năm 2022, tổng số CBCCVCLĐ tăng 4 người" in words
+    assert "Bảng số liệu năm 2022 thiếu 6 đơn vị có báo cáo kỳ này" in words
+    assert "chỉ tính trên 2 đơn vị có số liệu cả hai kỳ, không phải toàn tỉnh" in words
+    assert words.count("Bảng số liệu năm 2022 chỉ có 2 trong 8 đơn vị") == 1  # one note, not one per table
     assert any("Năm 2022 (cùng 2 đơn vị)" in cell.text for t in report.tables for cell in t.rows[0].cells)
+
+
+def test_a_figure_typed_for_some_units_only_is_compared_over_those(two_years, tmp_path):
+    """Like-for-like field by field: a unit counts for a figure only where both periods have it."""
+    units = two_years["units"]
+    a, b = units[1].code, units[2].code
+    last = two_years["last"]
+    table = _units_table(tmp_path / "mot-phan.csv", [(a, "cbccvcld_tong", last[a]["cbccvcld_tong"]),
+                                                     (a, "cbccvcld_nu", last[a]["cbccvcld_nu"]),
+                                                     (b, "cbccvcld_nu", last[b]["cbccvcld_nu"])])
+    _, document, _ = _b(two_years, table, "out-part")
+    this = two_years["this"]
+    total = document["change"]["cbccvcld_tong"]
+    assert (total["previous"], total["current"]) == (last[a]["cbccvcld_tong"], this[a]["cbccvcld_tong"])
+    women = document["change"]["cbccvcld_nu"]
+    assert women["previous"] == last[a]["cbccvcld_nu"] + last[b]["cbccvcld_nu"]
+    assert women["current"] == this[a]["cbccvcld_nu"] + this[b]["cbccvcld_nu"]
+    assert document["change"]["thu_nhap_binh_quan"]["previous"] is None  # typed for nobody: blank, never 0
+
+
+def test_a_table_whose_codes_match_no_unit_says_so_and_compares_nothing(two_years, tmp_path):
+    table = _units_table(tmp_path / "sai-ma.csv", [("1", "cbccvcld_tong", 50), ("2", "cbccvcld_tong", 60)])
+    root = two_years["root"]
+    _, document, _ = _b(two_years, table, "out-none")
+    assert all(moved["previous"] is None and moved["delta"] is None for moved in document["change"].values())
+    texts = [c.value for row in openpyxl.load_workbook(root / "out-none" / WORKBOOK)["Tổng hợp"].iter_rows()
+             for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("Không đơn vị nào trong bảng số liệu năm 2022 có báo cáo kỳ này") for t in texts)
+    assert "Năm 2022 (không có đơn vị chung)" in texts
+    words = "\n".join(p.text for p in Document(root / "out-none" / REPORT).paragraphs)
+    assert "Không so sánh được: không đơn vị nào có số liệu cả hai kỳ" in words and "tính trên 0" not in words
 
 
 def test_a_table_of_every_unit_and_the_tools_own_workbook_compare_the_province(two_years, tmp_path):

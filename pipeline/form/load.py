@@ -113,14 +113,11 @@ class _Builder:
         unknown = set(raw) - set(_REQUIRED)
         if unknown:
             raise self.fail("mức ngoài cùng", f"mục không hợp lệ {sorted(unknown)}")
+        periods = tuple(self.period(p, i) for i, p in enumerate(raw.get("periods", [])))
         form_raw = raw.get("form")
-        periods_raw = raw.get("periods")
-        if isinstance(form_raw, dict) and "deadline" not in form_raw and isinstance(periods_raw, list) and periods_raw:
-            # Each period has its own deadline: the form's own is the last one's, written once, not twice.
-            last = periods_raw[-1]
-            form_raw = {**form_raw, "deadline": last.get("deadline") if isinstance(last, dict) else None}
-            if form_raw["deadline"] is None:
-                form_raw.pop("deadline")
+        if isinstance(form_raw, dict) and "deadline" not in form_raw and periods:
+            # Each period has its own deadline: the form's own is the latest, not written twice.
+            form_raw = {**form_raw, "deadline": max(p.deadline for p in periods)}
         form = self.table(form_raw, "form", "[form]", _FORM_KEYS)
         try:
             form.get("period_wording", "{period}").format(period="")
@@ -129,7 +126,6 @@ class _Builder:
         roles_raw = raw.get("roles")
         self.period_role = roles_raw.get("period") if isinstance(roles_raw, dict) else None
         sections = tuple(self.section(s, i) for i, s in enumerate(raw.get("sections", [])))
-        periods = tuple(self.period(p, i) for i, p in enumerate(raw.get("periods", [])))
         fields = tuple(self.field(f, i) for i, f in enumerate(raw.get("fields", [])))
         fields = self.period_choices(fields, raw.get("roles"), periods)
         self.check_references(sections, fields)

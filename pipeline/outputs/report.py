@@ -15,7 +15,7 @@ from docx.shared import Cm, Pt
 from pipeline.narratives import draft
 from pipeline.narratives.themes import groups_of_units, joined_labels
 from pipeline.outputs import sentences
-from pipeline.previous.compare import basis_phrase, basis_words, like_for_like_note
+from pipeline.previous.compare import basis_lead, basis_words, like_for_like_note
 from pipeline.form import FORM_KEYS
 from pipeline.vietnamese import vn_number, vn_percent
 
@@ -72,8 +72,9 @@ class _ReportWriter:
         self.previous = result.previous
         self.changes = result.changes
         self.compared = result.compared
-        self.moved = (sentences.Movements(self.changes, basis_phrase(result.previous, self.compared))
+        self.moved = (sentences.Movements(self.changes, basis_lead(result.previous, self.compared))
                       if result.previous else None)
+        self.noted = False  # the like-for-like note, under the first table of key figures only
         code, name = self.spec.roles.unit_code, self.spec.roles.unit_name
         self.names = {str(r[code]): str(r[name]) for r in self.data.units[[code, name]].to_dict("records")}
 
@@ -213,8 +214,9 @@ class _ReportWriter:
         self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh", self.previous.heading + basis_words(self.compared),
                     "Tăng/giảm (%)"], rows,
                    [1.4, 4.3, 1.9, 3.1, 3.1, 2.2])
-        if self.compared is not None:
+        if self.compared is not None and not self.noted:
             self.para(like_for_like_note(self.previous, self.compared, self.data.unit_count), italic=True, size=12)
+            self.noted = True
 
     def drafted(self, field, groups) -> None:
         """What units wrote for this part, drafted: the points several raise, then specifics; marked as a draft."""

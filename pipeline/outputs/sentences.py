@@ -30,10 +30,10 @@ def section_sentences(spec: FormSpec, data: Consolidation, section: str, moved: 
 
 @dataclass(frozen=True)
 class Movements:
-    """Last period's changes of the province figures, and how sentences name that period ("năm 2022")."""
+    """Last period's changes of the province figures, and how their sentences start ("So với năm 2022")."""
 
     changes: dict
-    phrase: str
+    lead: str  # compare.basis_lead
 
     def sentence(self, spec: FormSpec, codes: list[str]) -> str:
         """"So với năm 2022, tổng số CBCCVCLĐ tăng 212 người (3,0%); …" over the figures named; "" when none moved."""
@@ -42,7 +42,7 @@ class Movements:
             words = movement(spec.by_code[code], self.changes[code]) if code in self.changes else ""
             if words:
                 items.append(f"{lower_first(spec.by_code[code].label)} {words}")
-        return f"So với {self.phrase}, {'; '.join(items)}." if items else ""
+        return f"{self.lead}, {'; '.join(items)}." if items else ""
 
 
 def _written(expression, percent: bool, frame: pd.DataFrame) -> str:
@@ -98,13 +98,13 @@ def both_periods_sentence(previous, data: Consolidation, spec: FormSpec, like_fo
     """How many units reported in both periods, and which came or went (those no longer on the `roster`, when
     one is given, said apart): the comparison's own ground; with `like_for_like`, that the figures compared are
     those units' own."""
-    from pipeline.previous.compare import units_in_both
+    from pipeline.previous.compare import new_unit_words, units_in_both
 
     both, new, gone = units_in_both(previous, {str(code) for code in data.units[spec.roles.unit_code]})
     dropped = {code for code in gone if roster is not None and code not in roster}
     text = f"So sánh với {previous.phrase}: {len(both)} đơn vị có báo cáo cả hai kỳ"
     if new:
-        text += f"; {len(new)} đơn vị mới báo cáo kỳ này"
+        text += f"; {len(new)} đơn vị {new_unit_words(previous)}"
     if gone - dropped:
         text += f"; {len(gone - dropped)} đơn vị có số liệu {previous.phrase} nhưng chưa có báo cáo kỳ này"
     if dropped:
@@ -112,8 +112,11 @@ def both_periods_sentence(previous, data: Consolidation, spec: FormSpec, like_fo
     from pipeline.outputs.workbook import compared_name
 
     text += f" (chi tiết ở trang \"{compared_name(spec)}\" của bảng tổng hợp)."
-    if like_for_like:
-        text += (f" Số liệu {previous.phrase} chỉ có của các đơn vị ấy, nên các số so với {previous.phrase} dưới đây "
-                 "tính trên chính các đơn vị có báo cáo cả hai kỳ, không phải toàn tỉnh.")
+    if like_for_like and not both:
+        text += (f" Không so sánh được: không đơn vị nào có số liệu cả hai kỳ (hãy xem lại cột Mã CĐCS của bảng số "
+                 f"liệu {previous.phrase}).")
+    elif like_for_like:
+        text += (f" Bảng số liệu {previous.phrase} thiếu {len(new)} đơn vị có báo cáo kỳ này, nên các số so với "
+                 f"{previous.phrase} dưới đây chỉ tính trên {len(both)} đơn vị có số liệu cả hai kỳ, không phải toàn tỉnh.")
     return text
 

@@ -13,7 +13,7 @@ from pipeline.merge import NO_GROUP
 from pipeline.form import FieldSpec
 from pipeline.narratives.themes import groups_of_units, joined_labels
 from pipeline.outputs.rows import SheetRows, save_with_rows
-from pipeline.previous.compare import basis_words, change, like_for_like_note
+from pipeline.previous.compare import basis_words, change, like_for_like_note, new_unit_words
 from pipeline.previous.read import CODES_MARK, DATA_SHEET
 from pipeline.register import VIETNAM
 from pipeline.vietnamese import lower_first, upper_first, vn_datetime, vn_number
@@ -202,10 +202,11 @@ class _WorkbookWriter:
                         moved = change(before.get(group, {}).get(field.code), None if now != now else now)
                         self.share(sheet, row, col + 1, moved.percent)
                 row += 1
-        if self.result.compared is not None:  # under the table, a blank row before the next
+        if self.result.compared is not None:  # under the table, across it, wrapped; a blank row before the next
             row += 1
-            self.text(sheet, row, 1, like_for_like_note(self.previous, self.result.compared,
-                                                             self.data.unit_count), "note")
+            note = like_for_like_note(self.previous, self.result.compared, self.data.unit_count)
+            sheet.merge_range(row, 1, row, columns.last, note, self.f["note_wrap"])
+            sheet.set_row(row, _fit_height([note], (sum(columns.widths[1:]),)) or 18)
             row += 1
         row += 1
         sheet.write_string(row, 0, "CHỈ SỐ TÍNH TỪ SỐ LIỆU TOÀN TỈNH", self.f["section"])
@@ -250,16 +251,18 @@ class _WorkbookWriter:
             sheet.write_number(row, col, percent / 100, self.f["percent"])
 
     def group_previous(self, groups: list[str]) -> tuple[dict[str, dict[str, float]], dict | None]:
-        """Last period's figures per Khối, and this period's over the same units when the comparison is
-        like-for-like (None: each Khối's own figures stand)."""
+        """Last period's figures per Khối, and this period's over the same units and figures when the comparison
+        is like-for-like (None: each Khối's own figures stand)."""
         if not self.previous or not groups:
             return {}, None
-        from pipeline.previous.compare import group_current, group_previous
+        from pipeline.previous.compare import group_like_for_like, group_previous
 
         placed = {u.unit.code: u.unit.group or NO_GROUP for u in self.ledger.units}
         basis = self.result.compared
-        now = None if basis is None else group_current(self.spec, self.result.unit_figures, placed, basis)
-        return group_previous(self.spec, self.previous, placed, basis), now
+        if basis is None:
+            return group_previous(self.spec, self.previous, placed), None
+        paired = group_like_for_like(self.spec, self.previous, self.result.unit_figures, placed, basis)
+        return {g: before for g, (before, _) in paired.items()}, {g: now for g, (_, now) in paired.items()}
 
     def group_chart(self, sheet: Worksheet, row: int, groups: list[str], spec_chart) -> int:
         """A chart of the spec's figures by Khối; it reads a small table written just for it. Returns the
@@ -531,11 +534,12 @@ class _WorkbookWriter:
         header_row = row
         names = {u.unit.code: u.unit.name for u in self.ledger.units}
         current = {str(r[self.spec.roles.unit_code]): r for r in self.data.units.to_dict("records")}
+        new_note = new_unit_words(previous)
         for code in sorted(set(current) | set(previous.units)):
             row += 1
             now, then = current.get(code), previous.units.get(code)
             name = (now or {}).get(self.spec.roles.unit_name) or names.get(code, "")
-            note = ("mới báo cáo kỳ này" if then is None else "" if now is not None
+            note = (new_note if then is None else "" if now is not None
                     else "không còn trong danh sách đơn vị" if self.ledger.roster_given and code not in names
                     else "chưa có báo cáo kỳ này")
             self.text(sheet, row, 0, code)
@@ -684,6 +688,7 @@ def _formats(workbook) -> dict:
         "org": {**base, "bold": True},
         "title": {**base, "bold": True, "font_size": 14},
         "note": {**base, "italic": True, "font_color": "#595959"},
+        "note_wrap": {**base, "italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
         "header": {**cell, "bold": True, "bg_color": "#D9E1F2", "align": "center", "text_wrap": True},
         "header_wrap": {**cell, "bold": True, "bg_color": "#D9E1F2", "align": "center", "text_wrap": True, "font_size": 10},
         "section": {**cell, "bold": True, "bg_color": "#EDEDED"},

@@ -1,10 +1,11 @@
 """How figures moved since last period: the province's changes, by group, by unit, and in words."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.form import FieldSpec, FormSpec
-from pipeline.previous.read import PreviousPeriod, aggregate, plain, rounded
+from pipeline.previous.read import PreviousPeriod, aggregate, field_total, plain, rounded
 from pipeline.vietnamese import vn_number
 
 
@@ -31,7 +32,7 @@ def compared_units(previous: PreviousPeriod | None, current: set[str]) -> frozen
     """The units a like-for-like comparison runs over, or None when last period's province totals stand.
     A table of units only says nothing of the units it lacks: set beside this period's whole province, the
     figures of the few units an office typed in would read as growth of thousands of percent. So when this
-    period has units that table lacks, both periods are counted over the units in both."""
+    period has units that table lacks, both periods are counted over the units in both (maybe none)."""
     if previous is None or not previous.summed or current <= set(previous.units):
         return None
     return frozenset(current & set(previous.units))
@@ -39,20 +40,29 @@ def compared_units(previous: PreviousPeriod | None, current: set[str]) -> frozen
 
 def basis_words(basis: frozenset[str] | None) -> str:
     """What a heading adds when the comparison is like-for-like: " (cùng 5 đơn vị)"; "" over the province."""
-    return "" if basis is None else f" (cùng {len(basis)} đơn vị)"
+    if basis is None:
+        return ""
+    return f" (cùng {len(basis)} đơn vị)" if basis else " (không có đơn vị chung)"
 
 
-def basis_phrase(previous: PreviousPeriod, basis: frozenset[str] | None) -> str:
-    """Last period as a sentence names it: "năm 2022", or "năm 2022 (cùng 5 đơn vị)" when like-for-like."""
-    return previous.phrase + basis_words(basis)
+def basis_lead(previous: PreviousPeriod, basis: frozenset[str] | None) -> str:
+    """How a sentence of movements starts: "So với năm 2022", or, like-for-like, "Riêng 5 đơn vị có số liệu cả
+    hai kỳ, so với năm 2022" (the sentence follows a province figure it must not be read as the change of)."""
+    if basis is None:
+        return f"So với {previous.phrase}"
+    return f"Riêng {len(basis)} đơn vị có số liệu cả hai kỳ, so với {previous.phrase}"
 
 
 def like_for_like_note(previous: PreviousPeriod, basis: frozenset[str], reporting: int) -> str:
     """Under a table whose last-period columns are like-for-like: why they differ from the province column."""
+    if not basis:
+        return (f"Không đơn vị nào trong bảng số liệu {previous.phrase} có báo cáo kỳ này, nên không so sánh được. "
+                "Hãy xem lại cột Mã CĐCS của bảng đó: mã phải đúng như trong danh sách đơn vị (mã gõ như một số "
+                "sẽ mất các số 0 ở đầu, 001 thành 1: hãy định dạng cột là văn bản).")
     n = len(basis)
-    return (f"Số liệu {previous.phrase} chỉ có của {n} trong {reporting} đơn vị đã báo cáo kỳ này, nên phần so sánh "
-            f"(cột \"{previous.heading}{basis_words(basis)}\" và tăng/giảm) tính trên chính {n} đơn vị đó ở cả hai "
-            "kỳ, không phải số toàn tỉnh.")
+    return (f"Bảng số liệu {previous.phrase} chỉ có {n} trong {reporting} đơn vị đã báo cáo kỳ này, nên phần so "
+            f"sánh (cột \"{previous.heading}{basis_words(basis)}\" và tăng/giảm) tính trên chính {n} đơn vị đó ở "
+            "cả hai kỳ, không phải số toàn tỉnh.")
 
 
 def province_changes(spec: FormSpec, previous: PreviousPeriod | None, totals: dict,
@@ -61,32 +71,49 @@ def province_changes(spec: FormSpec, previous: PreviousPeriod | None, totals: di
     """Every count and money field; without a previous period, only the current figures. With a `basis`
     (compared_units), both sides are the figures of those units only, from `current` (unit -> figures)."""
     if previous is not None and basis is not None:
-        before = rounded(spec, aggregate(spec, [previous.units[u] for u in sorted(basis)]))
-        now = rounded(spec, aggregate(spec, [current[u] for u in sorted(basis)]))
+        before, now = like_for_like(spec, previous, current or {}, basis)
         return {f.code: change(before.get(f.code), now.get(f.code)) for f in spec.numeric_fields}
     return {f.code: change(previous.totals.get(f.code) if previous else None, _number(totals.get(f.code)))
             for f in spec.numeric_fields}
 
 
-def group_previous(spec: FormSpec, previous: PreviousPeriod, groups: dict[str, str],
-                   basis: frozenset[str] | None = None) -> dict[str, dict[str, float]]:
+def like_for_like(spec: FormSpec, previous: PreviousPeriod, current: dict[str, dict[str, float]],
+                  units: Iterable[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """Both periods' figures over the same `units`, field by field: a unit counts for a field only where both
+    periods have that figure (for an average, its weight too), so that neither side holds a unit the other
+    lacks. A figure none of them has in both periods stays absent."""
+    pairs = [(previous.units[u], current[u]) for u in sorted(units) if u in previous.units and u in current]
+    before: dict[str, float] = {}
+    now: dict[str, float] = {}
+    for f in spec.numeric_fields:
+        needed = (f.code, f.weight) if f.aggregate == "weighted_mean" else (f.code,)
+        kept = [(b, n) for b, n in pairs if all(k in b and k in n for k in needed)]
+        if f.aggregate == "weighted_mean":
+            kept = [(b, n) for b, n in kept if b[f.weight] > 0 and n[f.weight] > 0]
+        if kept:
+            before[f.code] = field_total(f, [b for b, _ in kept])
+            now[f.code] = field_total(f, [n for _, n in kept])
+    return rounded(spec, before), rounded(spec, now)
+
+
+def group_previous(spec: FormSpec, previous: PreviousPeriod, groups: dict[str, str]) -> dict[str, dict[str, float]]:
     """Last period's figures per Khối, from its units placed in this period's groups (units since gone count
-    where the roster puts them now, or nowhere); with a `basis`, from those units only."""
-    return _by_group(spec, {u: f for u, f in previous.units.items() if basis is None or u in basis}, groups)
-
-
-def group_current(spec: FormSpec, current: dict[str, dict[str, float]], groups: dict[str, str],
-                  basis: frozenset[str]) -> dict[str, dict[str, float]]:
-    """This period's figures per Khối over the `basis` units: what a like-for-like group change is set against."""
-    return _by_group(spec, {u: current[u] for u in basis}, groups)
-
-
-def _by_group(spec: FormSpec, units: dict[str, dict[str, float]], groups: dict[str, str]) -> dict[str, dict[str, float]]:
+    where the roster puts them now, or nowhere)."""
     members: dict[str, list[dict[str, float]]] = {}
-    for unit, figures in units.items():
+    for unit, figures in previous.units.items():
         if unit in groups:
             members.setdefault(groups[unit], []).append(figures)
     return {group: rounded(spec, aggregate(spec, rows)) for group, rows in members.items()}
+
+
+def group_like_for_like(spec: FormSpec, previous: PreviousPeriod, current: dict[str, dict[str, float]],
+                        groups: dict[str, str], basis: frozenset[str]) -> dict[str, tuple[dict, dict]]:
+    """Per Khối, (last period, this period) over its units in the `basis` (like_for_like)."""
+    members: dict[str, list[str]] = {}
+    for unit in basis:
+        if unit in groups:
+            members.setdefault(groups[unit], []).append(unit)
+    return {group: like_for_like(spec, previous, current, units) for group, units in members.items()}
 
 
 def movement(field: FieldSpec, moved: Change) -> str:
@@ -98,6 +125,11 @@ def movement(field: FieldSpec, moved: Change) -> str:
     unit = f" {field.unit}" if field.unit and "/" not in field.unit else (" đồng" if field.kind == "money" else "")
     share = f" ({vn_number(abs(moved.percent), 1)}%)" if moved.percent is not None else ""
     return f"{'tăng' if moved.delta > 0 else 'giảm'} {vn_number(abs(moved.delta))}{unit}{share}"
+
+
+def new_unit_words(previous: PreviousPeriod) -> str:
+    """A unit of this period that last period's figures lack: new, or, in a table the office typed, left out."""
+    return f"không có trong bảng số liệu {previous.phrase}" if previous.summed else "mới báo cáo kỳ này"
 
 
 def units_in_both(previous: PreviousPeriod, current: set[str]) -> tuple[set[str], set[str], set[str]]:

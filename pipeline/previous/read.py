@@ -155,15 +155,18 @@ def rounded(spec: FormSpec, figures: dict[str, float]) -> dict[str, float]:
 def aggregate(spec: FormSpec, rows: list[dict[str, float]]) -> dict[str, float]:
     """Units' figures as one: sums, and weighted means for averages; a field no row has stays absent.
     (merge.py does the same over a data frame for this period's units.)"""
-    totals: dict[str, float] = {}
-    for f in spec.numeric_fields:
-        if f.aggregate == "weighted_mean":
-            pairs = [(r[f.code], r[f.weight]) for r in rows if f.code in r and r.get(f.weight)]
-            if pairs:
-                totals[f.code] = sum(v * w for v, w in pairs) / sum(w for _, w in pairs)
-        elif any(f.code in r for r in rows):
-            totals[f.code] = sum(r.get(f.code, 0) for r in rows)
-    return totals
+    totals = {f.code: field_total(f, rows) for f in spec.numeric_fields}
+    return {code: value for code, value in totals.items() if value is not None}
+
+
+def field_total(f, rows: list[dict[str, float]]) -> float | None:
+    """One field over units' figures: the sum, or for an average the mean weighted by its weight field."""
+    if f.aggregate == "weighted_mean":
+        pairs = [(r[f.code], r[f.weight]) for r in rows if f.code in r and r.get(f.weight)]
+        return sum(v * w for v, w in pairs) / sum(w for _, w in pairs) if pairs else None
+    if not any(f.code in r for r in rows):
+        return None
+    return sum(r.get(f.code, 0) for r in rows)
 
 
 def plain(value: float | None) -> int | float | None:
