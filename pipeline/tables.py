@@ -22,7 +22,21 @@ def reading() -> Iterator[None]:
     except BaseException as exc:
         if not type(exc).__module__.startswith(("python_calamine", "pyo3_runtime")):
             raise
-        raise TableError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+        raise TableError(_in_words(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from exc
+
+
+# What the reader says of the files offices most often hand it, in words a clerk reads; anything else as it is.
+_READER_WORDS = (("password protected", "tệp có đặt mật khẩu"),
+                 ("invalid zip", "tệp hỏng hoặc không phải tệp Excel"),
+                 ("could not find eocd", "tệp hỏng hoặc không phải tệp Excel"),
+                 ("file not found", "tệp hỏng hoặc không phải tệp Excel"),
+                 ("cfb error", "tệp .xls cũ bị hỏng"),
+                 ("cannot detect file format", "không nhận ra loại tệp"))
+
+
+def _in_words(message: str) -> str:
+    lowered = message.lower()
+    return next((words for clue, words in _READER_WORDS if clue in lowered), message)
 
 
 def read_rows(path: Path) -> list[list]:

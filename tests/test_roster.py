@@ -39,3 +39,11 @@ def test_missing_column_is_named(tmp_path):
     path.write_text("Mã,Tên\nCD1,A\n", encoding="utf-8")
     with pytest.raises(RosterError, match="thiếu cột Mã CĐCS, Tên CĐCS"):
         read_roster(path)
+
+
+def test_a_roster_the_reader_cannot_open_is_refused_in_words_a_clerk_reads(tmp_path):
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    assert "tệp hỏng hoặc không phải tệp Excel" in str(info.value) and str(path) in str(info.value)
