@@ -423,3 +423,4 @@ def test_the_annex_gives_each_line_of_a_units_text_its_own_paragraph(tmp_path, w
     assert not any("\n" in text for text in annex)
     notes = [text[text.index("[Nhóm: "):] for text in annex if "[Nhóm: " in text]
     assert notes and not any(".;" in note for note in notes)  # labels that are sentences, joined without ".;"
+    assert all(len(label.split()) <= 9 for note in notes for label in note[7:-1].split("; "))  # 8 words and "…"

@@ -273,6 +273,10 @@ def groups_of_units(groups: list[Group]) -> dict[str, list[str]]:
     return labels
 
 
-def joined_labels(labels: list[str]) -> str:
-    """Group labels as one line ("A; B"): a label that is a sentence keeps no end stop before the next ("A.; B")."""
-    return "; ".join(label.rstrip(" .;") for label in labels)
+def joined_labels(labels: list[str], words: int | None = None) -> str:
+    """Group labels as one line ("A; B"): a label that is a sentence keeps no end stop before the next ("A.; B");
+    with `words`, a longer label is cut to its first words and "…" (enough to find its group by)."""
+    cut = [label.rstrip(" .;") for label in labels]
+    if words is not None:
+        cut = [" ".join(label.split()[:words]) + "…" if len(label.split()) > words else label for label in cut]
+    return "; ".join(cut)

@@ -291,4 +291,5 @@ class _ReportWriter:
                 for line in lines[1:]:
                     paragraph = self.para(line)
                 if shared.get(code):  # the groups of the draft this text counts in
-                    paragraph.add_run(f" [Nhóm: {joined_labels(shared[code])}]").italic = True
+                    # the labels' first words only: a label may be a whole sentence of the text it follows
+                    paragraph.add_run(f" [Nhóm: {joined_labels(shared[code], words=8)}]").italic = True
