@@ -94,17 +94,16 @@ class RunResult:
         """The units last period's figures are compared over, or None: the province totals (compare.py)."""
         from pipeline.previous.compare import compared_units
 
-        if self.previous is None or not self.previous.summed:  # no unit figures built for nothing
-            return None
-        return compared_units(self.previous, set(self.unit_figures))
+        reporting = {str(code) for code in self.consolidation.units[self.spec.roles.unit_code]}
+        return compared_units(self.previous, reporting)
 
     @functools.cached_property
     def changes(self) -> dict:
-        from pipeline.previous.compare import province_changes
+        from pipeline.previous.compare import like_for_like_changes, province_changes
 
-        basis = self.compared
-        return province_changes(self.spec, self.previous, self.consolidation.totals,
-                                None if basis is None else self.unit_figures, basis)
+        if self.compared is None:
+            return province_changes(self.spec, self.previous, self.consolidation.totals)
+        return like_for_like_changes(self.spec, self.previous, self.unit_figures, self.compared)
 
 
 def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = False) -> list[FileRecord]:

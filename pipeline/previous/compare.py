@@ -65,16 +65,18 @@ def like_for_like_note(previous: PreviousPeriod, basis: frozenset[str], reportin
             "cả hai kỳ, không phải số toàn tỉnh.")
 
 
-def province_changes(spec: FormSpec, previous: PreviousPeriod | None, totals: dict,
-                     current: dict[str, dict[str, float]] | None = None,
-                     basis: frozenset[str] | None = None) -> dict[str, Change]:
-    """Every count and money field; without a previous period, only the current figures. With a `basis`
-    (compared_units), both sides are the figures of those units only, from `current` (unit -> figures)."""
-    if previous is not None and basis is not None:
-        before, now = like_for_like(spec, previous, current or {}, basis)
-        return {f.code: change(before.get(f.code), now.get(f.code)) for f in spec.numeric_fields}
+def province_changes(spec: FormSpec, previous: PreviousPeriod | None, totals: dict) -> dict[str, Change]:
+    """Every count and money field; without a previous period, only the current figures."""
     return {f.code: change(previous.totals.get(f.code) if previous else None, _number(totals.get(f.code)))
             for f in spec.numeric_fields}
+
+
+def like_for_like_changes(spec: FormSpec, previous: PreviousPeriod, current: dict[str, dict[str, float]],
+                          basis: frozenset[str]) -> dict[str, Change]:
+    """Every count and money field, both sides the figures of the `basis` units only (compared_units), this
+    period's from `current` (unit -> figures)."""
+    before, now = like_for_like(spec, previous, current, basis)
+    return {f.code: change(before.get(f.code), now.get(f.code)) for f in spec.numeric_fields}
 
 
 def like_for_like(spec: FormSpec, previous: PreviousPeriod, current: dict[str, dict[str, float]],
