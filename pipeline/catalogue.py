@@ -28,6 +28,7 @@ class Entry:
 _READING = "đọc tệp"
 _CELL = "đọc ô"
 _CHECK = "kiểm tra"
+_RECEIVING = "tiếp nhận"
 
 CATALOGUE: dict[str, Entry] = {
     # --- the file as a whole: it is not read ---------------------------------------------------------
@@ -151,10 +152,19 @@ CATALOGUE: dict[str, Entry] = {
     "excluded": Entry(
         ERROR, "văn phòng để riêng tệp này", "Văn phòng đã để riêng tệp này: {reason}.",
         "Liên hệ văn phòng nếu cần gửi lại.", _CHECK),
+    "email-date-implausible": Entry(
+        WARNING, "ngày gửi của thư không hợp lý",
+        "Thư điện tử ghi ngày gửi {date}, không hợp lý (trước khi kỳ báo cáo bắt đầu, hoặc sau lúc tệp có mặt trong "
+        "hộp thư): ngày nhận được tính theo lúc tệp có mặt trong hộp thư.",
+        "Nếu văn phòng biết ngày nhận thật, ghi lại bằng lệnh consolidate mark <tệp> --received <ngày>.", _RECEIVING),
     "unit-mismatch": Entry(
         WARNING, "dùng nhầm bản mẫu của đơn vị khác", "mã “{code}” khác mã của bản mẫu riêng gửi cho đơn vị “{copy}”.",
         "Kiểm tra xem có dùng nhầm tệp của đơn vị khác không.", _CHECK),
 }
+
+# A file with one of these could not be opened at all: modified within the last minute, it is taken for a copy
+# still under way (pending) rather than a damaged file (run.py).
+NOT_OPENED = frozenset({"empty-file", "unsupported-format", "bad-zip", "missing-part", "damaged-part", "unreadable"})
 
 
 def label(code: str) -> str:

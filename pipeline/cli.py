@@ -11,30 +11,74 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
-from pipeline.roster import RosterError, read_roster
+from pipeline.clickvi import install as install_vietnamese_click
 from pipeline.form import SpecError, load_spec
+from pipeline.roster import RosterError, read_roster
 from pipeline.streams import reserve_stdout, results, use_utf8
+from pipeline.vietnamese import parse_vn_date
 
 # Exit codes (documented in the README): 0 all accepted or ignored; 1 the run finished with rejected or
-# pending files (or `check` found errors); 2 usage error, broken spec or roster; 3 another run holds the
-# outbox; 4 an output could not be written; 5 an unexpected internal error (a bug: the message says so).
+# pending files (or `check` found errors); 2 usage error, broken spec or roster, or a run refused because it
+# would replace good results; 3 another run holds the outbox, or the register is locked; 4 an output or the
+# register could not be written; 5 an unexpected internal error (a bug: the message says so); 130 stopped by
+# Ctrl-C.
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUSY, EXIT_WRITE, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
+INTERRUPTED = ("Đã dừng theo yêu cầu (Ctrl-C). Không tệp kết quả nào bị ghi dở: mỗi tệp trong thư mục kết quả vẫn "
+               "là bản đầy đủ gần nhất, sổ tiếp nhận và các đánh dấu vẫn nguyên. Chạy lại khi cần.")
 
+install_vietnamese_click()
 CONTEXT = {"help_option_names": [], "max_content_width": 100}
-_help = click.help_option("-h", "--help", help="Hiện trợ giúp này và thoát.")
+_json_in_arguments = False  # `--json` among the console script's arguments: errors then print a JSON document
+
+
+def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        _echo(ctx.get_help())
+        ctx.exit(EXIT_OK)
+
+
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        _echo(f"consolidate {__version__}")
+        ctx.exit(EXIT_OK)
+
+
+# Help and version are what the command means to print: on stdout (click's own options echo to sys.stdout,
+# which the console script points at stderr to keep a --json document clean).
+_help = click.option("-h", "--help", is_flag=True, expose_value=False, is_eager=True, callback=_show_help,
+                     help="Hiện trợ giúp này và thoát.")
+_version = click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+                        help="Hiện phiên bản và thoát.")
 
 
 def _parse_deadline(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.datetime.strptime(value, "%d/%m/%Y").date()
-    except ValueError:
-        raise click.BadParameter(f"'{value}' không phải ngày dạng DD/MM/YYYY (ví dụ 11/12/2023).") from None
+        return parse_vn_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _wants_json() -> bool:
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.params.get("as_json") or (isinstance(ctx.obj, dict) and ctx.obj.get("as_json")):
+            return True
+        ctx = ctx.parent
+    return _json_in_arguments
+
+
+def _error_document(code: int, message: str) -> str:
+    return json.dumps({"error": {"exit": code, "message": message}}, ensure_ascii=False, indent=2)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"Lỗi: {message}", err=True)
+    """The one way a command ends in error: the message on stderr, and with --json one document on stdout."""
+    click.echo(f"Lỗi: {message}" if code != EXIT_INTERRUPTED else message, err=True)
+    if _wants_json():
+        _echo(_error_document(code, message))
     sys.exit(code)
 
 
@@ -62,6 +106,8 @@ def _handled(command):
             raise
         except BrokenPipeError:  # the reader of stdout went away (`consolidate fields | head`): nothing to say
             sys.exit(EXIT_OK)
+        except KeyboardInterrupt:
+            _fail(INTERRUPTED, EXIT_INTERRUPTED)
         except Exception as exc:
             _fail(*_explain(exc))
     return run
@@ -70,13 +116,15 @@ def _handled(command):
 def _explain(exc: Exception) -> tuple[str, int]:
     """The message and exit code for an error out of the library (imported here: only an error pays for it)."""
     from pipeline.demo import DemoError
-    from pipeline.outputs.lock import OutboxBusy
     from pipeline.marks import MarkError
+    from pipeline.outputs.lock import OutboxBusy
     from pipeline.previous.read import PreviousError
+    from pipeline.register import RegisterBusy, RegisterDamaged
+    from pipeline.run import RunRefused
 
-    if isinstance(exc, (SpecError, RosterError, DemoError, PreviousError, MarkError)):
+    if isinstance(exc, (SpecError, RosterError, DemoError, PreviousError, MarkError, RunRefused, RegisterDamaged)):
         return str(exc), EXIT_USAGE
-    if isinstance(exc, OutboxBusy):
+    if isinstance(exc, (OutboxBusy, RegisterBusy)):
         return str(exc), EXIT_BUSY
     if isinstance(exc, OSError):
         where = f" vào {exc.filename}" if exc.filename else ""
@@ -100,7 +148,8 @@ def _explain(exc: Exception) -> tuple[str, int]:
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="Danh sách đơn vị (.xlsx hoặc .csv, cột Mã CĐCS, Tên CĐCS, Khối, Email, Điện thoại).")
 @click.option("--form", default=None, metavar="MẪU", help="Mã mẫu biểu hoặc đường dẫn tệp .toml (mặc định bao-cao-cd-2023).")
-@click.option("--deadline", callback=_parse_deadline, metavar="DD/MM/YYYY", help="Hạn nộp, thay cho hạn ghi trong mẫu biểu.")
+@click.option("--deadline", callback=_parse_deadline, metavar="DD/MM/YYYY",
+              help="Hạn nộp, thay cho hạn ghi trong mẫu biểu (11/12/2023, 11-12-2023, 11.12.2023, 2023-12-11).")
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP",
               help="Số liệu kỳ trước để so sánh: bảng tổng hợp kỳ trước do công cụ tạo, hoặc bảng (.xlsx, .csv) "
                    "cột Mã trường, Giá trị (xem: consolidate fields --previous-table).")
@@ -109,13 +158,16 @@ def _explain(exc: Exception) -> tuple[str, int]:
                    "tệp chọn nhất.")
 @click.option("--json", "as_json", is_flag=True, help="Chỉ in kết quả dạng JSON ra stdout (cho máy đọc).")
 @click.option("--quiet", "-q", is_flag=True, help="Không in tiến trình và bản tóm tắt.")
-@click.version_option(__version__, "--version", prog_name="consolidate", message="%(prog)s %(version)s",
-                      help="Hiện phiên bản và thoát.")
+@click.option("--allow-empty", is_flag=True,
+              help="Cho phép tổng hợp khi hộp thư đến trống hoặc không còn tệp nào của lần chạy trước (thay kết quả "
+                   "cũ bằng kết quả rỗng).")
+@_version
 @_help
 @click.pass_context
 @_handled
 def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form: str | None,
-        deadline: dt.date | None, previous: Path | None, period: str | None, as_json: bool, quiet: bool) -> None:
+        deadline: dt.date | None, previous: Path | None, period: str | None, as_json: bool, quiet: bool,
+        allow_empty: bool) -> None:
     """Tổng hợp báo cáo của các Công đoàn cơ sở theo mẫu biểu (mặc định: báo cáo năm theo Hướng dẫn 148/HD-CĐVC).
 
     Chạy không kèm lệnh con: đọc mọi tệp trong thư mục INBOX, kiểm tra, tổng hợp và ghi vào OUTBOX
@@ -136,7 +188,7 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
 
         last = read_previous(spec, previous)
     options = RunOptions(inbox=inbox, outbox=outbox, roster=units, deadline=deadline, period=period,
-                         previous=last, quiet=quiet or as_json, progress=not (quiet or as_json))
+                         previous=last, progress=not (quiet or as_json), allow_empty=allow_empty)
     result = consolidate_inbox(spec, options)
     if as_json:
         _echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
@@ -144,6 +196,8 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
         from pipeline.console import summary
 
         _echo(summary(result))
+    if not result.register_written:
+        sys.exit(EXIT_WRITE)
     sys.exit(EXIT_PROBLEMS if result.has_unmerged else EXIT_OK)
 
 
@@ -206,7 +260,7 @@ def demo(ctx: click.Context, directory: Path) -> None:
     click.echo(f"Đã tạo dữ liệu mẫu trong {directory}/: {workspace.file_count} tệp trong {workspace.inbox}/, "
                f"danh sách đơn vị {workspace.roster_path}.", err=True)
     options = RunOptions(inbox=workspace.inbox, outbox=workspace.outbox, roster=workspace.roster,
-                         deadline=None, quiet=False, progress=True)
+                         deadline=None, progress=True, allow_empty=True)
     result = consolidate_inbox(spec, options)
     _echo(summary(result))
     _echo(f"\nĐây là dữ liệu thử. Mở {result.workbook} để xem bảng tổng hợp.")
@@ -227,6 +281,9 @@ def fields(ctx: click.Context, form: str | None, markdown: bool, previous_table:
     if previous_table is not None:
         from pipeline.previous.table import write_previous_table
 
+        if previous_table.exists():  # a table the office may have typed into: never written over
+            _fail(f"Tệp {previous_table} đã có. Công cụ không ghi đè một bảng có thể đã được điền tay: hãy chọn tên "
+                  "khác, hoặc xóa tệp đó nếu thật sự muốn tạo lại.", EXIT_USAGE)
         written = write_previous_table(spec, previous_table)
         _echo(f"Đã tạo bảng số liệu kỳ trước: {written}. Điền cột \"Giá trị\" rồi chạy: "
               f"consolidate --previous {written}")
@@ -301,18 +358,37 @@ def forms() -> None:
         _echo(f"{spec.id:<20} {spec.title}\n{'':<20} kỳ: {spec.period_phrase}; hạn nộp: {spec.deadline_text}")
 
 
+def run_command(args: list[str]) -> int:
+    """The command line as the console script runs it: every ending, a usage error or Ctrl-C included, is one
+    documented exit code, with one JSON document on stdout under --json."""
+    global _json_in_arguments
+    _json_in_arguments = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
+    try:
+        cli.main(args=args, prog_name="consolidate", standalone_mode=False)
+        return EXIT_OK
+    except SystemExit as stop:
+        if not isinstance(stop.code, (int, type(None))):
+            click.echo(stop.code, err=True)
+            return EXIT_USAGE
+        return stop.code or EXIT_OK
+    except click.ClickException as exc:  # a usage error, found while parsing: click's words, in Vietnamese
+        exc.show()
+        if _json_in_arguments:
+            _echo(_error_document(exc.exit_code, exc.format_message()))
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo(INTERRUPTED, err=True)
+        if _json_in_arguments:
+            _echo(_error_document(EXIT_INTERRUPTED, INTERRUPTED))
+        return EXIT_INTERRUPTED
+
+
 def main() -> None:
     """The console script. Ends without the interpreter's teardown: every output is written, closed and
     renamed by then, and freeing a large run's objects one by one costs a noticeable part of a second."""
     use_utf8()
     reserve_stdout()
-    try:
-        cli(prog_name="consolidate")
-        code = EXIT_OK
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else (EXIT_OK if stop.code is None else EXIT_USAGE)
-        if not isinstance(stop.code, (int, type(None))):
-            click.echo(stop.code, err=True)
+    code = run_command(sys.argv[1:])
     for stream in (results(), sys.stderr):
         try:
             stream.flush()

@@ -5,6 +5,7 @@ from collections import Counter
 
 from pipeline.catalogue import label
 from pipeline.ledger import STATE_LABELS, STATES, FileRecord
+from pipeline.outputs import chase_list_name, feedback_folder
 from pipeline.vietnamese import vn_percent
 
 
@@ -27,12 +28,13 @@ def summary(result) -> str:
     for title, path in (("Bảng tổng hợp", result.workbook), ("Dự thảo báo cáo", result.report)):
         if path:
             lines.append(f"  {title}: {path}")
-    feedback = [p for p in result.feedback if p.parent.name == "phan-hoi"]
+    folder, chase = feedback_folder(result.spec.id), chase_list_name(result.spec.id)
+    feedback = [p for p in result.feedback if p.parent.name == folder]
     if feedback:
         lines.append(f"  Phản hồi cho {len(feedback)} tệp có vấn đề: {feedback[0].parent}/")
     lines.extend(f"Lưu ý: {note}" for note in result.notes)
-    lines.append("Việc tiếp theo: mở bảng tổng hợp; gửi tệp trong thư mục phan-hoi cho các đơn vị có lỗi; nhắc các "
-                 "đơn vị chưa nộp (danh sách kèm email trong don-vi-chua-nop-hoac-muon.xlsx).")
+    lines.append(f"Việc tiếp theo: mở bảng tổng hợp; gửi tệp trong thư mục {folder} cho các đơn vị có lỗi; nhắc các "
+                 f"đơn vị chưa nộp (danh sách kèm email trong {chase}).")
     return "\n".join(lines)
 
 

@@ -68,11 +68,14 @@ class FileRecord:
         return self.received or self.modified
 
     def as_json(self) -> dict:
-        return {"file": self.relative, "sha256": self.submission.sha256, "status": self.status,
-                "unit": self.unit, "superseded_by": self.superseded_by,
-                "problems": [p.as_dict() for p in self.problems],
-                "received": self.received.isoformat() if self.received else None,
-                "first_seen": self.first_seen.isoformat() if self.first_seen else None, "email": self.email}
+        entry = {"file": self.relative, "sha256": self.submission.sha256, "status": self.status,
+                 "unit": self.unit, "superseded_by": self.superseded_by,
+                 "problems": [p.as_dict() for p in self.problems],
+                 "received": self.received.isoformat() if self.received else None,
+                 "first_seen": self.first_seen.isoformat() if self.first_seen else None, "email": self.email}
+        if self.status in ("ignored", "pending"):  # no problem list explains these: the sentence the clerk reads
+            entry["reason"] = self.reason
+        return entry
 
 
 @dataclass

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REGISTER_NAME = "so-tiep-nhan.sqlite"
+JOURNAL_NAME = "danh-dau.csv"  # the office's marks, one line per mark, beside the register (marks.py)
 VERSION = 1
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+BUSY_TIMEOUT = 5.0  # seconds to wait for a register another program holds
 _SCHEMA = """
 CREATE TABLE files (sha256 TEXT PRIMARY KEY, first_seen TEXT NOT NULL, first_mtime REAL NOT NULL, size INTEGER);
 CREATE TABLE runs (id INTEGER PRIMARY KEY, at TEXT NOT NULL, options TEXT, counts TEXT, outputs TEXT);
@@ -25,6 +27,14 @@ CREATE TABLE marks (sha256 TEXT PRIMARY KEY, path TEXT, received TEXT, excluded 
 """
 
 
+class RegisterDamaged(ValueError):
+    """The register cannot be read (damaged, edited by hand, another version): the message names it."""
+
+
+class RegisterBusy(RuntimeError):
+    """Another program holds the register: the message names it."""
+
+
 @dataclass(frozen=True)
 class Mark:
     path: str
@@ -32,11 +42,27 @@ class Mark:
     excluded: str | None = None  # the office's reason
 
 
+@dataclass(frozen=True)
+class RunInfo:
+    """One earlier run, as the register keeps it: which form and period it consolidated, what it accepted."""
+
+    id: int
+    at: dt.datetime
+    form: str | None  # None: a run recorded before runs named their form
+    period: str | None
+    inbox: str
+    counts: dict[str, int]
+
+    def matches(self, form: str, period: str) -> bool:
+        return self.form is None or (self.form == form and self.period == period)
+
+
 @dataclass
 class LastRun:
     at: dt.datetime
     files: dict[str, tuple[str, str, str | None]]  # path -> (sha256, state, unit)
     units: dict[str, str]  # unit -> on_time | late | rejected | missing
+    info: RunInfo | None = None
 
 
 @dataclass
@@ -44,48 +70,65 @@ class Register:
     path: Path
     first_seen: dict[str, tuple[dt.datetime, float]] = field(default_factory=dict)  # sha -> (first seen, mtime)
     marks: dict[str, Mark] = field(default_factory=dict)
-    last_run: LastRun | None = None
-    runs: int = 0
-    lost: str = ""  # what a damaged register cost, for the summary
+    history: list[RunInfo] = field(default_factory=list)  # every earlier run, oldest first
+    notes: list[str] = field(default_factory=list)  # trouble with the register, for the summary and --json
     writable: bool = True
+    written: bool = True  # False once a run's record could not be written
+    loaded: bool = False  # read from a good register file
+
+    @property
+    def runs(self) -> int:
+        return len(self.history)
 
     # ------------------------------------------------------------ reading
     @classmethod
-    def open(cls, outbox: Path) -> Register:
+    def open(cls, outbox: Path, strict: bool = False) -> Register:
+        """The register of an outbox. A run (strict=False) goes on whatever its state: a damaged one is set aside
+        and rebuilt, a locked one is neither read nor written, and the office's marks come from the journal
+        either way. `strict` (a mark) raises RegisterDamaged or RegisterBusy instead."""
         path = Path(outbox) / REGISTER_NAME
         register = cls(path)
-        if not path.exists():
-            return register
-        try:
-            with _connect(path) as db:
-                if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
-                    raise sqlite3.DatabaseError("another version")
-                register._load(db)
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc):
-                register.writable = False
-                register.lost = ("Sổ tiếp nhận đang bị một chương trình khác mở: lần này công cụ không đọc và không "
-                                 "ghi được lịch sử (thời điểm nhận dựa vào ngày sửa tệp).")
-            else:
-                register._set_aside()
-        except sqlite3.DatabaseError:
-            register._set_aside()
+        if path.exists():
+            try:
+                with _connect(path) as db:
+                    if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+                        raise sqlite3.DatabaseError("another version")
+                    register._load(db)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    register._damaged(strict, str(exc))
+                else:
+                    if strict:
+                        raise RegisterBusy(f"Sổ tiếp nhận {path} đang bị một chương trình khác mở (ví dụ một phần mềm "
+                                           "xem cơ sở dữ liệu). Đóng chương trình đó rồi làm lại.") from exc
+                    register.writable = False
+                    register.notes.append(f"Sổ tiếp nhận {path.name} đang bị một chương trình khác mở: lần này công "
+                                          "cụ không đọc và không ghi được lịch sử (thời điểm nhận dựa vào ngày sửa "
+                                          "tệp); đánh dấu của văn phòng lấy từ " + JOURNAL_NAME + ".")
+            except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
+                register._damaged(strict, str(exc))
+        register._take_journal()
         return register
 
     def _load(self, db: sqlite3.Connection) -> None:
+        first_seen, marks, history = {}, {}, []
         for sha, first, mtime in db.execute("SELECT sha256, first_seen, first_mtime FROM files"):
-            self.first_seen[sha] = (dt.datetime.fromisoformat(first), mtime)
+            first_seen[sha] = (dt.datetime.fromisoformat(first), float(mtime))
         for sha, path, received, excluded in db.execute("SELECT sha256, path, received, excluded FROM marks"):
-            self.marks[sha] = Mark(path, dt.date.fromisoformat(received) if received else None, excluded)
-        self.runs = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-        last = db.execute("SELECT id, at FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-        if last:
-            files = {p: (s, st, u) for p, s, st, u in
-                     db.execute("SELECT path, sha256, state, unit FROM sightings WHERE run = ?", (last[0],))}
-            units = dict(db.execute("SELECT unit, state FROM unit_states WHERE run = ?", (last[0],)))
-            self.last_run = LastRun(dt.datetime.fromisoformat(last[1]), files, units)
+            marks[sha] = Mark(path, typed_date(received) if received else None, excluded)
+        for run, at, options, counts in db.execute("SELECT id, at, options, counts FROM runs ORDER BY id"):
+            chosen = json.loads(options or "{}")
+            history.append(RunInfo(run, dt.datetime.fromisoformat(at), chosen.get("form"), chosen.get("form_period"),
+                                   str(chosen.get("inbox") or ""), json.loads(counts or "{}")))
+        self.first_seen, self.marks, self.history = first_seen, marks, history
+        self.loaded = True
 
-    def _set_aside(self) -> None:
+    def _damaged(self, strict: bool, detail: str) -> None:
+        if strict:
+            raise RegisterDamaged(
+                f"Sổ tiếp nhận {self.path} bị hỏng, bị sửa tay hoặc của phiên bản khác ({detail}), nên không ghi được "
+                f"đánh dấu vào đó. Đánh dấu đã được ghi vào {JOURNAL_NAME} cùng thư mục: lần tổng hợp sau sẽ lập lại "
+                "sổ và lấy lại mọi đánh dấu từ tệp đó.")
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         aside = self.path.with_name(f"so-tiep-nhan.hong-{stamp}.sqlite")
         try:
@@ -93,8 +136,37 @@ class Register:
         except OSError:
             self.writable = False
             aside = self.path
-        self.lost = (f"Sổ tiếp nhận bị hỏng hoặc của phiên bản khác, đã được giữ lại là {aside.name} và lập lại từ "
-                     "các tệp trong hộp thư: mất lịch sử các lần chạy trước và các đánh dấu của văn phòng.")
+        self.first_seen, self.marks, self.history = {}, {}, []
+        self.notes.append(f"Sổ tiếp nhận bị hỏng, bị sửa tay hoặc của phiên bản khác ({detail}), đã được giữ lại là "
+                          f"{aside.name} và lập lại từ các tệp trong hộp thư: mất lịch sử các lần chạy trước.")
+
+    def _take_journal(self) -> None:
+        """The journal is where the office's marks live (staff can read and edit it); the register keeps a copy.
+        Without a journal, the register's own marks stand (marks.py writes them out at the next mark)."""
+        from pipeline.marks import read_journal
+
+        journal = self.path.with_name(JOURNAL_NAME)
+        if not journal.exists():
+            return
+        marks, problems = read_journal(journal)
+        self.notes.extend(problems)
+        if marks and not self.loaded:  # a register set aside, locked or missing: the marks come back from here
+            self.notes.append(f"Đã lấy lại {len(marks)} đánh dấu của văn phòng từ {JOURNAL_NAME}.")
+        self.marks = marks
+
+    def last_run_of(self, form: str, period: str) -> LastRun | None:
+        """The latest run of this form and period, with what each file and unit became."""
+        info = next((run for run in reversed(self.history) if run.matches(form, period)), None)
+        if info is None:
+            return None
+        try:
+            with _connect(self.path) as db:
+                files = {p: (s, st, u) for p, s, st, u in
+                         db.execute("SELECT path, sha256, state, unit FROM sightings WHERE run = ?", (info.id,))}
+                units = dict(db.execute("SELECT unit, state FROM unit_states WHERE run = ?", (info.id,)))
+        except sqlite3.Error:
+            return None
+        return LastRun(info.at, files, units, info)
 
     # ------------------------------------------------------------ when a file arrived
     def received(self, sha: str, mtime: float, email_date: dt.datetime | None) -> dt.datetime:
@@ -115,6 +187,7 @@ class Register:
     def record_run(self, now: dt.datetime, options: dict, records, units, outputs: list[Path]) -> None:
         """One transaction: the files, the run, what each file and unit became. Nothing if it cannot be written."""
         if not self.writable:
+            self.written = False
             return
         rows = [(r.submission.sha256, r) for r in records if r.submission.sha256]
         counts: dict[str, int] = {}
@@ -136,20 +209,44 @@ class Register:
                      r.received.isoformat() if r.received else None, r.status, r.unit,
                      json.dumps([p.code for p in r.problems])) for r in records])
                 db.executemany("INSERT INTO unit_states VALUES (?, ?, ?)", [(run, u.unit.code, u.state) for u in units])
-        except sqlite3.Error:
-            self.lost = self.lost or "Không ghi được sổ tiếp nhận lần này (đĩa đầy hoặc tệp bị khóa)."
+        except sqlite3.Error as exc:
+            self.written = False
+            self.notes.append(f"Không ghi được sổ tiếp nhận {self.path.name} lần này ({exc}): đĩa đầy, không có quyền "
+                              "ghi hoặc tệp bị chương trình khác khóa. Các tệp kết quả đã ghi xong; lần chạy sau sẽ ghi "
+                              "lại lịch sử.")
 
     def set_mark(self, sha: str, path: str, received: dt.date | None, excluded: str | None, clear: bool) -> None:
-        with _connect(self.path) as db:
-            _ensure_schema(db)
-            if clear:
-                db.execute("DELETE FROM marks WHERE sha256 = ?", (sha,))
-                return
-            old = db.execute("SELECT received, excluded FROM marks WHERE sha256 = ?", (sha,)).fetchone()
-            kept_received, kept_excluded = old if old else (None, None)
-            db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?, ?, ?, ?)", (
-                sha, path, received.isoformat() if received else kept_received,
-                excluded if excluded is not None else kept_excluded, dt.datetime.now(VIETNAM).isoformat()))
+        """The register's copy of a mark (the journal holds it already: marks.py)."""
+        try:
+            with _connect(self.path) as db:
+                _ensure_schema(db)
+                if clear:
+                    db.execute("DELETE FROM marks WHERE sha256 = ?", (sha,))
+                    return
+                old = db.execute("SELECT received, excluded FROM marks WHERE sha256 = ?", (sha,)).fetchone()
+                kept_received, kept_excluded = old if old else (None, None)
+                db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?, ?, ?, ?)", (
+                    sha, path, received.isoformat() if received else kept_received,
+                    excluded if excluded is not None else kept_excluded, dt.datetime.now(VIETNAM).isoformat()))
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise RegisterBusy(f"Sổ tiếp nhận {self.path} đang bị một chương trình khác mở. Đánh dấu đã được ghi "
+                                   f"vào {JOURNAL_NAME} và sẽ được áp dụng ở lần tổng hợp sau.") from exc
+            raise RegisterDamaged(f"Không ghi được đánh dấu vào sổ tiếp nhận {self.path} ({exc}). Đánh dấu đã được "
+                                  f"ghi vào {JOURNAL_NAME} và sẽ được áp dụng ở lần tổng hợp sau.") from exc
+        except sqlite3.Error as exc:
+            raise RegisterDamaged(f"Không ghi được đánh dấu vào sổ tiếp nhận {self.path} ({exc}). Đánh dấu đã được "
+                                  f"ghi vào {JOURNAL_NAME} và sẽ được áp dụng ở lần tổng hợp sau.") from exc
+
+
+def typed_date(text: str) -> dt.date:
+    """A date in the register or the journal: ISO as the tool writes it, or as a person typed it (08/12/2023)."""
+    from pipeline.vietnamese import parse_vn_date
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return parse_vn_date(text)
 
 
 def _ensure_schema(db: sqlite3.Connection) -> None:
@@ -164,7 +261,7 @@ def _ensure_schema(db: sqlite3.Connection) -> None:
 def _connect(path: Path):
     """One transaction, then the connection closed: an open handle would block renaming a damaged file (Windows)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(str(path), timeout=5.0, isolation_level="DEFERRED")
+    db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, isolation_level="DEFERRED")
     try:
         with db:
             yield db
@@ -186,16 +283,22 @@ def describe_mark(received: dt.date | None, excluded: str | None) -> str:
                                    f"để riêng: {excluded}" if excluded else "")))
 
 
-def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt.datetime) -> None:
-    """Each file's received time, first sighting and email, from the register and the emails opened."""
+def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt.datetime,
+                  period_began: dt.date) -> None:
+    """Each file's received time, first sighting and email, from the register and the emails opened. An email's
+    date is trusted only when plausible: not before the period began, not after the file was first seen."""
+    from pipeline.problems import problem
+
     for record in records:
         sha = record.submission.sha256
         origin = origins.get(record.relative)
         record.email = origin
-        date = dt.datetime.fromisoformat(origin["date"]) if origin and origin.get("date") else None
         if sha:
-            record.received = register.received(sha, record.submission.mtime, date)
             record.first_seen = register.seen_first(sha, now)
+            date = _plausible(origin.get("date") if origin else None, period_began, record.first_seen)
+            if origin and origin.get("date") and date is None:
+                record.submission.problems.append(problem("email-date-implausible", date=origin["date"]))
+            record.received = register.received(sha, record.submission.mtime, date)
             mark = register.marks.get(sha)
             if mark:
                 record.office_mark = describe_mark(mark.received, mark.excluded)
@@ -210,6 +313,20 @@ def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt
             record.received = earliest[record.submission.sha256]
 
 
+def _plausible(text: str | None, began: dt.date, first_seen: dt.datetime) -> dt.datetime | None:
+    """An email's date (ISO text) when it falls between the period's start and the file's first sighting."""
+    if not text:
+        return None
+    try:
+        date = dt.datetime.fromisoformat(text)
+        if date.tzinfo is None:
+            date = date.replace(tzinfo=dt.timezone.utc)
+        start = dt.datetime.combine(began, dt.time(), VIETNAM)
+        return date if start <= date <= first_seen else None
+    except (ValueError, OverflowError):
+        return None
+
+
 def excluded_by_office(records, register: Register) -> None:
     """Files the office set aside (`consolidate mark --exclude`): rejected with its reason."""
     from pipeline.problems import problem
@@ -221,9 +338,9 @@ def excluded_by_office(records, register: Register) -> None:
             record.submission.outcome = "rejected"
 
 
-def since_last_run(register: Register, records, units) -> dict:
-    """What changed since the last run: files new or gone, and units whose state moved."""
-    last = register.last_run
+def since_last_run(last: LastRun | None, records, units) -> dict:
+    """What changed since the last run of the same form and period: files new or gone, and units whose state
+    moved."""
     if last is None:
         return {"previous_run": None, "new_files": sorted(r.relative for r in records), "removed_files": [],
                 "units_changed": []}

@@ -1,10 +1,10 @@
-"""The roster of grassroots unions staff keep (.xlsx or .csv): who is expected to report."""
+"""The roster of grassroots unions staff keep (.xlsx, or .csv as Excel saves it): who is expected to report."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.tables import cell_text, clean, read_rows
+from pipeline.tables import NotATable, cell_text, clean, read_rows
 
 COLUMNS = {"Mã CĐCS": "code", "Tên CĐCS": "name", "Khối": "group", "Email": "email", "Điện thoại": "phone"}
 REQUIRED = ("Mã CĐCS", "Tên CĐCS")
@@ -30,9 +30,12 @@ def read_roster(path: Path) -> list[RosterUnit]:
         raise RosterError(f"Không tìm thấy tệp danh sách đơn vị {path}.")
     try:
         rows = read_rows(path)
-    except Exception as exc:  # any reader failure is the same message to a clerk
+    except NotATable as exc:  # a Word document, a PDF, a picture: say what it is
+        raise RosterError(f"Tệp danh sách đơn vị {path} thực chất là {exc.what}, không phải bảng tính Excel. "
+                          f"{exc.advice}") from exc
+    except Exception as exc:  # any other reader failure is the same message to a clerk
         raise RosterError(f"Không đọc được tệp danh sách đơn vị {path} ({exc}). "
-                          "Hãy lưu danh sách dạng .xlsx hoặc .csv (UTF-8).") from exc
+                          "Hãy lưu danh sách dạng .xlsx hoặc .csv.") from exc
     header = [clean(cell_text(c)) for c in (rows[0] if rows else [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:

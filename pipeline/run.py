@@ -4,17 +4,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import sys
 import importlib
+import os
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from pipeline.catalogue import NOT_OPENED
 from pipeline.isolation import Failure, run_isolated
-from pipeline.intake.scan import discover
+from pipeline.intake.scan import Found, discover
 from pipeline.intake.submission import ReadTask, Submission, is_ignored_name, read_submission, vanished
 from pipeline.ledger import FileRecord, Ledger, settle
 from pipeline.problems import problem
@@ -32,6 +35,14 @@ LATER_IMPORTS = ("pandas", "pandera.pandas", "pipeline.validate", "pipeline.merg
                  "pipeline.outputs.workbook", "pipeline.outputs.report", "pipeline.outputs.feedback")
 
 READ_TIMEOUT = 30.0  # seconds for one file; a template-sized file reads in milliseconds
+# A file that cannot be opened and was modified this recently is taken for one still being copied (a slow copy
+# from a network share): pending, read again next run, and no "damaged file" feedback to the unit.
+COPYING_WINDOW = 60.0  # seconds
+
+
+class RunRefused(ValueError):
+    """A run that would replace good results by mistake (an empty or mistyped inbox, an outbox inside the
+    inbox): nothing is read into the outputs or written; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,8 @@ class RunOptions:
     deadline: dt.date | None = None
     period: str | None = None  # for a form with [[periods]]: which one to consolidate (else the commonest)
     previous: PreviousPeriod | None = None  # last period's figures (--previous)
-    quiet: bool = False
     progress: bool = True
+    allow_empty: bool = False  # the office means to replace good results by those of an empty inbox
 
 
 @dataclass
@@ -59,7 +70,8 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     since: dict = field(default_factory=lambda: {"previous_run": None, "new_files": [], "removed_files": [],
                                                  "units_changed": []})  # since the last run (register.py)
-    register_runs: int = 0
+    register_notes: list[str] = field(default_factory=list)  # trouble with the register (set aside, locked…)
+    register_written: bool = True
 
     @property
     def has_unmerged(self) -> bool:
@@ -67,7 +79,7 @@ class RunResult:
 
     def as_json(self) -> dict:
         return {
-            "form": self.spec.id, "period": self.spec.period,
+            "form": self.spec.id, "period": self.spec.period, "notes": list(self.register_notes),
             "workbook": str(self.workbook) if self.workbook else None,
             "report": str(self.report) if self.report else None,
             "files": [r.as_json() for r in self.ledger.records],
@@ -106,16 +118,22 @@ class RunResult:
         return like_for_like_changes(self.spec, self.previous, self.unit_figures, self.compared)
 
 
-def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = False) -> list[FileRecord]:
-    """Read every (path, relative name) in worker processes; a reader that crashes or hangs rejects only its file."""
+def read_files(spec: FormSpec, found: list[Found], progress: bool = False) -> list[FileRecord]:
+    """Read every file found in worker processes; a reader that crashes or hangs rejects only its file."""
     records: list[FileRecord] = []
     to_read: list[tuple[Path, str]] = []
-    for path, relative in paths:
-        reason = is_ignored_name(relative) or ("Bỏ qua: liên kết tượng trưng, không phải tệp thật." if path.is_symlink() else None)
+    for entry in found:
+        path, relative = entry.path, entry.relative
+        reason = entry.ignored or is_ignored_name(relative) or (
+            "Bỏ qua: liên kết tượng trưng, không phải tệp thật." if path.is_symlink() else None)
         if reason:
-            stat = path.lstat()  # a link or a lock file is never opened
-            records.append(FileRecord(relative, Submission(str(path), stat.st_size, stat.st_mtime, "",
-                                                           outcome="ignored", reason=reason)))
+            try:
+                stat = path.lstat()  # a link, a pipe or a lock file is never opened
+                size, mtime = stat.st_size, stat.st_mtime
+            except OSError:
+                size, mtime = 0, 0.0
+            records.append(FileRecord(relative, Submission(str(path), size, mtime, "", outcome="ignored",
+                                                           reason=reason)))
         else:
             to_read.append((path, relative))
     tasks = [ReadTask(str(path), spec.source) for path, _ in to_read]
@@ -131,6 +149,7 @@ def read_files(spec: FormSpec, paths: list[tuple[Path, str]], progress: bool = F
     standard, codes = _standard(spec)
     for (path, relative), result in zip(to_read, results):
         submission = result if isinstance(result, Submission) else _crashed(path, result)
+        _still_copying(submission)
         if submission.cells is None:  # the form's own cells: one shared map, not ten thousand equal copies
             submission.cells = standard
         if isinstance(submission.values, tuple):  # in the form's order, keyed by the spec's own code strings
@@ -213,6 +232,32 @@ def _crashed(path: Path, failure: Failure) -> Submission:
     return submission
 
 
+def _still_copying(submission: Submission) -> None:
+    """A file that failed to open and was modified within the last minute: pending, not rejected."""
+    age = time.time() - submission.mtime
+    if (submission.outcome == "rejected" and -COPYING_WINDOW < age < COPYING_WINDOW
+            and any(p.code in NOT_OPENED for p in submission.problems)):
+        changing = problem("file-changing", what="Tệp vừa được sửa hoặc chép chưa đầy một phút và chưa mở được: có "
+                                                 "thể đang chép dở.")
+        submission.outcome, submission.reason, submission.problems = "pending", changing.message, [changing]
+
+
+def changed_since_read(records: list[FileRecord]) -> None:
+    """Files whose size or time moved during the run (a copy still going on): pending, read again next run."""
+    for record in records:
+        submission = record.submission
+        if submission.outcome == "pending" or not submission.sha256 or submission.kind == "email":
+            continue
+        try:
+            now = os.stat(submission.path)
+        except OSError as exc:
+            record.submission = vanished(submission.path, exc)
+            continue
+        if now.st_size != submission.size or now.st_mtime != submission.mtime:
+            changing = problem("file-changing", what="Tệp thay đổi trong lúc tổng hợp (đang được ghi hoặc sao chép).")
+            submission.outcome, submission.reason, submission.problems = "pending", changing.message, [changing]
+
+
 def check_files(spec: FormSpec, files: list[Path], roster: list[RosterUnit] | None = None,
                 period: str | None = None) -> list[FileRecord]:
     """The intake of a run, on the given files only; nothing is written (an email's attachments are opened in
@@ -224,7 +269,7 @@ def check_files(spec: FormSpec, files: list[Path], roster: list[RosterUnit] | No
 
     with tempfile.TemporaryDirectory(prefix="consolidate-check-") as scratch:
         found, _, emails = open_emails([Found(path, path.as_posix()) for path in files], Path(scratch) / "dinh-kem")
-        records = read_files(spec, [(f.path, f.relative) for f in found]) + emails
+        records = read_files(spec, found) + emails
     spec = _validated(spec, records, roster, period, None)
     settle(records, roster, spec.deadline)
     return records
@@ -256,35 +301,73 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> RunResult:
     from pipeline.intake.mailbox import SCRATCH, open_emails
     from pipeline.register import VIETNAM, Register, excluded_by_office, mark_arrivals, since_last_run
 
+    refuse_nested(options.inbox, options.outbox)
     with outbox_lock(options.outbox):
         now = dt.datetime.now(VIETNAM)
         register = Register.open(options.outbox)
-        found, origins, emails = open_emails(discover(options.inbox), options.outbox / SCRATCH)
-        records = read_files(spec, [(f.path, f.relative) for f in found], progress=options.progress) + emails
+        found = discover(options.inbox)
+        readable = [f for f in found if not f.ignored]
+        opened, origins, emails = open_emails(readable, options.outbox / SCRATCH)
+        records = read_files(spec, [f for f in found if f.ignored] + opened, progress=options.progress) + emails
         records.sort(key=lambda r: r.relative)
         from pipeline.merge import consolidate
         from pipeline.outputs import write_outputs
 
-        mark_arrivals(records, register, origins, now)
+        mark_arrivals(records, register, origins, now, dt.date(spec.year, 1, 1))
         spec = _validated(spec, records, options.roster, options.period, options.previous)
+        last = register.last_run_of(spec.id, spec.period)
+        if not options.allow_empty:
+            refuse_replacing(options, records, last)
+        changed_since_read(records)
         excluded_by_office(records, register)
         ledger = settle(records, options.roster, options.deadline or spec.deadline)
         consolidation = consolidate(spec, ledger)
         result = RunResult(spec, ledger, consolidation, options.outbox, options.previous)
-        result.since = since_last_run(register, records, ledger.units)
-        result.register_runs = register.runs
-        if register.lost:
-            result.notes.append(register.lost)
+        result.since = since_last_run(last, records, ledger.units)
+        result.register_notes = register.notes
+        result.notes.extend(register.notes)
         write_outputs(result)
         outputs = [p for p in (result.workbook, result.report) if p] + list(result.feedback)
-        lost = register.lost
-        register.record_run(now, _options_json(options), records, ledger.units, outputs)
-        if register.lost != lost:  # the write itself failed: say so
-            result.notes.append(register.lost)
+        before = len(register.notes)
+        register.record_run(now, _options_json(spec, options), records, ledger.units, outputs)
+        result.register_written = register.written
+        result.notes.extend(register.notes[before:])
     return result
 
 
-def _options_json(options: RunOptions) -> dict:
-    return {"inbox": str(options.inbox), "outbox": str(options.outbox), "deadline": options.deadline,
+def refuse_nested(inbox: Path, outbox: Path) -> None:
+    """The outbox inside the inbox (or the inbox inside the outbox) would have the tool read its own outputs as
+    units' files: refused before anything is read or written."""
+    inside, outside = Path(os.path.realpath(inbox)), Path(os.path.realpath(outbox))
+    if inside == outside or outside.is_relative_to(inside) or inside.is_relative_to(outside):
+        where = ("là cùng một thư mục" if inside == outside else
+                 "nằm trong thư mục hộp thư đến" if outside.is_relative_to(inside) else "chứa thư mục hộp thư đến")
+        raise RunRefused(f"Thư mục kết quả '{outbox}' {where} '{inbox}': công cụ sẽ đọc chính các tệp kết quả của mình "
+                         "như báo cáo của đơn vị. Chọn hai thư mục riêng (mặc định: inbox và outbox).")
+
+
+def refuse_replacing(options: RunOptions, records: list[FileRecord], last) -> None:
+    """An inbox with no file, or none of the files the last run of this form saw while it accepted some, is
+    far more often a mistyped --inbox than the office's intent: the last results stay as they are."""
+    if last is None or last.info is None:
+        return
+    accepted = last.info.counts.get("accepted", 0)
+    seen_paths = set(last.files)
+    seen_contents = {sha for sha, _, _ in last.files.values() if sha}
+    present = any(r.relative in seen_paths or (r.submission.sha256 and r.submission.sha256 in seen_contents)
+                  for r in records)
+    if records and (present or not accepted):
+        return
+    had = (f"lần tổng hợp trước ({last.at:%H:%M %d/%m/%Y}, thư mục "
+           f"'{last.info.inbox or '?'}') đã nhận {accepted} tệp từ {sum(last.info.counts.values())} tệp")
+    what = "không có tệp nào" if not records else "không còn tệp nào của lần tổng hợp trước"
+    raise RunRefused(f"Hộp thư đến '{options.inbox}' {what}, trong khi {had}. Kết quả cũ trong '{options.outbox}' "
+                     "được giữ nguyên, không ghi gì. Kiểm tra lại đường dẫn --inbox; nếu đúng là muốn thay kết quả cũ, "
+                     "chạy lại với --allow-empty.")
+
+
+def _options_json(spec: FormSpec, options: RunOptions) -> dict:
+    return {"form": spec.id, "form_period": spec.period,
+            "inbox": str(options.inbox), "outbox": str(options.outbox), "deadline": options.deadline,
             "period": options.period, "roster": len(options.roster) if options.roster else None,
             "previous": options.previous.source if options.previous else None}

@@ -1,8 +1,10 @@
 """Numbers, percentages and dates written the Vietnamese way: 12.345 · 63,9% · 05/12/2023."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
+import re
 
 
 def vn_number(value: float | int | None, decimals: int = 0) -> str:
@@ -48,3 +50,26 @@ def lower_first(text: str) -> str:
 def upper_first(text: str) -> str:
     """A label standing alone, as a cell: "tệp hỏng" -> "Tệp hỏng"."""
     return text[:1].upper() + text[1:]
+
+
+_TYPED_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})\s*$")
+_TYPED_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def parse_vn_date(text: str) -> dt.date:
+    """A date as staff type it: 11/12/2023, 11-12-2023, 11.12.2023, 11/12/23 or 2023-12-11. A ValueError says
+    in Vietnamese what is wrong, naming a day that does not exist (31/11/2023)."""
+    match = _TYPED_DATE.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        year += 2000 if len(match.group(3)) == 2 else 0
+    elif match := _TYPED_ISO.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        raise ValueError(f"'{text}' không phải một ngày. Ghi ngày/tháng/năm, ví dụ 11/12/2023.")
+    if not 1 <= month <= 12:
+        raise ValueError(f"'{text}': không có tháng {month}. Ghi ngày/tháng/năm, ví dụ 11/12/2023.")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(f"'{text}': ngày {day}/{month}/{year} không có (tháng {month} năm {year} chỉ có {last} ngày).")
+    return dt.date(year, month, day)

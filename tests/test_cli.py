@@ -22,9 +22,11 @@ def test_version():
     assert result.exit_code == 0 and result.output.startswith("consolidate ")
 
 
-def test_bad_deadline_is_a_usage_error():
-    result = CliRunner().invoke(cli, ["--deadline", "2023-12-11"])
-    assert result.exit_code == EXIT_USAGE and "DD/MM/YYYY" in result.output
+def test_a_deadline_day_that_does_not_exist_is_a_usage_error_naming_it(tmp_path):
+    result = CliRunner().invoke(cli, ["--inbox", str(tmp_path), "--outbox", str(tmp_path / "o"),
+                                      "--deadline", "31/11/2023"])
+    assert result.exit_code == EXIT_USAGE and "31/11/2023 không có" in result.output
+    assert not (tmp_path / "o").exists()
 
 
 def test_missing_inbox_is_a_usage_error_in_vietnamese(tmp_path):

@@ -31,6 +31,7 @@ import pipeline.run
 from pipeline.intake import submission as submission_module
 from pipeline.intake.coerce import is_unicode_vietnamese
 from pipeline.intake.names import ods_names, ooxml_names
+from pipeline.intake.scan import Found
 from pipeline.intake.submission import ReadTask, read_submission
 from pipeline.ledger import STATES
 from pipeline.form import load_spec
@@ -39,7 +40,7 @@ from pipeline.run import RunOptions, consolidate_inbox, read_files
 from pipeline.template.fill import named_cell
 from tests import hostile
 from tests.filling import fill_template, good_values
-from tests.helpers import by_file, codes, run_json
+from tests.helpers import by_file, codes, run_json, saved_earlier
 
 WORKBOOK = "tong-hop-bao-cao-cd-2023.xlsx"
 REPORT = "bao-cao-tong-hop-bao-cao-cd-2023.docx"
@@ -287,6 +288,7 @@ def corpus(tmp_path_factory, spec, template_bytes) -> CorpusRun:
     inbox.mkdir()
     scratch.mkdir()
     written, names = build_corpus(inbox, scratch, spec, template_bytes)
+    saved_earlier(inbox)
     before = inbox_snapshot(inbox)
     exit_code, document = run_json(inbox, root / "outbox")
     return CorpusRun(inbox, root / "outbox", exit_code, document, before, inbox_snapshot(inbox), written, names)
@@ -544,9 +546,10 @@ def mutant_run(tmp_path_factory, spec, template_bytes) -> MutantRun:
     details = write_mutants(inbox, filled_bytes(spec, template_bytes, PLACEHOLDER.decode(), size=40))
     for code, size in CLEAN_UNITS.items():
         (inbox / f"clean-{code}.xlsx").write_bytes(filled_bytes(spec, template_bytes, code, size))
+    saved_earlier(inbox)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pipeline.run, "READ_TIMEOUT", 5.0)  # a hanging mutant then costs 5 s, not 30
-        result = consolidate_inbox(spec, RunOptions(inbox=inbox, outbox=root / "outbox", progress=False, quiet=True))
+        result = consolidate_inbox(spec, RunOptions(inbox=inbox, outbox=root / "outbox", progress=False))
     run = MutantRun(inbox, root / "outbox", details, result)
     print("\n" + mutant_summary(run))
     return run
@@ -583,7 +586,7 @@ def test_every_mutant_ends_in_one_state_with_a_reason(mutant_run):
 def test_mutant_run_keeps_clean_figures_and_sums_only_accepted_files(mutant_run, spec):
     accepted = mutant_run.result.ledger.accepted
     assert {f"clean-{code}.xlsx" for code in CLEAN_UNITS} <= {r.relative for r in accepted}
-    reread = read_files(spec, [(Path(r.submission.path), r.relative) for r in accepted])
+    reread = read_files(spec, [Found(Path(r.submission.path), r.relative) for r in accepted])
     assert [r.submission.values for r in reread] == [r.submission.values for r in accepted]
     for record in reread:
         if record.relative.startswith("clean-"):
@@ -608,6 +611,7 @@ def _feedback_run(tmp_path: Path, name: str, data: bytes) -> tuple[int, dict]:
     inbox = tmp_path / "inbox"
     inbox.mkdir(exist_ok=True)
     (inbox / name).write_bytes(data)
+    saved_earlier(inbox / name)
     return run_json(inbox, tmp_path / "outbox")
 
 
@@ -694,6 +698,7 @@ def test_random_mix_accounts_for_every_file_and_sums_only_accepted_ones(spec, te
                 name = f"{index:02d}-{kind}-{code}.xlsx"
                 (inbox / name).write_bytes(data)
                 written[name] = values
+        saved_earlier(inbox)
         _, document = run_json(inbox, root / "outbox")
     states = collections.Counter(entry["status"] for entry in document["files"])
     assert set(states) <= set(STATES)
@@ -713,7 +718,9 @@ KILL_COPIES = 300
 
 
 def _start_run(inbox: Path, outbox: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "--inbox", str(inbox), "--outbox", str(outbox), "--quiet"],
+    # Another inbox into the same outbox on purpose: --allow-empty says so (none of the last run's files).
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "--inbox", str(inbox), "--outbox", str(outbox), "--quiet",
+                             "--allow-empty"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -771,7 +778,7 @@ def test_killed_run_leaves_the_previous_workbook_whole(tmp_path, spec, template_
     assert killed_while_writing >= 1
 
     left_over = {p.name for p in outbox.rglob(".*.tmp")}
-    exit_code, document = run_json(big, outbox)
+    exit_code, document = run_json(big, outbox, "--allow-empty")  # the last recorded run read the small inbox
     assert exit_code == 0 and document["workbook"] == str(outbox / WORKBOOK)
     assert is_complete_workbook(outbox / WORKBOOK)
     visible = {p.relative_to(outbox).as_posix() for p in outbox.rglob("*") if not p.name.startswith(".")}

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from pipeline.form import load_spec
-from tests.helpers import by_file, codes, run_json
+from tests.helpers import by_file, codes, run_json, saved_earlier
 from tests.requirements import soffice
 
 
@@ -31,7 +31,7 @@ def test_json_document_has_the_contract_keys(tmp_path, write_submission):
     write_submission("a.xlsx")
     _, document = run_json(tmp_path / "inbox", tmp_path / "out")
     assert set(document) == {"form", "period", "workbook", "report", "files", "units", "totals", "previous", "change", "themes",
-                             "since_last_run"}
+                             "since_last_run", "notes"}
     assert set(document["files"][0]) == {"file", "sha256", "status", "unit", "superseded_by", "problems",
                                          "received", "first_seen", "email"}
     assert set(document["units"]) == {"expected", "accepted", "late", "rejected", "missing"}
@@ -434,6 +434,7 @@ def test_workbook_with_a_part_cut_short_is_rejected_as_damaged_naming_the_part(t
                                                                                part, sheet):
     path = write_submission("a.xlsx")
     _rewrite_part(path, part, lambda data: data[: len(data) * 2 // 3])
+    saved_earlier(path)
     _, document = run_json(tmp_path / "inbox", tmp_path / "out")
     entry = by_file(document)["a.xlsx"]
     assert entry["status"] == "rejected"

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from tests.helpers import by_file, codes, run_json
+from tests.helpers import by_file, codes, run_json, saved_earlier
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 DEADLINE = dt.datetime(2023, 12, 11, 12, 0, tzinfo=VIETNAM)
@@ -195,6 +195,7 @@ def test_emails_without_spreadsheets_or_hostile_ones_are_set_aside_with_a_reason
     _email(inbox / "duong-dan.eml", {"../../ngoai/../x.xlsx": b"PK\x03\x04 not really"}, when)
     _email(inbox / "qua-nhieu.eml", {f"t{i}.txt": b"x" for i in range(60)}, when)
     (inbox / "hong.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    saved_earlier(inbox)
     _, document = run_json(inbox, tmp_path / "out")
     files = by_file(document)
     assert "thư không có tệp bảng tính đính kèm" in _reason(tmp_path, "chi-chu.eml")

@@ -8,6 +8,10 @@ import pickle
 from pathlib import Path
 
 from pipeline.files import atomic_path
+from pipeline.form import DEFAULT_FORM
+
+FEEDBACK_DIR = "phan-hoi"
+CHASE_LIST = "don-vi-chua-nop-hoac-muon"
 
 
 PARALLEL_FROM = 200  # files; below this a second process costs more than it saves
@@ -23,6 +27,16 @@ def workbook_name(form_id: str) -> str:
 
 def report_name(form_id: str) -> str:
     return f"bao-cao-tong-hop-{form_id}.docx"
+
+
+def feedback_folder(form_id: str) -> str:
+    """The folder of a form's feedback copies: each form its own, so that two forms consolidated in one outbox
+    never replace or clear each other's (the default form keeps the plain name staff know)."""
+    return FEEDBACK_DIR if form_id == DEFAULT_FORM else f"{FEEDBACK_DIR}-{form_id}"
+
+
+def chase_list_name(form_id: str) -> str:
+    return f"{CHASE_LIST}.xlsx" if form_id == DEFAULT_FORM else f"{CHASE_LIST}-{form_id}.xlsx"
 
 
 def write_replacing(target: Path, write, notes: list[str]) -> Path:

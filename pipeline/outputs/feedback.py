@@ -12,15 +12,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from pipeline.filenames import fit_name
 from pipeline.files import atomic_path, move_into_place, temporary_beside
 from pipeline.isolation import Failure, run_isolated
 from pipeline.ledger import FileRecord
+from pipeline.outputs import chase_list_name, feedback_folder
 from pipeline.outputs.marking import Listing, Mark, marked_copy
 from pipeline.problems import Problem
 from pipeline.vietnamese import upper_first
 
-FEEDBACK_DIR = "phan-hoi"
-CHASE_LIST = "don-vi-chua-nop-hoac-muon.xlsx"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 LIST_SHEET = "Danh sách lỗi"
@@ -45,6 +45,10 @@ class FeedbackTask:
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
 _NAME_LIMIT = 120  # characters before ".xlsx": the outbox path must stay within Windows' 260
 _SUFFIX_DIGITS = 6
+# Bytes of UTF-8 in a whole feedback name, ".xlsx" and what tells namesakes apart included: 255 is the usual limit
+# of one name, and the temporary file it is written to first (files.temporary_beside) adds about 20.
+NAME_BYTES = 200
+_ADDED = len("-") + _SUFFIX_DIGITS + len("-9999999") + len(".xlsx")  # the most feedback_names adds to a name
 
 
 def feedback_names(records: list[FileRecord]) -> list[str]:
@@ -69,12 +73,13 @@ def feedback_names(records: list[FileRecord]) -> list[str]:
 
 def _readable_name(record: FileRecord) -> str:
     path = Path(record.relative)
-    extension = path.suffix.lower()
+    extension = path.suffix.lower() if len(path.suffix) <= 11 else ""  # "a. Trường B" has no extension
     # Feedback is always .xlsx; the original's own type stays in the name, so a.ods and a.xls stay apart.
-    kept = f" ({extension[1:]})" if extension and extension != ".xlsx" else ""
-    stem = "_".join((*path.parent.parts, path.stem)) if path.parent != Path(".") else path.stem
+    kept = f" ({_safe(extension[1:])})" if extension and extension != ".xlsx" else ""
+    own = path.stem if extension else path.name
+    stem = "_".join((*path.parent.parts, own)) if path.parent != Path(".") else own
     name = f"{_safe(record.unit or 'khong-ro-ma')}-{_safe(stem)}"
-    return name[: _NAME_LIMIT - len(kept)].rstrip(". ") + kept
+    return fit_name(name[: _NAME_LIMIT - len(kept)].rstrip(". ") + kept, NAME_BYTES - _ADDED, keep=kept)
 
 
 def _safe(text: str) -> str:
@@ -98,7 +103,7 @@ def write_feedback(result, outbox: Path, spread: bool = False) -> list[Path]:
     alone. A file of another type (.xls, .ods) gets the list alone. With `spread` (the run writes nothing else
     meanwhile) and many copies, every copy is made in the worker processes, both ways tried there.
     """
-    folder = outbox / FEEDBACK_DIR
+    folder = outbox / feedback_folder(result.spec.id)
     folder.mkdir(parents=True, exist_ok=True)
     records = [r for r in result.ledger.records if r.status in ("accepted", "rejected") and r.problems]
     targets = [folder / name for name in feedback_names(records)]
@@ -124,7 +129,7 @@ def write_feedback(result, outbox: Path, spread: bool = False) -> list[Path]:
     for stale in folder.glob("*.xlsx"):
         if stale.name not in keep:  # a unit that fixed its file no longer gets last run's feedback
             stale.unlink(missing_ok=True)
-    chase = outbox / CHASE_LIST
+    chase = outbox / chase_list_name(result.spec.id)
     with atomic_path(chase) as temporary:
         _chase_list(result, temporary)
     written.append(chase)

@@ -43,11 +43,10 @@ def read_previous(spec: FormSpec, path: Path) -> PreviousPeriod:
     if not path.is_file():
         raise PreviousError(f"Không tìm thấy tệp số liệu kỳ trước {path}.")
     try:
-        with reading():
+        with reading(path):
             return _read(spec, path)
     except (TableError, UnicodeDecodeError, csv.Error) as exc:
-        raise PreviousError(f"Không đọc được tệp số liệu kỳ trước {path} ({exc}): hãy dùng tệp .xlsx hoặc .csv "
-                            "(UTF-8).") from exc
+        raise PreviousError(f"Không đọc được tệp số liệu kỳ trước {path} ({exc}): hãy dùng tệp .xlsx hoặc .csv.") from exc
 
 
 def _read(spec: FormSpec, path: Path) -> PreviousPeriod:
