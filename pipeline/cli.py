@@ -1,10 +1,12 @@
 """The `consolidate` command: parses options, calls the library, turns its errors into messages and exit codes."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -59,6 +61,20 @@ def _parse_deadline(ctx: click.Context, param: click.Parameter, value: str | Non
         return parse_vn_date(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _not_interrupted():
+    """Ctrl-C held back while a finished run prints its results (it would leave half a JSON document)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread (a test runner): nothing to hold back
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _wants_json() -> bool:
@@ -190,12 +206,13 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
     options = RunOptions(inbox=inbox, outbox=outbox, roster=units, deadline=deadline, period=period,
                          previous=last, progress=not (quiet or as_json), allow_empty=allow_empty)
     result = consolidate_inbox(spec, options)
-    if as_json:
-        _echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-    elif not quiet:
-        from pipeline.console import summary
+    with _not_interrupted():  # the run is done: a Ctrl-C now would cut its one document short
+        if as_json:
+            _echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        elif not quiet:
+            from pipeline.console import summary
 
-        _echo(summary(result))
+            _echo(summary(result))
     if not result.register_written:
         sys.exit(EXIT_WRITE)
     sys.exit(EXIT_PROBLEMS if result.has_unmerged else EXIT_OK)
