@@ -29,8 +29,8 @@ import io
 import json
 import os
 import random
-import resource
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -45,13 +45,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.intake.names import ooxml_names, open_zip  # noqa: E402
+from benchmarks import realistic  # noqa: E402
 from pipeline.form import FormSpec, load_spec  # noqa: E402
+from pipeline.intake.names import ooxml_names, open_zip  # noqa: E402
 from pipeline.template.build import build_template  # noqa: E402
 from pipeline.template.fill import fill_template  # noqa: E402
 from pipeline.template.layout import layout_for  # noqa: E402
 from tests.filling import good_values  # noqa: E402
-from benchmarks import realistic  # noqa: E402
 
 GENERATOR_VERSION = 3  # bump when the files made change, so a reused --workdir is rebuilt
 SIZES = (15, 40, 90, 200, 500)  # staff per unit of the variants filled with openpyxl
@@ -115,7 +115,7 @@ def timed(module, name, label):
     setattr(module, name, wrapper)
 for module, name, label in ((run, "discover", "discover"), (run, "read_files", "read (workers)"),
                             (va, "validate_submissions", "validate"), (run, "settle", "settle"),
-                            (me, "consolidate", "merge"), (wb, "write_workbook", "write workbook"),
+                            (me, "merge", "merge"), (wb, "write_workbook", "write workbook"),
                             (rp, "write_report", "write report"), (fb, "write_feedback", "write feedback"),
                             (outputs, "write_outputs", "outputs (all)")):
     timed(module, name, label)
@@ -272,7 +272,8 @@ def check_sample(inbox: Path, count: int) -> None:
     try:
         records = json.loads(done.stdout)
     except ValueError:
-        raise SystemExit(f"consolidate check failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+        raise SystemExit(
+            f"consolidate check failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}") from None
     bad = [r for r in records if r["status"] != "accepted" or r["problems"]]
     if bad:
         raise SystemExit("generated files are not clean:\n" + json.dumps(bad, ensure_ascii=False, indent=2))
@@ -562,7 +563,7 @@ def report(results: list[Measured], repeat: int = 1) -> None:
         print(f"{m.files:>7,} {c:11.2f} {naive} {m.calamine.cpu_seconds:8.2f} {to_naive} {to_cal}")
     if len(results) > 1:
         print("\nLinearity (target: t(k·N) ≤ 1.1·k·t(N), i.e. ≤ 11 for 1,000 → 10,000)")
-        for a, b in zip(results, results[1:]):
+        for a, b in zip(results, results[1:], strict=False):  # each size with the next
             k = b.files / a.files
             for name, ta, tb in (("consolidate", a.consolidate, b.consolidate), ("naive", a.naive, b.naive),
                                  ("calamine", a.calamine, b.calamine)):

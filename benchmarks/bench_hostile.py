@@ -18,8 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.form import load_spec  # noqa: E402
 from pipeline.template.build import build_template  # noqa: E402
-from tests.test_hostile import (  # noqa: E402
-    PASSWD_MARKERS, PLACEHOLDER, build_corpus, filled_bytes, output_blobs, write_mutants)
+from tests.test_hostile import PASSWD_MARKERS, PLACEHOLDER, build_corpus, filled_bytes, output_blobs, write_mutants  # noqa: E402
 
 GNU_TIME = Path("/usr/bin/time")
 

@@ -42,7 +42,7 @@ def pairwise(gold: list[str], found: list[int]) -> tuple[float, float, float]:
 
 def adjusted_rand(gold: list, found: list) -> float:
     n = len(gold)
-    pairs = Counter(zip(gold, found))
+    pairs = Counter(zip(gold, found, strict=True))
     index = sum(comb(c, 2) for c in pairs.values())
     rows = sum(comb(c, 2) for c in Counter(gold).values())
     cols = sum(comb(c, 2) for c in Counter(found).values())

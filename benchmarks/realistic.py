@@ -91,7 +91,7 @@ def cut_around(xml: bytes, cells: list[tuple[str, str]], part: str) -> tuple[lis
 def patched_cells(pieces: list[bytes], slots: list[tuple[str, str, str]], values: dict) -> bytes:
     """The cut XML put together again with each cell holding its field's value."""
     out = [pieces[0]]
-    for (code, ref, style), piece in zip(slots, pieces[1:]):
+    for (code, ref, style), piece in zip(slots, pieces[1:], strict=True):
         out.append(_cell(ref, style, values.get(code)))
         out.append(piece)
     return b"".join(out)

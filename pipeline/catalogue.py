@@ -4,7 +4,7 @@ Each entry is data: `message` and `action` are templates whose `{names}` the rai
 about one cell is prefixed with where it is (Trang "Số liệu", ô D21 (label)). The console's commonest
 problems, the feedback sheet and the README's table (`consolidate problems --markdown`) read labels from here.
 Templates cannot use the names `problem()` takes for the record itself (field, sheet, cell, label, value,
-related, rule, severity), except {sheet} and {cell}, which are the problem's own.
+related, severity), except {sheet} and {cell}, which are the problem's own.
 """
 from __future__ import annotations
 

@@ -280,7 +280,7 @@ def demo(ctx: click.Context, directory: Path) -> None:
                          deadline=None, progress=True, allow_empty=True)
     result = consolidate_inbox(spec, options)
     _echo(summary(result))
-    _echo(f"\nĐây là dữ liệu thử. Mở {result.workbook} để xem bảng tổng hợp.")
+    _echo(f"\nĐây là dữ liệu thử. Mở {result.outputs.workbook.path} để xem bảng tổng hợp.")
 
 
 @cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate fields\n  consolidate fields --markdown\n"

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from pipeline.catalogue import label
 from pipeline.ledger import STATE_LABELS, STATES, FileRecord
 from pipeline.outputs import chase_list_name, feedback_folder
 from pipeline.vietnamese import vn_percent
 
+if TYPE_CHECKING:
+    from pipeline.run import Run
 
-def summary(result) -> str:
+
+def summary(result: Run) -> str:
     ledger = result.ledger
     lines = [line for line in (_since(result),) if line]
     lines.append(f"Tổng hợp {result.spec.short_title}: {len(ledger.records)} tệp trong hộp thư đến.")
@@ -20,18 +24,17 @@ def summary(result) -> str:
                  f"đúng hạn {len(ledger.units_in('on_time'))} · muộn {len(ledger.units_in('late'))} · "
                  f"có lỗi {len(ledger.units_in('rejected'))} · chưa nộp {len(ledger.units_in('missing'))}"
                  + ("" if ledger.roster_given else " (không có danh sách đơn vị: chỉ tính các đơn vị đã gửi)"))
-    common = Counter(code for r in ledger.records if r.status != "superseded"
+    common = Counter(code for r in ledger.records if r.state != "superseded"
                      for code in {p.code for p in r.problems}).most_common(5)
     if common:
         lines.append("Vấn đề gặp nhiều nhất (số tệp): " + "; ".join(f"{label(c)} ({n})" for c, n in common))
     lines.append("Kết quả:")
-    for title, path in (("Bảng tổng hợp", result.workbook), ("Dự thảo báo cáo", result.report)):
-        if path:
-            lines.append(f"  {title}: {path}")
+    outputs = result.outputs
+    lines.append(f"  Bảng tổng hợp: {outputs.workbook.path}")
+    lines.append(f"  Dự thảo báo cáo: {outputs.report.path}")
     folder, chase = feedback_folder(result.spec.id), chase_list_name(result.spec.id)
-    feedback = [p for p in result.feedback if p.parent.name == folder]
-    if feedback:
-        lines.append(f"  Phản hồi cho {len(feedback)} tệp có vấn đề: {feedback[0].parent}/")
+    if outputs.feedback:
+        lines.append(f"  Phản hồi cho {len(outputs.feedback)} tệp có vấn đề: {outputs.feedback[0].path.parent}/")
     lines.extend(f"Lưu ý: {note}" for note in result.notes)
     lines.append(f"Việc tiếp theo: mở bảng tổng hợp; gửi tệp trong thư mục {folder} cho các đơn vị có lỗi; nhắc các "
                  f"đơn vị chưa nộp (danh sách kèm email trong {chase}).")
@@ -40,7 +43,7 @@ def summary(result) -> str:
 
 def _since(result) -> str:
     """"Từ lần chạy trước (lúc 09:12 ngày 05/12/2023): 5 tệp mới; CD012 nay đã nhận; CD031 vẫn còn lỗi"."""
-    since = getattr(result, "since", None) or {}
+    since = result.consolidation.since
     if not since.get("previous_run"):
         return ""
     import datetime as dt
@@ -63,8 +66,8 @@ def describe_checked(records: list[FileRecord]) -> str:
     lines = []
     for record in records:
         errors = sum(p.is_error for p in record.problems)
-        verdict = ("BỎ QUA" if record.status == "ignored" else "CÓ LỖI" if errors or record.status == "rejected"
-                   else "ĐANG CHÉP DỞ" if record.status == "pending" else "HỢP LỆ")
+        verdict = ("BỎ QUA" if record.state == "ignored" else "CÓ LỖI" if errors or record.state == "rejected"
+                   else "ĐANG CHÉP DỞ" if record.state == "pending" else "HỢP LỆ")
         lines.append(f"{record.relative}: {verdict}" + (f" ({record.unit})" if record.unit else ""))
         if record.submission.reason:
             lines.append(f"  {record.submission.reason}")

@@ -59,35 +59,98 @@ def run_isolated(
     func must be a picklable top-level function. `timeout` is per item. `on_done(n)` is called in this
     process each time n more items are settled. `start_method` defaults to 'fork' where it exists.
     """
-    count = len(items)
-    if count == 0:
+    if len(items) == 0:
         return []
-    context = multiprocessing.get_context(start_method or _default_start_method())
-    pool_size = max(1, min(workers or _cpu_count(), count))
-    # Small enough batches that the last ones spread over all workers instead of leaving one to finish alone.
-    chunk = max(1, min(batch_size, math.ceil(count / (pool_size * 4))))
-    pending: deque[list[int]] = deque(list(range(start, min(start + chunk, count))) for start in range(0, count, chunk))
-    results: list[Any] = [_UNSET] * count
-    remaining = count
-    live: list[_Worker] = []
+    pool = _Pool(func, items, workers=workers, timeout=timeout, batch_size=batch_size, start_method=start_method)
+    try:
+        while pool.remaining:
+            settled = pool.step()
+            if settled and on_done is not None:
+                on_done(settled)
+    finally:
+        pool.close()
+    return pool.results
 
-    def settle(index: int, value: Any) -> None:
-        nonlocal remaining
-        results[index] = value
-        remaining -= 1
 
-    def receive(worker: _Worker) -> int:
+class _Pool:
+    """The workers of one run_isolated call, the batches not yet handed out, and the results so far."""
+
+    def __init__(self, func: Callable[[Any], Any], items: Sequence[Any], *, workers: int | None, timeout: float,
+                 batch_size: int, start_method: str | None) -> None:
+        count = len(items)
+        self.func = func
+        self.items = items
+        self.timeout = timeout
+        self.context = multiprocessing.get_context(start_method or _default_start_method())
+        self.size = max(1, min(workers or _cpu_count(), count))
+        # Small enough batches that the last ones spread over all workers instead of leaving one to finish alone.
+        chunk = max(1, min(batch_size, math.ceil(count / (self.size * 4))))
+        self.pending: deque[list[int]] = deque(
+            list(range(start, min(start + chunk, count))) for start in range(0, count, chunk))
+        self.results: list[Any] = [_UNSET] * count
+        self.remaining = count
+        self.live: list[_Worker] = []
+
+    def step(self) -> int:
+        """Start workers and hand out batches, wait for news or a deadline, take it in: how many items settled."""
+        self._start_workers()
+        now = time.monotonic()
+        self._hand_out(now)
+        self._wait(now)
+        return self._collect()
+
+    def _start_workers(self) -> None:
+        idle = sum(1 for worker in self.live if not worker.batch)
+        while len(self.live) < self.size and idle < len(self.pending):
+            self.live.append(_start(self.context, self.func))
+            idle += 1
+
+    def _hand_out(self, now: float) -> None:
+        for worker in self.live:
+            if worker.ready and not worker.batch and self.pending:
+                worker.batch, worker.done = self.pending.popleft(), 0
+                worker.deadline = now + self.timeout
+                try:
+                    worker.conn.send([self.items[index] for index in worker.batch])
+                except OSError:
+                    worker.eof = True  # it died while idle: its sentinel will requeue the batch
+
+    def _wait(self, now: float) -> None:
+        """Until a worker sends something or dies, or the nearest deadline passes."""
+        live = self.live
+        waiting = [worker for worker in live if worker.batch or not worker.ready]
+        wake = min(worker.deadline for worker in waiting) - now if waiting else None
+        objects = [worker.conn for worker in live if not worker.eof] + [worker.process.sentinel for worker in live]
+        wait(objects, max(0.0, wake) if wake is not None else None)
+
+    def _collect(self) -> int:
+        """Take in every worker's results; retire the dead and those past their deadline."""
+        settled = 0
+        for worker in list(self.live):
+            settled += self._receive(worker)
+            if worker.process.exitcode is not None:
+                settled += self._retire(worker, "crash", _exit_detail(worker.process.exitcode))
+            elif (worker.batch or not worker.ready) and time.monotonic() >= worker.deadline:
+                waited = f"{self.timeout:g} s" if worker.ready else f"{STARTUP_TIMEOUT:g} s of starting"
+                settled += self._retire(worker, "timeout", f"no result after {waited}")
+        return settled
+
+    def _settle(self, index: int, value: Any) -> None:
+        self.results[index] = value
+        self.remaining -= 1
+
+    def _receive(self, worker: _Worker) -> int:
         """Read whatever the worker has sent; return how many items it settled."""
         settled = 0
         try:
             while not worker.eof and worker.conn.poll():
                 message = worker.conn.recv()
-                worker.deadline = time.monotonic() + timeout
+                worker.deadline = time.monotonic() + self.timeout
                 if message is None:
                     worker.ready = True
                     continue
                 ok, value = message
-                settle(worker.batch[worker.done], value if ok else Failure("exception", value))
+                self._settle(worker.batch[worker.done], value if ok else Failure("exception", value))
                 settled += 1
                 worker.done += 1
                 if worker.done == len(worker.batch):
@@ -97,12 +160,12 @@ def run_isolated(
             worker.eof = True
         return settled
 
-    def retire(worker: _Worker, kind: Literal["crash", "timeout"], detail: str) -> int:
+    def _retire(self, worker: _Worker, kind: Literal["crash", "timeout"], detail: str) -> int:
         """Drop a dead or killed worker; fail the item it was on and requeue the ones it never started."""
-        live.remove(worker)
+        self.live.remove(worker)
         _reap(worker.process)
         # Results it sent before dying still count; only then is the item it was on known.
-        settled = receive(worker)
+        settled = self._receive(worker)
         _close(worker.conn)
         if not worker.ready:
             raise RuntimeError(f"a worker process failed to start ({detail})")
@@ -110,58 +173,28 @@ def run_isolated(
             return settled
         culprit, rest = worker.batch[worker.done], worker.batch[worker.done + 1:]
         if rest:
-            pending.appendleft(rest)
+            self.pending.appendleft(rest)
         if kind == "crash" and len(worker.batch) > 1:
             # Run it again alone: a death is only pinned on an item that dies with nothing else in its batch.
-            pending.appendleft([culprit])
+            self.pending.appendleft([culprit])
             return settled
-        settle(culprit, Failure(kind, detail))
+        self._settle(culprit, Failure(kind, detail))
         return settled + 1
 
-    try:
-        while remaining:
-            idle = sum(1 for worker in live if not worker.batch)
-            while len(live) < pool_size and idle < len(pending):
-                live.append(_start(context, func))
-                idle += 1
-            now = time.monotonic()
-            for worker in live:
-                if worker.ready and not worker.batch and pending:
-                    worker.batch, worker.done = pending.popleft(), 0
-                    worker.deadline = now + timeout
-                    try:
-                        worker.conn.send([items[index] for index in worker.batch])
-                    except OSError:
-                        worker.eof = True  # it died while idle: its sentinel will requeue the batch
-
-            waiting = [worker for worker in live if worker.batch or not worker.ready]
-            wake = min(worker.deadline for worker in waiting) - now if waiting else None
-            objects = [worker.conn for worker in live if not worker.eof] + [worker.process.sentinel for worker in live]
-            wait(objects, max(0.0, wake) if wake is not None else None)
-
-            settled = 0
-            for worker in list(live):
-                settled += receive(worker)
-                if worker.process.exitcode is not None:
-                    settled += retire(worker, "crash", _exit_detail(worker.process.exitcode))
-                elif (worker.batch or not worker.ready) and time.monotonic() >= worker.deadline:
-                    waited = f"{timeout:g} s" if worker.ready else f"{STARTUP_TIMEOUT:g} s of starting"
-                    settled += retire(worker, "timeout", f"no result after {waited}")
-            if settled and on_done is not None:
-                on_done(settled)
-    finally:
-        for worker in live:
+    def close(self) -> None:
+        """Tell idle workers to stop, give them a moment, and make sure every worker is dead and reaped
+        (also when interrupted: no orphan outlives the call)."""
+        for worker in self.live:
             if worker.ready and not worker.batch:
                 try:
                     worker.conn.send(None)
                 except OSError:
                     pass
-        for worker in live:
+        for worker in self.live:
             if worker.ready and not worker.batch:
                 worker.process.join(1.0)
             _reap(worker.process)
             _close(worker.conn)
-    return results
 
 
 # The parent's ends of the workers' pipes. A forked worker inherits them all; it closes them first,
@@ -196,8 +229,8 @@ def _reap(process: BaseProcess) -> None:
         process.close()
 
 
-def _work(func: Callable[[Any], Any], conn: Connection) -> None:
-    """Worker loop: run batches sent by the parent and stream back one result per item."""
+def _prepare_worker() -> None:
+    """A new worker's setup: Ctrl-C, output, crash dumps and its siblings' pipes are not its business."""
     # Ctrl-C is the parent's to handle; it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Readers write to stdout and stderr (xlrd dumps defined names there): none of it is the command's output.
@@ -214,6 +247,11 @@ def _work(func: Callable[[Any], Any], conn: Connection) -> None:
     for inherited in list(_PARENT_ENDS):
         inherited.close()
     _PARENT_ENDS.clear()
+
+
+def _work(func: Callable[[Any], Any], conn: Connection) -> None:
+    """Worker loop: run batches sent by the parent and stream back one result per item."""
+    _prepare_worker()
     parent = os.getppid()
     conn.send(None)
     while True:

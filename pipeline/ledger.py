@@ -5,15 +5,19 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pipeline.intake.submission import Submission
 from pipeline.problems import Problem
 from pipeline.register import VIETNAM
 from pipeline.roster import RosterUnit
+from pipeline.states import STATE_LABELS, STATES, FileState, file_state
 
-STATES = ("accepted", "rejected", "superseded", "ignored", "pending")
-STATE_LABELS = {"accepted": "đã nhận", "rejected": "bị trả lại", "superseded": "bị thay bằng bản mới hơn",
-                "ignored": "bỏ qua", "pending": "đang chép dở"}
+if TYPE_CHECKING:
+    from pipeline.intake.email import EmailOrigin
+
+__all__ = ["STATES", "STATE_LABELS", "FileRecord", "FileState", "Ledger", "UnitStatus", "settle"]
+
 UNIT_LABELS = {"on_time": "đúng hạn", "late": "muộn", "rejected": "có lỗi", "missing": "chưa nộp"}
 
 
@@ -23,12 +27,12 @@ class FileRecord:
 
     relative: str
     submission: Submission
-    status: str = ""
+    state: FileState | None = None  # settle's decision; None before it
     superseded_by: str | None = None
     late: bool = False
     received: dt.datetime | None = None  # when the unit sent it (register.py); None: its modification time
     first_seen: dt.datetime | None = None
-    email: dict | None = None  # the email it came in: file, date, from, subject
+    email: EmailOrigin | None = None  # the email it came in
     office_mark: str = ""  # what the office marked on this content (`consolidate mark`), in words
 
     @property
@@ -38,6 +42,11 @@ class FileRecord:
     @property
     def unit(self) -> str | None:
         return self.submission.unit
+
+    @property
+    def excluded(self) -> bool:
+        """The office set this file aside (`consolidate mark --exclude`)."""
+        return any(p.code == "excluded" for p in self.problems)
 
     @property
     def has_errors(self) -> bool:
@@ -52,7 +61,7 @@ class FileRecord:
     @property
     def reason(self) -> str:
         """One line for the register: why the file is in its state."""
-        if self.status == "superseded":
+        if self.state == FileState.SUPERSEDED:
             return f"Đã có bản mới hơn: {self.superseded_by}"
         if self.submission.reason:
             return self.submission.reason
@@ -68,12 +77,12 @@ class FileRecord:
         return self.received or self.modified
 
     def as_json(self) -> dict:
-        entry = {"file": self.relative, "sha256": self.submission.sha256, "status": self.status,
+        entry = {"file": self.relative, "sha256": self.submission.sha256, "status": self.state,
                  "unit": self.unit, "superseded_by": self.superseded_by,
                  "problems": [p.as_dict() for p in self.problems],
                  "received": self.received.isoformat() if self.received else None,
-                 "first_seen": self.first_seen.isoformat() if self.first_seen else None, "email": self.email}
-        if self.status in ("ignored", "pending"):  # no problem list explains these: the sentence the clerk reads
+                 "first_seen": self.first_seen.isoformat() if self.first_seen else None, "email": self.email.as_json() if self.email else None}
+        if self.state in (FileState.IGNORED, FileState.PENDING):  # no problem list explains these: the sentence the clerk reads
             entry["reason"] = self.reason
         return entry
 
@@ -99,7 +108,7 @@ class Ledger:
 
     @property
     def accepted(self) -> list[FileRecord]:
-        return [r for r in self.records if r.status == "accepted"]
+        return [r for r in self.records if r.state == FileState.ACCEPTED]
 
     def units_in(self, state: str) -> list[str]:
         return [u.unit.code for u in self.units if u.state == state]
@@ -110,43 +119,36 @@ class Ledger:
 
 
 def settle(records: list[FileRecord], roster: list[RosterUnit] | None, deadline: dt.date) -> Ledger:
-    """Give each record its state (newest file of a unit wins) and each unit its status."""
+    """The one place a file's state is decided: from what the stages found (states.file_state), then the newest
+    file of each unit wins and its older ones are superseded; and each unit its reporting status."""
     winners: dict[str, FileRecord] = {}
     for record in records:
-        outcome = record.submission.outcome
-        if outcome in ("ignored", "pending"):
-            record.status = outcome
+        record.state = file_state(record.submission)
+        if record.state not in (FileState.ACCEPTED, FileState.REJECTED) or record.unit is None:
             continue
-        record.status = "rejected" if outcome == "rejected" or record.has_errors else "accepted"
-        code = record.unit
-        if code is None:
-            continue
-        current = winners.get(code)
+        current = winners.get(record.unit)
         if current is None or _order(record) > _order(current):  # the latest received wins
-            winners[code] = record
+            winners[record.unit] = record
     for record in records:
-        winner = winners.get(record.unit) if record.status in ("accepted", "rejected") and record.unit else None
-        if winner is not None and winner is not record and not _excluded(record):  # set aside stays so
-            record.status, record.superseded_by = "superseded", winner.relative
+        winner = winners.get(record.unit) if record.state in (FileState.ACCEPTED, FileState.REJECTED) else None
+        if winner is not None and winner is not record and not record.excluded:  # set aside stays so
+            record.state, record.superseded_by = FileState.SUPERSEDED, winner.relative
     for record in records:
-        record.late = record.status == "accepted" and _day(record.arrived) > deadline
-    units = _unit_statuses(winners, roster, [r for r in records if r.status == "rejected" and r.unit is None])
-    return Ledger(records, units, deadline, roster is not None, Counter(r.status for r in records))
+        record.late = record.state == FileState.ACCEPTED and _day(record.arrived) > deadline
+    unread = [r for r in records if r.state == FileState.REJECTED and r.unit is None]
+    units = _unit_statuses(winners, roster, unread)
+    return Ledger(records, units, deadline, roster is not None, Counter(r.state for r in records))
 
 
 def _order(record: FileRecord) -> tuple:
     """A file the office set aside never stands for its unit while another does; then the latest received,
     ties by modification time, then name."""
-    return (not _excluded(record), *received_order(record))
+    return (not record.excluded, *received_order(record))
 
 
 def received_order(record: FileRecord) -> tuple:
     """The order a unit's versions came in: received time, then modification time, then name."""
     return (_aware(record.arrived), record.submission.mtime, record.relative)
-
-
-def _excluded(record: FileRecord) -> bool:
-    return any(p.code == "excluded" for p in record.problems)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -176,7 +178,7 @@ def _unit_statuses(winners: dict[str, FileRecord], roster: list[RosterUnit] | No
         record = winners.get(unit.code) or _named_after(unit, unread)
         if record is None:
             state = "missing"
-        elif record.status != "accepted":
+        elif record.state != FileState.ACCEPTED:
             state = "rejected"
         else:
             state = "late" if record.late else "on_time"

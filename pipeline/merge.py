@@ -6,15 +6,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.ledger import Ledger
+from pipeline.aggregate import total
 from pipeline.form import FieldSpec, FormSpec
+from pipeline.ledger import Ledger
 
 NO_GROUP = "(chưa phân khối)"
 
 
-@dataclass
-class Consolidation:
-    """What the outputs are written from."""
+@dataclass(frozen=True)
+class Figures:
+    """The accepted units' figures merged: what the outputs' tables are written from."""
 
     units: pd.DataFrame                    # one row per accepted unit: every field, khoi, _file, _modified
     sums: dict[str, int]                   # plain sums of every count and money field (the JSON contract)
@@ -55,15 +56,14 @@ def province_figures(spec: FormSpec, table: pd.DataFrame) -> dict[str, float | i
 
 
 def _aggregate(f: FieldSpec, table: pd.DataFrame) -> float | int | None:
+    """A weighted mean to whole đồng (None without a weight); a sum as a whole number, 0 when all are blank."""
+    value = total(f, table[f.code].to_numpy(), table[f.weight].to_numpy() if f.weight else None)
     if f.aggregate == "weighted_mean":
-        values, weights = table[f.code], table[f.weight]
-        usable = values.notna() & weights.notna() & (weights > 0)
-        total_weight = float(weights[usable].sum())
-        return round(float((values[usable] * weights[usable]).sum()) / total_weight) if total_weight else None
-    return int(table[f.code].fillna(0).sum())
+        return None if value is None else round(value)
+    return int(value or 0)
 
 
-def consolidate(spec: FormSpec, ledger: Ledger) -> Consolidation:
+def merge(spec: FormSpec, ledger: Ledger) -> Figures:
     table = units_table(spec, ledger)
     sums = {f.code: int(table[f.code].fillna(0).sum()) for f in spec.numeric_fields}
     totals = province_figures(spec, table)
@@ -85,8 +85,7 @@ def consolidate(spec: FormSpec, ledger: Ledger) -> Consolidation:
                 keyed[f.code].append(sentences.get(f.code))
     from pipeline.narratives.themes import group_narratives
 
-    return Consolidation(table, sums, totals, answers, derived, by_group, narratives,
-                         group_narratives(spec, narratives, keyed))
+    return Figures(table, sums, totals, answers, derived, by_group, narratives, group_narratives(spec, narratives, keyed))
 
 
 def totals_frame(totals: dict) -> pd.DataFrame:

@@ -22,7 +22,6 @@ class Problem:
     cell: str | None = None
     value: str | None = None
     related: tuple[str, ...] = ()  # other cells of the same sheet a rule problem involves
-    rule: str | None = None  # the spec rule's id, for a "rule" problem
 
     def as_dict(self) -> dict:
         """The JSON shape of the contract: severity, code, field, sheet, cell, message."""
@@ -39,7 +38,7 @@ class Problem:
 
 def problem(code: str, /, *, field: str | None = None, sheet: str | None = None, cell: str | None = None,
             label: str | None = None, value: str | None = None, related: tuple[str, ...] = (),
-            rule: str | None = None, severity: Severity | None = None, **params: object) -> Problem:
+            severity: Severity | None = None, **params: object) -> Problem:
     """The problem `code` of the catalogue, its message and action filled with `params`.
 
     With `label` (the field's label), the message opens with the cell it is about. An unknown code is a
@@ -50,7 +49,7 @@ def problem(code: str, /, *, field: str | None = None, sheet: str | None = None,
     text = " ".join(filter(None, (entry.message.format(**params), entry.action.format(**params))))
     if label is not None:
         text = f"{cell_label(sheet, cell, label)}: {text}"
-    return Problem(severity or entry.severity, code, text, field, sheet, cell, value, related, rule)
+    return Problem(severity or entry.severity, code, text, field, sheet, cell, value, related)
 
 
 def cell_label(sheet: str | None, ref: str | None, label: str) -> str:

@@ -12,8 +12,10 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.journal import JOURNAL_NAME, Mark, read_journal
+from pipeline.vietnamese import parse_vn_date
+
 REGISTER_NAME = "so-tiep-nhan.sqlite"
-JOURNAL_NAME = "danh-dau.csv"  # the office's marks, one line per mark, beside the register (marks.py)
 VERSION = 1
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 BUSY_TIMEOUT = 5.0  # seconds to wait for a register another program holds
@@ -33,13 +35,6 @@ class RegisterDamaged(ValueError):
 
 class RegisterBusy(RuntimeError):
     """Another program holds the register: the message names it."""
-
-
-@dataclass(frozen=True)
-class Mark:
-    path: str
-    received: dt.date | None = None
-    excluded: str | None = None  # the office's reason
 
 
 @dataclass(frozen=True)
@@ -115,7 +110,7 @@ class Register:
         for sha, first, mtime in db.execute("SELECT sha256, first_seen, first_mtime FROM files"):
             first_seen[sha] = (dt.datetime.fromisoformat(first), float(mtime))
         for sha, path, received, excluded in db.execute("SELECT sha256, path, received, excluded FROM marks"):
-            marks[sha] = Mark(path, typed_date(received) if received else None, excluded)
+            marks[sha] = Mark(path, parse_vn_date(received) if received else None, excluded)
         for run, at, options, counts in db.execute("SELECT id, at, options, counts FROM runs ORDER BY id"):
             chosen = json.loads(options or "{}")
             history.append(RunInfo(run, dt.datetime.fromisoformat(at), chosen.get("form"), chosen.get("form_period"),
@@ -143,8 +138,6 @@ class Register:
     def _take_journal(self) -> None:
         """The journal is where the office's marks live (staff can read and edit it); the register keeps a copy.
         Without a journal, the register's own marks stand (marks.py writes them out at the next mark)."""
-        from pipeline.marks import read_journal
-
         journal = self.path.with_name(JOURNAL_NAME)
         if not journal.exists():
             return
@@ -192,7 +185,7 @@ class Register:
         rows = [(r.submission.sha256, r) for r in records if r.submission.sha256]
         counts: dict[str, int] = {}
         for record in records:
-            counts[record.status] = counts.get(record.status, 0) + 1
+            counts[record.state] = counts.get(record.state, 0) + 1
         written = {str(p): _sha256(p) for p in outputs if Path(p).is_file()}
         try:
             with _connect(self.path) as db:
@@ -206,7 +199,7 @@ class Register:
                                   json.dumps(counts), json.dumps(written))).lastrowid
                 db.executemany("INSERT INTO sightings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
                     (run, r.relative, r.submission.sha256, r.submission.mtime,
-                     r.received.isoformat() if r.received else None, r.status, r.unit,
+                     r.received.isoformat() if r.received else None, r.state, r.unit,
                      json.dumps([p.code for p in r.problems])) for r in records])
                 db.executemany("INSERT INTO unit_states VALUES (?, ?, ?)", [(run, u.unit.code, u.state) for u in units])
         except sqlite3.Error as exc:
@@ -237,16 +230,6 @@ class Register:
         except sqlite3.Error as exc:
             raise RegisterDamaged(f"Không ghi được đánh dấu vào sổ tiếp nhận {self.path} ({exc}). Đánh dấu đã được "
                                   f"ghi vào {JOURNAL_NAME} và sẽ được áp dụng ở lần tổng hợp sau.") from exc
-
-
-def typed_date(text: str) -> dt.date:
-    """A date in the register or the journal: ISO as the tool writes it, or as a person typed it (08/12/2023)."""
-    from pipeline.vietnamese import parse_vn_date
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return parse_vn_date(text)
 
 
 def _ensure_schema(db: sqlite3.Connection) -> None:
@@ -283,7 +266,7 @@ def describe_mark(received: dt.date | None, excluded: str | None) -> str:
                                    f"để riêng: {excluded}" if excluded else "")))
 
 
-def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt.datetime,
+def mark_arrivals(records, register: Register, origins: dict, now: dt.datetime,
                   period_began: dt.date) -> None:
     """Each file's received time, first sighting and email, from the register and the emails opened. An email's
     date is trusted only when plausible: not before the period began, not after the file was first seen."""
@@ -295,9 +278,9 @@ def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt
         record.email = origin
         if sha:
             record.first_seen = register.seen_first(sha, now)
-            date = _plausible(origin.get("date") if origin else None, period_began, record.first_seen)
-            if origin and origin.get("date") and date is None:
-                record.submission.problems.append(problem("email-date-implausible", date=origin["date"]))
+            date = _plausible(origin.date if origin else None, period_began, record.first_seen)
+            if origin and origin.date and date is None:
+                record.submission.problems.append(problem("email-date-implausible", date=origin.date.isoformat()))
             record.received = register.received(sha, record.submission.mtime, date)
             mark = register.marks.get(sha)
             if mark:
@@ -313,29 +296,26 @@ def mark_arrivals(records, register: Register, origins: dict[str, dict], now: dt
             record.received = earliest[record.submission.sha256]
 
 
-def _plausible(text: str | None, began: dt.date, first_seen: dt.datetime) -> dt.datetime | None:
-    """An email's date (ISO text) when it falls between the period's start and the file's first sighting."""
-    if not text:
+def _plausible(date: dt.datetime | None, began: dt.date, first_seen: dt.datetime) -> dt.datetime | None:
+    """An email's date when it falls between the period's start and the file's first sighting."""
+    if date is None:
         return None
     try:
-        date = dt.datetime.fromisoformat(text)
-        if date.tzinfo is None:
-            date = date.replace(tzinfo=dt.timezone.utc)
         start = dt.datetime.combine(began, dt.time(), VIETNAM)
         return date if start <= date <= first_seen else None
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError):  # 31 Dec 9999 -1200 is beyond what a datetime can compare
         return None
 
 
 def excluded_by_office(records, register: Register) -> None:
     """Files the office set aside (`consolidate mark --exclude`): rejected with its reason."""
     from pipeline.problems import problem
+    from pipeline.states import FileState, file_state
 
     for record in records:
         mark = register.marks.get(record.submission.sha256)
-        if mark and mark.excluded and record.submission.outcome in ("read", "rejected"):
+        if mark and mark.excluded and file_state(record.submission) in (FileState.ACCEPTED, FileState.REJECTED):
             record.submission.problems.append(problem("excluded", reason=mark.excluded))
-            record.submission.outcome = "rejected"
 
 
 def since_last_run(last: LastRun | None, records, units) -> dict:

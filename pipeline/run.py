@@ -9,29 +9,30 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from pipeline.catalogue import NOT_OPENED
-from pipeline.isolation import Failure, run_isolated
+from pipeline.form import FormSpec
 from pipeline.intake.scan import Found, discover
 from pipeline.intake.submission import ReadTask, Submission, is_ignored_name, read_submission, vanished
+from pipeline.isolation import Failure, run_isolated
 from pipeline.ledger import FileRecord, Ledger, settle
 from pipeline.problems import problem
 from pipeline.roster import RosterUnit
-from pipeline.form import FormSpec
 from pipeline.template.layout import layout_for
 
 if TYPE_CHECKING:
-    from pipeline.merge import Consolidation
+    from pipeline.consolidation import Consolidation
+    from pipeline.outputs import Outputs
     from pipeline.previous.read import PreviousPeriod
 
 # What the run needs once files are read. Imported in a thread while workers read, off the critical path:
 # together they cost about half a second, a tenth of a 1,000-file run.
-LATER_IMPORTS = ("pandas", "pandera.pandas", "pipeline.validate", "pipeline.merge", "xlsxwriter",
+LATER_IMPORTS = ("pandas", "pandera.pandas", "pipeline.validate", "pipeline.consolidation", "xlsxwriter",
                  "pipeline.outputs.workbook", "pipeline.outputs.report", "pipeline.outputs.feedback")
 
 READ_TIMEOUT = 30.0  # seconds for one file; a template-sized file reads in milliseconds
@@ -57,65 +58,43 @@ class RunOptions:
     allow_empty: bool = False  # the office means to replace good results by those of an empty inbox
 
 
-@dataclass
-class RunResult:
-    spec: FormSpec
-    ledger: Ledger
+@dataclass(frozen=True)
+class Run:
+    """A finished run: its consolidation, the outputs written from it, and what the office should know."""
+
     consolidation: Consolidation
-    outbox: Path
-    previous: PreviousPeriod | None = None
-    workbook: Path | None = None
-    report: Path | None = None
-    feedback: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    since: dict = field(default_factory=lambda: {"previous_run": None, "new_files": [], "removed_files": [],
-                                                 "units_changed": []})  # since the last run (register.py)
-    register_notes: list[str] = field(default_factory=list)  # trouble with the register (set aside, locked…)
+    outputs: Outputs
+    notes: tuple[str, ...] = ()  # everything the summary says under "Lưu ý"
+    register_notes: tuple[str, ...] = ()  # trouble with the register (set aside, locked, not written)
     register_written: bool = True
 
     @property
+    def spec(self) -> FormSpec:
+        return self.consolidation.spec
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.consolidation.ledger
+
+    @property
     def has_unmerged(self) -> bool:
-        return any(r.status in ("rejected", "pending") for r in self.ledger.records)
+        return any(r.state in ("rejected", "pending") for r in self.ledger.records)
 
     def as_json(self) -> dict:
+        done = self.consolidation
         return {
             "form": self.spec.id, "period": self.spec.period, "notes": list(self.register_notes),
-            "workbook": str(self.workbook) if self.workbook else None,
-            "report": str(self.report) if self.report else None,
+            "workbook": str(self.outputs.workbook.path), "report": str(self.outputs.report.path),
             "files": [r.as_json() for r in self.ledger.records],
             "units": self.ledger.units_json(),
-            "totals": self.consolidation.sums,
-            "since_last_run": self.since,
-            "previous": self.previous.as_json() if self.previous else None,
-            "change": {code: moved.as_json() for code, moved in self.changes.items()},
+            "totals": done.figures.sums,
+            "since_last_run": done.since,
+            "previous": done.previous.as_json() if done.previous else None,
+            "change": {code: moved.as_json() for code, moved in done.changes.items()},
             "themes": {code: [{"label": g.label, "units": g.units,
                                "sentences": [{"unit": unit, "text": text} for unit, _, text in g.sentences]}
-                              for g in groups] for code, groups in self.consolidation.themes.items()},
+                              for g in groups] for code, groups in done.figures.themes.items()},
         }
-
-    @functools.cached_property
-    def unit_figures(self) -> dict[str, dict[str, float]]:
-        """Each accepted unit's count and money figures (blank ones left out), by unit code."""
-        codes = [f.code for f in self.spec.numeric_fields]
-        frame = self.consolidation.units
-        return {str(unit): {c: v for c, v in zip(codes, values) if v == v}
-                for unit, *values in frame[[self.spec.roles.unit_code, *codes]].itertuples(index=False)}
-
-    @functools.cached_property
-    def compared(self) -> frozenset[str] | None:
-        """The units last period's figures are compared over, or None: the province totals (compare.py)."""
-        from pipeline.previous.compare import compared_units
-
-        reporting = {str(code) for code in self.consolidation.units[self.spec.roles.unit_code]}
-        return compared_units(self.previous, reporting)
-
-    @functools.cached_property
-    def changes(self) -> dict:
-        from pipeline.previous.compare import like_for_like_changes, province_changes
-
-        if self.compared is None:
-            return province_changes(self.spec, self.previous, self.consolidation.totals)
-        return like_for_like_changes(self.spec, self.previous, self.unit_figures, self.compared)
 
 
 def read_files(spec: FormSpec, found: list[Found], progress: bool = False) -> list[FileRecord]:
@@ -132,8 +111,7 @@ def read_files(spec: FormSpec, found: list[Found], progress: bool = False) -> li
                 size, mtime = stat.st_size, stat.st_mtime
             except OSError:
                 size, mtime = 0, 0.0
-            records.append(FileRecord(relative, Submission(str(path), size, mtime, "", outcome="ignored",
-                                                           reason=reason)))
+            records.append(FileRecord(relative, Submission(str(path), size, mtime, "", read=False, aside=reason)))
         else:
             to_read.append((path, relative))
     tasks = [ReadTask(str(path), spec.source) for path, _ in to_read]
@@ -155,7 +133,6 @@ def read_files(spec: FormSpec, found: list[Found], progress: bool = False) -> li
         if isinstance(submission.values, tuple):  # in the form's order, keyed by the spec's own code strings
             submission.values = dict(zip(codes, submission.values))
         records.append(FileRecord(relative, submission))
-    records.sort(key=lambda r: r.relative)
     return records
 
 
@@ -166,7 +143,7 @@ def read_and_split(task: ReadTask) -> Submission:
 
     submission = read_submission(task)
     spec = spec_of(task.spec_source)
-    if submission.outcome == "read":
+    if submission.readable:
         for narrative in spec.narrative_fields:
             text = submission.values.get(narrative.code)
             if isinstance(text, str) and text.strip():
@@ -226,7 +203,7 @@ def _crashed(path: Path, failure: Failure) -> Submission:
         stat = path.stat()
     except OSError as exc:
         return vanished(str(path), exc)
-    submission = Submission(str(path), len(data), stat.st_mtime, hashlib.sha256(data).hexdigest(), outcome="rejected")
+    submission = Submission(str(path), len(data), stat.st_mtime, hashlib.sha256(data).hexdigest(), read=False)
     code = "reader-timeout" if failure.kind == "timeout" else "reader-crash"
     submission.problems.append(problem(code, value=failure.detail))
     return submission
@@ -235,18 +212,18 @@ def _crashed(path: Path, failure: Failure) -> Submission:
 def _still_copying(submission: Submission) -> None:
     """A file that failed to open and was modified within the last minute: pending, not rejected."""
     age = time.time() - submission.mtime
-    if (submission.outcome == "rejected" and -COPYING_WINDOW < age < COPYING_WINDOW
+    if (not submission.read and not submission.aside and -COPYING_WINDOW < age < COPYING_WINDOW
             and any(p.code in NOT_OPENED for p in submission.problems)):
         changing = problem("file-changing", what="Tệp vừa được sửa hoặc chép chưa đầy một phút và chưa mở được: có "
                                                  "thể đang chép dở.")
-        submission.outcome, submission.reason, submission.problems = "pending", changing.message, [changing]
+        submission.problems = [changing]
 
 
 def changed_since_read(records: list[FileRecord]) -> None:
     """Files whose size or time moved during the run (a copy still going on): pending, read again next run."""
     for record in records:
         submission = record.submission
-        if submission.outcome == "pending" or not submission.sha256 or submission.kind == "email":
+        if submission.pending or not submission.sha256 or submission.kind == "email":
             continue
         try:
             now = os.stat(submission.path)
@@ -255,7 +232,7 @@ def changed_since_read(records: list[FileRecord]) -> None:
             continue
         if now.st_size != submission.size or now.st_mtime != submission.mtime:
             changing = problem("file-changing", what="Tệp thay đổi trong lúc tổng hợp (đang được ghi hoặc sao chép).")
-            submission.outcome, submission.reason, submission.problems = "pending", changing.message, [changing]
+            submission.problems = [changing]
 
 
 def check_files(spec: FormSpec, files: list[Path], roster: list[RosterUnit] | None = None,
@@ -269,7 +246,7 @@ def check_files(spec: FormSpec, files: list[Path], roster: list[RosterUnit] | No
 
     with tempfile.TemporaryDirectory(prefix="consolidate-check-") as scratch:
         found, _, emails = open_emails([Found(path, path.as_posix()) for path in files], Path(scratch) / "dinh-kem")
-        records = read_files(spec, found) + emails
+        records = sorted(read_files(spec, found) + emails, key=lambda r: r.relative)
     spec = _validated(spec, records, roster, period, None)
     settle(records, roster, spec.deadline)
     return records
@@ -294,11 +271,11 @@ def _validated(spec: FormSpec, records: list[FileRecord], roster: list[RosterUni
     return spec
 
 
-def consolidate_inbox(spec: FormSpec, options: RunOptions) -> RunResult:
-    """The whole run: the inbox is only read; outputs go to the outbox, each replaced atomically."""
-    from pipeline.outputs.lock import outbox_lock
-
+def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run:
+    """The whole run: read → settle → consolidate → write. The inbox is only read; outputs go to the outbox,
+    each replaced atomically; the register is written last, in one transaction."""
     from pipeline.intake.mailbox import SCRATCH, open_emails
+    from pipeline.outputs.lock import outbox_lock
     from pipeline.register import VIETNAM, Register, excluded_by_office, mark_arrivals, since_last_run
 
     refuse_nested(options.inbox, options.outbox)
@@ -306,11 +283,10 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> RunResult:
         now = dt.datetime.now(VIETNAM)
         register = Register.open(options.outbox)
         found = discover(options.inbox)
-        readable = [f for f in found if not f.ignored]
-        opened, origins, emails = open_emails(readable, options.outbox / SCRATCH)
-        records = read_files(spec, [f for f in found if f.ignored] + opened, progress=options.progress) + emails
-        records.sort(key=lambda r: r.relative)
-        from pipeline.merge import consolidate
+        opened, origins, emails = open_emails([f for f in found if not f.ignored], options.outbox / SCRATCH)
+        records = sorted(read_files(spec, [f for f in found if f.ignored] + opened, progress=options.progress)
+                         + emails, key=lambda r: r.relative)
+        from pipeline.consolidation import consolidate
         from pipeline.outputs import write_outputs
 
         mark_arrivals(records, register, origins, now, dt.date(spec.year, 1, 1))
@@ -321,18 +297,12 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> RunResult:
         changed_since_read(records)
         excluded_by_office(records, register)
         ledger = settle(records, options.roster, options.deadline or spec.deadline)
-        consolidation = consolidate(spec, ledger)
-        result = RunResult(spec, ledger, consolidation, options.outbox, options.previous)
-        result.since = since_last_run(last, records, ledger.units)
-        result.register_notes = register.notes
-        result.notes.extend(register.notes)
-        write_outputs(result)
-        outputs = [p for p in (result.workbook, result.report) if p] + list(result.feedback)
-        before = len(register.notes)
-        register.record_run(now, _options_json(spec, options), records, ledger.units, outputs)
-        result.register_written = register.written
-        result.notes.extend(register.notes[before:])
-    return result
+        consolidation = consolidate(spec, ledger, options.previous, since_last_run(last, records, ledger.units))
+        opening_notes = tuple(register.notes)
+        outputs = write_outputs(consolidation, options.outbox)
+        register.record_run(now, _options_json(spec, options), records, ledger.units, outputs.paths)
+    return Run(consolidation, outputs, (*opening_notes, *outputs.notes, *register.notes[len(opening_notes):]),
+               tuple(register.notes), register.written)
 
 
 def refuse_nested(inbox: Path, outbox: Path) -> None:

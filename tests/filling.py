@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 from pipeline.form import FormSpec
 from pipeline.template.fill import fill_template  # noqa: F401  (tests import it from here)
 

@@ -294,7 +294,7 @@ def ole_file(path: Path, streams: dict[str, bytes]) -> Path:
         fat += _chain(len(fat), count)
     fat += [0xFFFFFFFF] * (fat_sectors * 128 - len(fat))
     entries = [_dir_entry("Root Entry", 5, 0xFFFFFFFE, 0, child=1 if payloads else 0xFFFFFFFF)]
-    for index, ((name, data), start) in enumerate(zip(payloads, starts), start=1):
+    for index, ((name, data), start) in enumerate(zip(payloads, starts, strict=True), start=1):
         right = index + 1 if index < len(payloads) else 0xFFFFFFFF
         entries.append(_dir_entry(name, 2, start, len(data), right=right))
     directory = b"".join(entries).ljust(dir_sectors * 512, b"\0")

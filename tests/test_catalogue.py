@@ -1,4 +1,4 @@
-"""One catalogue of problems: every code raised is in it, every entry is raised (see conftest), labels read well."""
+"""One catalogue of problems: every code raised is in it, every entry is raised somewhere, labels read well."""
 from __future__ import annotations
 
 import ast
@@ -15,7 +15,8 @@ _MAKERS = {"problem", "reject", "Finding", "_coded"}  # the calls whose first te
 
 
 def _call_name(node: ast.Call) -> str | None:
-    return node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else None
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
 
 
 def _code_literals(node: ast.AST) -> list[str]:
@@ -32,20 +33,40 @@ def _sources():
         yield path, ast.parse(path.read_text(encoding="utf-8"))
 
 
-def test_every_code_raised_anywhere_is_in_the_catalogue():
-    raised: dict[str, str] = {}
+def _raised_codes() -> dict[str, list[str]]:
+    """Each code the source of pipeline/ raises, with the places (file:line) raising it, read with `ast`.
+
+    A code is raised where a text is the code argument of a maker (`problem("x", ...)`, `submission.reject("x")`,
+    `Finding("x", ...)`, `_coded(check, "x")`), directly or as a branch of `a if c else b`, or is assigned to
+    a variable `code` that is passed on to one. The catalogue's own entries are not raising places.
+    """
+    raised: dict[str, list[str]] = {}
     for path, tree in _sources():
+        if path.name == "catalogue.py":
+            continue
+        where = str(path.relative_to(PACKAGE.parent))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and _call_name(node) in _MAKERS:
                 argument = node.args[-1] if _call_name(node) == "_coded" else node.args[0] if node.args else None
                 for code in _code_literals(argument) if argument is not None else []:
-                    raised[code] = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+                    raised.setdefault(code, []).append(f"{where}:{node.lineno}")
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "code" for t in node.targets):
                 for code in _code_literals(node.value):  # code = "a" if x else "b", passed on below
-                    raised[code] = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+                    raised.setdefault(code, []).append(f"{where}:{node.lineno}")
+    return raised
+
+
+def test_every_code_raised_anywhere_is_in_the_catalogue():
+    raised = _raised_codes()
     assert len(raised) > 30  # the scan sees the raising places
     unknown = {code: where for code, where in raised.items() if code not in CATALOGUE}
     assert not unknown
+
+
+def test_every_catalogue_entry_is_raised_somewhere():
+    """No entry is dead: pipeline/ raises each code somewhere. Read from the source, so any subset of tests checks it."""
+    never = sorted(set(CATALOGUE) - set(_raised_codes()))
+    assert not never, f"catalogue entries pipeline/ never raises: {', '.join(never)}"
 
 
 def test_problems_are_made_only_from_the_catalogue():

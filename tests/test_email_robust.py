@@ -57,9 +57,9 @@ def test_a_138_character_vietnamese_attachment_name_is_read_and_its_unit_accepte
     _email(tmp_path / "inbox" / "thu.eml", {LONG_NAME: _report(write_submission, "CD001")})
     records, result = _run(spec, tmp_path)
     attachment = records[f"thu.eml/{LONG_NAME}"]  # 177 bytes: kept whole
-    assert attachment.status == "accepted"
+    assert attachment.state == "accepted"
     assert result.ledger.units_json()["accepted"] == ["CD001"]
-    assert records["thu.eml"].status == "ignored"
+    assert records["thu.eml"].state == "ignored"
     assert records["thu.eml"].reason == f"Thư điện tử: đã lấy 1 tệp bảng tính đính kèm ({LONG_NAME})."
 
 
@@ -144,7 +144,7 @@ def test_an_email_its_worker_finds_gone_is_pending(tmp_path, spec, monkeypatch, 
 
     monkeypatch.setattr(mailbox, "read_email", gone)  # the workers are forked: they see it too
     records, _ = _run(spec, tmp_path)
-    assert records["thu.eml"].status == "pending"
+    assert records["thu.eml"].state == "pending"
     assert "bị chuyển đi, bị xóa" in records["thu.eml"].reason and "Chạy lại" in records["thu.eml"].reason
     assert list(records) == ["thu.eml"]  # nothing taken from it: read whole next run
 
@@ -163,7 +163,7 @@ def test_an_email_changing_while_it_is_read_is_pending(tmp_path, spec, monkeypat
 
     monkeypatch.setattr(mailbox, "read_email", still_written)
     records, _ = _run(spec, tmp_path)
-    assert records["thu.eml"].status == "pending" and "đang thay đổi" in records["thu.eml"].reason
+    assert records["thu.eml"].state == "pending" and "đang thay đổi" in records["thu.eml"].reason
     assert list(records) == ["thu.eml"]
 
 
@@ -174,7 +174,7 @@ def test_a_zip_bomb_beside_a_good_report_sets_aside_only_the_bomb(tmp_path, spec
     assert len(bomb.getvalue()) < 200 * 1024
     _email(tmp_path / "inbox" / "thu.eml", {"a.xlsx": _report(write_submission, "CD001"), "b.zip": bomb.getvalue()})
     records, result = _run(spec, tmp_path)
-    assert records["thu.eml/a.xlsx"].status == "accepted"
+    assert records["thu.eml/a.xlsx"].state == "accepted"
     assert result.ledger.units_json()["accepted"] == ["CD001"]
     assert not any(name.startswith("thu.eml/b.zip") for name in records)
     assert records["thu.eml"].reason == ("Thư điện tử: đã lấy 1 tệp bảng tính đính kèm (a.xlsx); bỏ qua tệp nén "

@@ -28,15 +28,16 @@ from python_calamine import CalamineWorkbook
 
 import pipeline.outputs
 import pipeline.run
+from pipeline.form import load_spec
 from pipeline.intake import submission as submission_module
 from pipeline.intake.coerce import is_unicode_vietnamese
 from pipeline.intake.names import ods_names, ooxml_names
 from pipeline.intake.scan import Found
 from pipeline.intake.submission import ReadTask, read_submission
 from pipeline.ledger import STATES
-from pipeline.form import load_spec
 from pipeline.outputs.workbook import sheet_names
 from pipeline.run import RunOptions, consolidate_inbox, read_files
+from pipeline.states import file_state
 from pipeline.template.fill import named_cell
 from tests import hostile
 from tests.filling import fill_template, good_values
@@ -425,7 +426,7 @@ def test_entity_in_workbook_xml_is_refused_before_any_reader(tmp_path, spec, wri
     monkeypatch.setattr(submission_module.CellReader, "from_parts",
                         classmethod(lambda cls, *_: opened.append("sheetxml")))
     submission = read_submission(ReadTask(str(path), spec.source))
-    assert submission.outcome == "rejected" and [p.code for p in submission.problems] == ["xml-entities"]
+    assert file_state(submission) == "rejected" and [p.code for p in submission.problems] == ["xml-entities"]
     assert opened == []
 
 
@@ -557,11 +558,11 @@ def mutant_run(tmp_path_factory, spec, template_bytes) -> MutantRun:
 
 def mutant_summary(run: MutantRun) -> str:
     records = [r for r in run.result.ledger.records if r.relative in run.details]
-    states = collections.Counter(r.status for r in records)
+    states = collections.Counter(r.state for r in records)
     problems = collections.Counter(p.code for r in records for p in r.problems)
     by_kind: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for record in records:
-        by_kind[run.details[record.relative].split()[0]][record.status] += 1
+        by_kind[run.details[record.relative].split()[0]][record.state] += 1
     kinds = "; ".join(f"{kind} {dict(counter)}" for kind, counter in sorted(by_kind.items()))
     return (f"mutants: {len(records)} tried, states {dict(sorted(states.items()))}, "
             f"reader-crash {problems['reader-crash']}, reader-timeout {problems['reader-timeout']}; by kind: {kinds}")
@@ -576,10 +577,10 @@ def test_every_mutant_ends_in_one_state_with_a_reason(mutant_run):
     records = mutant_run.result.ledger.records
     assert sorted(r.relative for r in records) == sorted(p.name for p in mutant_run.inbox.iterdir())
     for record in records:
-        assert record.status in STATES and record.reason, record.relative
-        if record.status == "rejected":
+        assert record.state in STATES and record.reason, record.relative
+        if record.state == "rejected":
             assert any(p.is_error for p in record.problems), record.relative
-        if record.status == "accepted":
+        if record.state == "accepted":
             assert not record.has_errors, record.relative
 
 
@@ -600,7 +601,7 @@ def test_mutant_run_writes_every_output(mutant_run):
     outbox = mutant_run.outbox
     for name in ("tong-hop-bao-cao-cd-2023.xlsx", "bao-cao-tong-hop-bao-cao-cd-2023.docx", "don-vi-chua-nop-hoac-muon.xlsx"):
         assert (outbox / name).is_file(), name
-    with_problems = [r for r in mutant_run.result.ledger.records if r.status in ("accepted", "rejected") and r.problems]
+    with_problems = [r for r in mutant_run.result.ledger.records if r.state in ("accepted", "rejected") and r.problems]
     assert len(list((outbox / "phan-hoi").glob("*.xlsx"))) == len(with_problems)
 
 
@@ -750,6 +751,7 @@ def is_complete_report(path: Path) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_killed_run_leaves_the_previous_workbook_whole(tmp_path, spec, template_bytes):
     small, big, outbox = tmp_path / "small", tmp_path / "big", tmp_path / "outbox"
     small.mkdir()

@@ -25,6 +25,7 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
+@pytest.mark.slow
 def test_wheel_carries_every_form_spec_and_every_module(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for data in (ROOT / "schemas").rglob("*.toml"):  # form specs and their thesauri of themes
@@ -43,6 +44,7 @@ def test_setup_cfg_lists_every_package_of_the_source():
     assert listed == on_disk | {"pipeline.schemas"}
 
 
+@pytest.mark.slow
 def test_installed_wheel_runs_template_and_demo_from_any_folder(wheel, tmp_path):
     """The wheel goes into a fresh venv; its dependencies are borrowed from this one through a path entry,
     which adds the folder but none of its .pth files, so the checkout's editable install stays out."""
@@ -85,6 +87,7 @@ def pinned_versions() -> dict[str, str]:
     return pins
 
 
+@pytest.mark.slow
 def test_offline_folder_installs_with_no_index_at_the_pinned_versions(tmp_path):
     """tools/offline_bundle.py's folder alone installs consolidate in a fresh venv (pip's configuration files
     and PIP_* variables of this machine ignored, no index), at exactly the versions of constraints.txt."""

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from pipeline.form import load_spec
+from pipeline.states import file_state
 from tests.helpers import by_file, codes, run_json, saved_earlier
 from tests.requirements import soffice
 
@@ -230,8 +231,8 @@ def test_non_template_file_named_for_a_unit_counts_as_sent_with_errors(tmp_path)
 
 
 def test_other_form_and_old_version_are_rejected(tmp_path, spec, write_submission):
-    for name, cell, value, expected in (("khac.xlsx", "B1", "bao-cao-quy", "other-form"),
-                                        ("cu.xlsx", "B2", "0.9", "old-version")):
+    for name, cell, value, _expected in (("khac.xlsx", "B1", "bao-cao-quy", "other-form"),
+                                         ("cu.xlsx", "B2", "0.9", "old-version")):
         path = write_submission(name)
         workbook = openpyxl.load_workbook(path)
         workbook["_id"][cell] = value
@@ -318,7 +319,7 @@ def test_file_changing_while_read_is_pending(tmp_path, write_submission, monkeyp
 
     monkeypatch.setattr(module, "_read_into", touch_then_read)
     record = module.read_submission(module.ReadTask(str(path), load_spec().source))
-    assert record.outcome == "pending"
+    assert file_state(record) == "pending"
 
 
 def test_file_gone_before_it_is_read_is_pending_not_a_crash(tmp_path, write_submission):
@@ -327,12 +328,12 @@ def test_file_gone_before_it_is_read_is_pending_not_a_crash(tmp_path, write_subm
     path = write_submission("a.xlsx")
     path.unlink()
     record = read_submission(ReadTask(str(path), load_spec().source))
-    assert record.outcome == "pending" and record.problems[0].code == "file-changing"
+    assert file_state(record) == "pending" and record.problems[0].code == "file-changing"
 
 
 def test_totals_are_the_sums_of_accepted_files(tmp_path, spec, write_submission):
-    from tests.filling import fill_template, good_values
     from pipeline.template.build import build_template
+    from tests.filling import fill_template, good_values
 
     template = build_template(spec)
     inbox = tmp_path / "inbox"
@@ -351,6 +352,7 @@ def test_totals_are_the_sums_of_accepted_files(tmp_path, spec, write_submission)
 
 
 @pytest.mark.parametrize("extension, filter_name", [("ods", "calc8"), ("xls", "MS Excel 97")])
+@pytest.mark.slow
 def test_template_resaved_by_libreoffice_is_read(tmp_path, write_submission, extension, filter_name):
     import subprocess
 

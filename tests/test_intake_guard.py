@@ -412,8 +412,8 @@ def test_row_numbered_zero_is_called_an_invalid_address_not_a_row_or_cell(files,
 
 
 def test_binary_workbook_is_told_to_save_as_xlsx_not_that_it_is_damaged(tmp_path):
-    from pipeline.intake.submission import ReadTask, read_submission
     from pipeline.form import load_spec
+    from pipeline.intake.submission import ReadTask, read_submission
 
     path = hostile.write_zip(tmp_path / "bao-cao.xlsb", {"[Content_Types].xml": "<Types/>", "xl/workbook.bin": b"\x83\x01"})
     assert sniff_kind(path) == "xlsb"

@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from pipeline.outputs.feedback import FeedbackTask, LIST_SHEET, patched_copy, write_feedback_copy
+from pipeline.outputs.feedback import LIST_SHEET, FeedbackTask, patched_copy, write_feedback_copy
 from pipeline.outputs.marking import Listing, Mark, Unsupported, marked_copy
 from pipeline.problems import problem
 from tests.helpers import run_json
@@ -145,6 +145,7 @@ def test_the_pipeline_writes_patched_copies(tmp_path, spec, template_bytes):
     assert _entries(copy)["docProps/custom.xml"].CRC == _entries(source)["docProps/custom.xml"].CRC
 
 
+@pytest.mark.slow
 def test_libreoffice_reads_the_marks(tmp_path, spec, template_bytes):
     source = filled_bytes(spec, template_bytes, "M004")
     path = tmp_path / "marked.xlsx"
@@ -161,6 +162,7 @@ def test_libreoffice_reads_the_marks(tmp_path, spec, template_bytes):
     shutil.rmtree(out)
 
 
+@pytest.mark.slow
 def test_every_real_workbook_is_patched_or_handed_to_openpyxl():
     """Workbooks of Excel, LibreOffice, POI and others (../shared/realfiles): the patcher either says it does
     not edit a package (Unsupported) or makes a copy openpyxl opens whenever it opens the original, with the

@@ -101,7 +101,7 @@ def test_every_sentence_of_every_accepted_file_stands_in_exactly_one_group(demo_
     for row in workbook["Thuyết minh"].iter_rows(values_only=True):
         if row and row[0] and row[2] and str(row[0]).startswith("CD"):
             texts.setdefault(row[0], []).append(row[2])
-    for code, groups in themes.items():
+    for groups in themes.values():
         sizes = [len(g["units"]) for g in groups]
         assert sizes == sorted(sizes, reverse=True)  # largest first
         for group in groups:

@@ -21,8 +21,8 @@ REPORT = "bao-cao-tong-hop-bao-cao-cd-2023.docx"
 @pytest.fixture()
 def three_units(tmp_path):
     """Two clean units of different sizes and one with women above the total, plus a roster with a missing unit."""
-    from tests.filling import fill_template, good_values
     from pipeline.template.build import build_template
+    from tests.filling import fill_template, good_values
 
     spec = load_spec()
     template = build_template(spec)
@@ -229,7 +229,7 @@ def test_text_at_the_cell_limit_is_kept_whole_with_a_warning(tmp_path, write_sub
 
 
 def test_texts_beyond_a_cell_are_split_over_rows_never_cut(three_units, monkeypatch):
-    from pipeline.outputs import workbook as module
+    from pipeline.outputs.workbook import common as module
 
     monkeypatch.setattr(module, "CELL_LIMIT", 40)  # every narrative of the demo units is longer than this
     out = three_units["out"]

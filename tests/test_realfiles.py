@@ -58,6 +58,7 @@ def corpus_run(tmp_path_factory, corpus, spec, template_bytes):
     return process, document, good, root / "outbox"
 
 
+@pytest.mark.slow
 def test_every_real_file_ends_in_one_state_none_accepted_and_stdout_is_one_json_document(corpus_run, corpus):
     process, document, _, _ = corpus_run
     assert process.returncode == 1, process.stderr.decode("utf-8", "replace")[-2000:]
@@ -70,12 +71,14 @@ def test_every_real_file_ends_in_one_state_none_accepted_and_stdout_is_one_json_
             assert any(p["severity"] == "error" and p["message"] for p in entry["problems"]), entry
 
 
+@pytest.mark.slow
 def test_no_message_about_a_real_file_names_python(corpus_run):
     _, document, _, _ = corpus_run
     messages = {p["message"] for f in document["files"] for p in f["problems"]}
     assert not [m for m in messages if PYTHON_NAME.search(m)]
 
 
+@pytest.mark.slow
 def test_good_files_beside_the_real_ones_are_accepted_with_their_totals(corpus_run, spec):
     _, document, good, _ = corpus_run
     states = {f["file"]: f["status"] for f in document["files"]}
@@ -84,6 +87,7 @@ def test_good_files_beside_the_real_ones_are_accepted_with_their_totals(corpus_r
         assert document["totals"][field.code] == sum(v[field.code] for v in good.values()), field.code
 
 
+@pytest.mark.slow
 def test_one_feedback_workbook_for_every_file_with_problems(corpus_run):
     _, document, _, outbox = corpus_run
     with_problems = [f for f in document["files"] if f["status"] in ("accepted", "rejected") and f["problems"]]
@@ -91,6 +95,7 @@ def test_one_feedback_workbook_for_every_file_with_problems(corpus_run):
     assert len(list((outbox / "phan-hoi").glob("*.xlsx"))) == len(with_problems)
 
 
+@pytest.mark.slow
 def test_check_json_over_every_real_file_parses(corpus, tmp_path, spec, template_bytes):
     good = fill_template(template_bytes, good_values(spec, "G009", 60), tmp_path / "G009.xlsx")
     process = _console("check", "--json", *map(str, corpus), str(good))
@@ -116,6 +121,7 @@ def test_output_is_utf8_whatever_the_console_code_page(tmp_path, spec, template_
     assert missing.returncode == 2 and "Không có thư mục" in missing.stderr.decode("utf-8")
 
 
+@pytest.mark.slow
 def test_every_real_file_given_as_roster_or_last_period_is_refused_with_a_message(corpus, spec):
     """`--roster` and `--previous` read the office's own tables in this process: a file python-calamine panics on
     (poi-Simple.xlsb: pyo3's PanicException is no Exception) must still end in the tool's own refusal."""

@@ -13,7 +13,13 @@ from pipeline.cli import cli
 from pipeline.form import available_forms, load_spec
 from pipeline.template.build import UnitCopy, build_template
 from pipeline.template.layout import (
-    NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE, SHEET_FIGURES, SHEET_GUIDE, SHEET_IDENTITY, SHEET_NARRATIVE,
+    NAME_FORM_ID,
+    NAME_FORM_VERSION,
+    NAME_UNIT_CODE,
+    SHEET_FIGURES,
+    SHEET_GUIDE,
+    SHEET_IDENTITY,
+    SHEET_NARRATIVE,
 )
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:

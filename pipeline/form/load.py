@@ -10,8 +10,18 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.form.expressions import ExpressionError, parse_expression
-from pipeline.form.model import (KINDS, ChartSpec, DerivedSpec, FieldSpec, FormSpec, PeriodSpec, RolesSpec, RuleSpec,
-                                 SectionSpec, SentenceSpec)
+from pipeline.form.model import (
+    KINDS,
+    ChartSpec,
+    DerivedSpec,
+    FieldSpec,
+    FormSpec,
+    PeriodSpec,
+    RolesSpec,
+    RuleSpec,
+    SectionSpec,
+    SentenceSpec,
+)
 
 
 def _bundled_specs() -> Path:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
+from pipeline.form import FieldSpec
 from pipeline.intake.legacy_encoding import convert_legacy, normalize_text
 from pipeline.intake.numbers import parse_vietnamese_number
-from pipeline.form import FieldSpec
 from pipeline.vietnamese import vn_value
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -63,6 +63,21 @@ class _Abnormal(Exception):
     """A zip attachment set aside alone, the rest of its email still read: the text says why."""
 
 
+@dataclass(frozen=True)
+class EmailOrigin:
+    """The email an attachment came in, kept as it was read (its date a datetime, written as text only in JSON)."""
+
+    file: str  # the email's path in the inbox
+    date: dt.datetime | None
+    sender: str
+    subject: str
+
+    def as_json(self) -> dict:
+        return {"file": self.file, "date": self.date.isoformat() if self.date else None, "from": self.sender,
+                "subject": self.subject}
+
+
+
 def is_email(path: Path) -> bool:
     return path.suffix.lower() in EMAIL_EXTENSIONS
 

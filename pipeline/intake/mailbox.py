@@ -10,7 +10,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.intake.email import EmailContent, EmailError, is_email, read_email
+from pipeline.intake.email import EmailContent, EmailError, EmailOrigin, is_email, read_email
 from pipeline.intake.scan import Found
 from pipeline.intake.submission import Submission
 from pipeline.isolation import Failure, describe_error, run_isolated
@@ -43,7 +43,7 @@ def _unpack(path: str) -> Unpacked:
         return Unpacked(None, gone=describe_error(exc))
 
 
-def open_emails(found: list[Found], scratch: Path) -> tuple[list[Found], dict[str, dict], list[FileRecord]]:
+def open_emails(found: list[Found], scratch: Path) -> tuple[list[Found], dict[str, EmailOrigin], list[FileRecord]]:
     """(files to read, with attachments in place of emails; each attachment's email; the emails' own records).
 
     An email that goes away or changes while it is read is pending, its attachments left for the next run: its
@@ -54,7 +54,7 @@ def open_emails(found: list[Found], scratch: Path) -> tuple[list[Found], dict[st
     shutil.rmtree(scratch, ignore_errors=True)
     opened = set(emails)
     files = [f for f in found if f not in opened]
-    origins: dict[str, dict] = {}
+    origins: dict[str, EmailOrigin] = {}
     records: list[FileRecord] = []
     present: list[tuple[Found, os.stat_result]] = []
     for mail in emails:
@@ -65,13 +65,13 @@ def open_emails(found: list[Found], scratch: Path) -> tuple[list[Found], dict[st
     results = run_isolated(_unpack, [str(mail.path) for mail, _ in present], timeout=EMAIL_TIMEOUT)
     for number, ((mail, before), result) in enumerate(zip(present, results)):
         submission = _identified(mail.path, before)
-        if submission.outcome != "pending" and not isinstance(result, Failure) and result.gone:
+        if not submission.pending and not isinstance(result, Failure) and result.gone:
             submission = _pending(mail.path, before, submission.sha256, GONE, result.gone)
-        if submission.outcome == "pending":  # gone or changed since: nothing is taken from it this run
+        if submission.pending:  # gone or changed since: nothing is taken from it this run
             pass
         elif isinstance(result, Failure) or result.content is None:
             why = result.error if not isinstance(result, Failure) else "trình đọc thư dừng đột ngột hoặc quá lâu"
-            submission.reason = f"Bỏ qua: thư điện tử không đọc được ({why})."
+            submission.aside = f"Bỏ qua: thư điện tử không đọc được ({why})."
         else:
             content = result.content
             folder = scratch / f"{number:04d}"
@@ -83,9 +83,8 @@ def open_emails(found: list[Found], scratch: Path) -> tuple[list[Found], dict[st
                 os.utime(target, (before.st_mtime, before.st_mtime))  # the email's time, not the unpacking's
                 relative = f"{mail.relative}/{name}"
                 files.append(Found(target, relative))
-                origins[relative] = {"file": mail.relative, "date": content.date.isoformat() if content.date else None,
-                                     "from": content.sender, "subject": content.subject}
-            submission.reason = _reason(content)
+                origins[relative] = EmailOrigin(mail.relative, content.date, content.sender, content.subject)
+            submission.aside = _reason(content)
         records.append(FileRecord(mail.relative, submission))
     return files, origins, records
 
@@ -102,14 +101,14 @@ def _identified(path: Path, before: os.stat_result) -> Submission:
         return _pending(path, before, "", GONE, describe_error(exc))
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or size != before.st_size:
         return _pending(path, after, sha256, CHANGING, None)
-    return Submission(str(path), size, before.st_mtime, sha256, kind="email", outcome="ignored")
+    return Submission(str(path), size, before.st_mtime, sha256, kind="email", read=False)
 
 
 def _pending(path: Path, stat: os.stat_result | None, sha256: str, what: str, error: str | None) -> Submission:
     """Read again next run, as a plain file that is being copied (submission.vanished)."""
     changing = problem("file-changing", value=error, what=what)
     return Submission(str(path), stat.st_size if stat else 0, stat.st_mtime if stat else 0.0, sha256, kind="email",
-                      outcome="pending", reason=changing.message, problems=[changing])
+                      read=False, problems=[changing])
 
 
 def _reason(content: EmailContent) -> str:

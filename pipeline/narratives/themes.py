@@ -106,7 +106,7 @@ class Thesaurus:
     def theme_of(self, sentence: str, field_code: str) -> Theme | None:
         return self._theme_of(_folded(sentence), field_code)
 
-    @functools.lru_cache(maxsize=8192)  # bounded: each reading process holds its own
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 (bounded; a thesaurus lives as long as its process)
     def key_of(self, sentence: str, field_code: str) -> tuple[Theme | None, str]:
         """(theme, group key): the theme's, or with no theme the sentence's own words whatever figures each
         unit put in them ("đạt khoảng 8.400.000 đồng" and "… 9.120.000 đồng" say the same)."""
@@ -127,7 +127,7 @@ class Thesaurus:
             node.setdefault(None, []).extend(numbers)
         return root
 
-    @functools.lru_cache(maxsize=8192)  # bounded: each reading process holds its own
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 (bounded; a thesaurus lives as long as its process)
     def _theme_of(self, folded: str, field_code: str) -> Theme | None:
         return self._best(_WORD.findall(folded), field_code)
 
@@ -146,7 +146,7 @@ class Thesaurus:
                     break
                 node, size = node.get(words[start + size]), size + 1
         best = None
-        for number, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
+        for number, _score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
             theme = self.themes[number]
             if theme.fields and field_code not in theme.fields:
                 continue

@@ -5,10 +5,16 @@ import datetime as dt
 import gc
 import multiprocessing
 import pickle
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.files import atomic_path
 from pipeline.form import DEFAULT_FORM
+
+if TYPE_CHECKING:
+    from pipeline.consolidation import Consolidation
 
 FEEDBACK_DIR = "phan-hoi"
 CHASE_LIST = "don-vi-chua-nop-hoac-muon"
@@ -39,24 +45,51 @@ def chase_list_name(form_id: str) -> str:
     return f"{CHASE_LIST}.xlsx" if form_id == DEFAULT_FORM else f"{CHASE_LIST}-{form_id}.xlsx"
 
 
-def write_replacing(target: Path, write, notes: list[str]) -> Path:
+@dataclass(frozen=True)
+class Written:
+    """What a writer wrote: the file, and what the office should know about it (a text cut, a new name)."""
+
+    path: Path
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Every output of a run, as written."""
+
+    workbook: Written
+    report: Written
+    feedback: tuple[Written, ...]  # the feedback copies
+    chase: Written  # the list of units to chase
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.workbook.path, self.report.path, *(w.path for w in self.feedback), self.chase.path]
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(note for written in (self.workbook, self.report, *self.feedback, self.chase)
+                     for note in written.notes)
+
+
+def write_replacing(target: Path, write: Callable[[Path], Written]) -> Written:
     """Write through `write(temporary_path)` and rename into place; a target held open (Excel on Windows)
     cannot be replaced, so the output goes to a timestamped name and the run says so."""
     try:
         with atomic_path(target) as temporary:
-            write(temporary)
-        return target
+            written = write(temporary)
+        return Written(target, written.notes)
     except PermissionError:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         fallback = target.with_name(f"{target.stem}-{stamp}{target.suffix}")
         with atomic_path(fallback) as temporary:
-            write(temporary)
-        notes.append(f"Tệp {target.name} đang được mở nên không ghi đè được; kết quả mới ghi vào {fallback.name}.")
-        return fallback
+            written = write(temporary)
+        return Written(fallback, (*written.notes, f"Tệp {target.name} đang được mở nên không ghi đè được; kết quả "
+                                                  f"mới ghi vào {fallback.name}."))
 
 
-def write_outputs(result) -> None:
-    """Every output of a run, each replaced atomically.
+def write_outputs(consolidation: Consolidation, outbox: Path) -> Outputs:
+    """Every output of a run, each replaced atomically; the consolidation is only read.
 
     The workbook is written here while a forked process writes the Word report and the feedback: both
     cores work, and a province's outputs take the time of the longest one, not of all together (up to
@@ -64,23 +97,21 @@ def write_outputs(result) -> None:
     """
     from pipeline.outputs.workbook import write_workbook
 
-    outbox = result.outbox
     outbox.mkdir(parents=True, exist_ok=True)
-    if (len(result.ledger.records) < PARALLEL_FROM or result.consolidation.unit_count > SEQUENTIAL_FROM
+    workbook = outbox / workbook_name(consolidation.spec.id)
+    if (len(consolidation.ledger.records) < PARALLEL_FROM or consolidation.figures.unit_count > SEQUENTIAL_FROM
             or "fork" not in multiprocessing.get_all_start_methods()):
-        result.workbook = write_replacing(outbox / workbook_name(result.spec.id),
-                                          lambda path: write_workbook(result, path), result.notes)
-        _absorb(result, _write_rest(result, spread=True))
-        return
+        written = write_replacing(workbook, lambda path: write_workbook(consolidation, path))
+        return Outputs(written, *_write_rest(consolidation, outbox, spread=True))
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
     gc.freeze()  # the collector would otherwise touch, and so copy, every object the child shares
-    child = context.Process(target=_write_rest_in_child, args=(result, sending), name="consolidate-outputs")
+    child = context.Process(target=_write_rest_in_child, args=(consolidation, outbox, sending),
+                            name="consolidate-outputs")
     child.start()
     sending.close()
     try:
-        result.workbook = write_replacing(outbox / workbook_name(result.spec.id),
-                                          lambda path: write_workbook(result, path), result.notes)
+        written = write_replacing(workbook, lambda path: write_workbook(consolidation, path))
         outcome = receiving.recv() if receiving.poll(None) else None
     except EOFError:
         outcome = None
@@ -92,24 +123,24 @@ def write_outputs(result) -> None:
         raise RuntimeError(f"tiến trình ghi báo cáo Word và phản hồi dừng bất thường (mã {child.exitcode})")
     if isinstance(outcome, BaseException):
         raise outcome
-    _absorb(result, outcome)
+    return Outputs(written, *outcome)
 
 
-def _write_rest(result, spread: bool = False) -> tuple[Path, list[Path], list[str]]:
-    """The Word report, the feedback copies and the chase list: (report path, feedback paths, notes). With
-    `spread`, nothing else is being written: the copies may use every core."""
+def _write_rest(consolidation: Consolidation, outbox: Path,
+                spread: bool = False) -> tuple[Written, tuple[Written, ...], Written]:
+    """The Word report, the feedback copies and the chase list. With `spread`, nothing else is being written:
+    the copies may use every core."""
     from pipeline.outputs.feedback import write_feedback
     from pipeline.outputs.report import write_report
 
-    notes: list[str] = []
-    report = write_replacing(result.outbox / report_name(result.spec.id),
-                             lambda path: write_report(result, path), notes)
-    return report, write_feedback(result, result.outbox, spread), notes
+    report = write_replacing(outbox / report_name(consolidation.spec.id),
+                             lambda path: write_report(consolidation, path))
+    return (report, *write_feedback(consolidation, outbox, spread))
 
 
-def _write_rest_in_child(result, sending) -> None:
+def _write_rest_in_child(consolidation: Consolidation, outbox: Path, sending) -> None:
     try:
-        sending.send(_write_rest(result))
+        sending.send(_write_rest(consolidation, outbox))
     except BaseException as exc:  # carried to the parent, which reports it as any other failure
         sending.send(exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
     finally:
@@ -122,8 +153,3 @@ def _picklable(exc: BaseException) -> bool:
         return True
     except Exception:
         return False
-
-
-def _absorb(result, outcome: tuple[Path, list[Path], list[str]]) -> None:
-    result.report, result.feedback, notes = outcome
-    result.notes.extend(notes)

@@ -6,6 +6,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
@@ -16,10 +17,13 @@ from pipeline.filenames import fit_name
 from pipeline.files import atomic_path, move_into_place, temporary_beside
 from pipeline.isolation import Failure, run_isolated
 from pipeline.ledger import FileRecord
-from pipeline.outputs import chase_list_name, feedback_folder
+from pipeline.outputs import Written, chase_list_name, feedback_folder
 from pipeline.outputs.marking import Listing, Mark, marked_copy
 from pipeline.problems import Problem
 from pipeline.vietnamese import upper_first
+
+if TYPE_CHECKING:
+    from pipeline.consolidation import Consolidation
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
@@ -94,8 +98,9 @@ def _folded(name: str) -> str:
 SPREAD_FROM = 200  # copies; from this many, with `spread`, they are made in worker processes on every core
 
 
-def write_feedback(result, outbox: Path, spread: bool = False) -> list[Path]:
-    """One marked copy per unit file with problems, and the chase list; returns the paths written.
+def write_feedback(consolidation: Consolidation, outbox: Path,
+                   spread: bool = False) -> tuple[tuple[Written, ...], Written]:
+    """One marked copy per unit file with problems, and the chase list: (the copies, the chase list).
 
     A unit's .xlsx/.xlsm is marked by patching its package (outputs/marking.py), which keeps everything else
     in it. A package the patcher does not edit is reopened with openpyxl in a worker process with a time
@@ -103,12 +108,13 @@ def write_feedback(result, outbox: Path, spread: bool = False) -> list[Path]:
     alone. A file of another type (.xls, .ods) gets the list alone. With `spread` (the run writes nothing else
     meanwhile) and many copies, every copy is made in the worker processes, both ways tried there.
     """
-    folder = outbox / feedback_folder(result.spec.id)
+    folder = outbox / feedback_folder(consolidation.spec.id)
     folder.mkdir(parents=True, exist_ok=True)
-    records = [r for r in result.ledger.records if r.status in ("accepted", "rejected") and r.problems]
+    records = [r for r in consolidation.ledger.records if r.state in ("accepted", "rejected") and r.problems]
     targets = [folder / name for name in feedback_names(records)]
     tasks = [FeedbackTask(r.submission.path, r.relative, tuple(r.problems), str(temporary_beside(t)),
-                          r.submission.kind in ("xlsx", "xlsm") and r.submission.outcome == "read")
+                          # a file the office set aside goes back as the list alone: its content is not in question
+                          r.submission.kind in ("xlsx", "xlsm") and r.submission.read and not r.excluded)
              for r, t in zip(records, targets)]
     written: list[Path] = []
     try:
@@ -129,11 +135,10 @@ def write_feedback(result, outbox: Path, spread: bool = False) -> list[Path]:
     for stale in folder.glob("*.xlsx"):
         if stale.name not in keep:  # a unit that fixed its file no longer gets last run's feedback
             stale.unlink(missing_ok=True)
-    chase = outbox / chase_list_name(result.spec.id)
+    chase = outbox / chase_list_name(consolidation.spec.id)
     with atomic_path(chase) as temporary:
-        _chase_list(result, temporary)
-    written.append(chase)
-    return written
+        _chase_list(consolidation, temporary)
+    return tuple(Written(path) for path in written), Written(chase)
 
 
 def any_copy(task: FeedbackTask) -> bool:
@@ -254,7 +259,7 @@ def clean(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", str(text))
 
 
-def _chase_list(result, target: Path) -> None:
+def _chase_list(consolidation: Consolidation, target: Path) -> None:
     """Units missing, late or with errors, with email and phone: columns named for a mail merge."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -262,7 +267,7 @@ def _chase_list(result, target: Path) -> None:
     sheet.append(["Mã CĐCS", "Tên CĐCS", "Khối", "Tình trạng", "Email", "Điện thoại", "Ghi chú"])
     notes = {"missing": "Chưa gửi báo cáo", "late": "Gửi sau hạn",
              "rejected": "Tệp có lỗi, cần sửa và gửi lại (xem thư mục phan-hoi)"}
-    for status in result.ledger.units:
+    for status in consolidation.ledger.units:
         if status.state not in notes:
             continue
         unit = status.unit

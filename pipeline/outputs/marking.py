@@ -215,7 +215,7 @@ def _mark_sheet(package: Package, part: str, marks: list[Mark], styles: _Styles)
         return
     for ref, cell_marks in cells.items():
         error = any(m.error for m in cell_marks)
-        xml = _restyle(xml, ref, lambda style: styles.marked(style, error))
+        xml = _restyle(xml, ref, lambda style, error=error: styles.marked(style, error))
     comments = list(cells.items())[:MAX_COMMENTS]
     comments_part = package.free_name("xl/comments{}.xml")
     drawing_part = package.free_name("xl/drawings/vmlDrawing{}.vml")

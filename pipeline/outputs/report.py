@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -9,27 +10,31 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
 
+from pipeline.form import FORM_KEYS
 from pipeline.narratives import draft
 from pipeline.narratives.themes import groups_of_units, joined_labels
-from pipeline.outputs import sentences
+from pipeline.outputs import Written, sentences
 from pipeline.previous.compare import basis_lead, basis_words, like_for_like_note
-from pipeline.form import FORM_KEYS
 from pipeline.vietnamese import vn_number, vn_percent
+
+if TYPE_CHECKING:
+    from pipeline.consolidation import Consolidation
 
 FONT = "Times New Roman"
 PLACEHOLDER = "[Văn phòng bổ sung nhận định chung cho mục này.]"
 ANNEX_LIMIT = 500  # units; beyond this an annex of every text runs to thousands of pages: the workbook holds them
 
 
-def write_report(result, path: Path) -> None:
+def write_report(consolidation: Consolidation, path: Path) -> Written:
     document = Document()
     _setup(document)
-    writer = _ReportWriter(document, result)
+    writer = _ReportWriter(document, consolidation)
     writer.write()
     document.save(str(path))
+    return Written(path)
 
 
 def _widths(table, widths_cm: list[float]) -> None:
@@ -63,17 +68,17 @@ def _setup(document) -> None:
 
 
 class _ReportWriter:
-    def __init__(self, document, result) -> None:
+    def __init__(self, document, consolidation: Consolidation) -> None:
         self.doc = document
         self.section_properties = document.element.body.sectPr
-        self.spec = result.spec
-        self.data = result.consolidation
-        self.ledger = result.ledger
-        self.previous = result.previous
-        self.changes = result.changes
-        self.compared = result.compared
-        self.moved = (sentences.Movements(self.changes, basis_lead(result.previous, self.compared))
-                      if result.previous else None)
+        self.spec = consolidation.spec
+        self.data = consolidation.figures
+        self.ledger = consolidation.ledger
+        self.previous = consolidation.previous
+        self.changes = consolidation.changes
+        self.compared = consolidation.compared
+        self.moved = (sentences.Movements(self.changes, basis_lead(self.previous, self.compared))
+                      if self.previous else None)
         self.noted = False  # the like-for-like note, under the first table of key figures only
         code, name = self.spec.roles.unit_code, self.spec.roles.unit_name
         self.names = {str(r[code]): str(r[name]) for r in self.data.units[[code, name]].to_dict("records")}

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.merge import Consolidation, totals_frame
-from pipeline.previous.compare import movement
 from pipeline.form import FormSpec
+from pipeline.merge import Figures, totals_frame
+from pipeline.previous.compare import movement
 from pipeline.vietnamese import lower_first, vn_number, vn_percent
 
 
-def section_sentences(spec: FormSpec, data: Consolidation, section: str, moved: Movements | None = None) -> str:
+def section_sentences(spec: FormSpec, data: Figures, section: str, moved: Movements | None = None) -> str:
     """The spec's own sentences for a section, with the province figures written in, each followed by how its
     figures moved since last period when there is one; "" when the section has none."""
     frame = totals_frame(data.totals)
@@ -52,7 +52,7 @@ def _written(expression, percent: bool, frame: pd.DataFrame) -> str:
     return vn_percent(value, 1) if percent else vn_number(value)
 
 
-def figures_sentence(spec: FormSpec, data: Consolidation, section: str, moved: Movements | None = None) -> str:
+def figures_sentence(spec: FormSpec, data: Figures, section: str, moved: Movements | None = None) -> str:
     """Any section: its figures as "label: value unit" and its yes/no answers as "n/N đơn vị"."""
     parts = []
     units = data.unit_count
@@ -93,7 +93,7 @@ def reporting_sentence(ledger, deadline_text: str) -> str:
     return text
 
 
-def both_periods_sentence(previous, data: Consolidation, spec: FormSpec, like_for_like: bool = False,
+def both_periods_sentence(previous, data: Figures, spec: FormSpec, like_for_like: bool = False,
                           roster: set[str] | None = None) -> str:
     """How many units reported in both periods, and which came or went (those no longer on the `roster`, when
     one is given, said apart): the comparison's own ground; with `like_for_like`, that the figures compared are

@@ -6,6 +6,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.aggregate import total
 from pipeline.form import FormSpec
 from pipeline.intake.numbers import parse_vietnamese_number
 from pipeline.tables import TableError, cell_text, clean, read_rows, reading
@@ -153,19 +154,14 @@ def rounded(spec: FormSpec, figures: dict[str, float]) -> dict[str, float]:
 
 def aggregate(spec: FormSpec, rows: list[dict[str, float]]) -> dict[str, float]:
     """Units' figures as one: sums, and weighted means for averages; a field no row has stays absent.
-    (merge.py does the same over a data frame for this period's units.)"""
+    (merge.py does the same, with the same `total`, over this period's units.)"""
     totals = {f.code: field_total(f, rows) for f in spec.numeric_fields}
     return {code: value for code, value in totals.items() if value is not None}
 
 
 def field_total(f, rows: list[dict[str, float]]) -> float | None:
     """One field over units' figures: the sum, or for an average the mean weighted by its weight field."""
-    if f.aggregate == "weighted_mean":
-        pairs = [(r[f.code], r[f.weight]) for r in rows if f.code in r and r.get(f.weight)]
-        return sum(v * w for v, w in pairs) / sum(w for _, w in pairs) if pairs else None
-    if not any(f.code in r for r in rows):
-        return None
-    return sum(r.get(f.code, 0) for r in rows)
+    return total(f, [r.get(f.code) for r in rows], [r.get(f.weight) for r in rows] if f.weight else None)
 
 
 def plain(value: float | None) -> int | float | None:

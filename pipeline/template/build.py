@@ -13,12 +13,27 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.form import FieldSpec, FormSpec, RuleSpec
 from pipeline.ooxml import column_letter
 from pipeline.template import guide
-from pipeline.template.styles import page_setup, template_formats
 from pipeline.template.layout import (
-    COL_CHECK, COL_LABEL, COL_NUMBER, COL_TEXT, COL_UNIT, COL_VALUE, FIGURES_FIRST_ROW,
-    NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE, NARRATIVE_TITLE, SHEET_FIGURES, SHEET_GUIDE, SHEET_IDENTITY,
-    SHEET_NARRATIVE, TITLE_ROW, TemplateLayout, layout_for,
+    COL_CHECK,
+    COL_LABEL,
+    COL_NUMBER,
+    COL_TEXT,
+    COL_UNIT,
+    COL_VALUE,
+    FIGURES_FIRST_ROW,
+    NAME_FORM_ID,
+    NAME_FORM_VERSION,
+    NAME_UNIT_CODE,
+    NARRATIVE_TITLE,
+    SHEET_FIGURES,
+    SHEET_GUIDE,
+    SHEET_IDENTITY,
+    SHEET_NARRATIVE,
+    TITLE_ROW,
+    TemplateLayout,
+    layout_for,
 )
+from pipeline.template.styles import page_setup, template_formats
 
 NARRATIVE_HEIGHT = 250  # points: several paragraphs visible without resizing
 CHECK_FAIL_MARK = "✗"

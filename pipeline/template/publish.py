@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 from pipeline.files import atomic_write_bytes
-from pipeline.roster import RosterUnit
 from pipeline.form import FormSpec
+from pipeline.roster import RosterUnit
 from pipeline.template.build import UnitCopy, build_template
 
 

@@ -17,7 +17,7 @@ THOUSANDS = (300.0, 3000.0)  # a ratio about 1000: typed in thousands of đồng
 def previous_problems(spec: FormSpec, submissions: list[Submission], previous: PreviousPeriod | None) -> None:
     if previous is None or not previous.units:
         return
-    for submission in (s for s in submissions if s.outcome == "read" and s.unit in previous.units):
+    for submission in (s for s in submissions if s.readable and s.unit in previous.units):
         before = previous.units[submission.unit]
         for field in spec.numeric_fields:
             now, then = submission.values.get(field.code), before.get(field.code)

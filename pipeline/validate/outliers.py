@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.form import FormSpec
 from pipeline.intake.submission import Submission
 from pipeline.problems import Problem, problem
-from pipeline.form import FormSpec
 from pipeline.vietnamese import vn_number
 
 MIN_UNITS = 8          # fewer units than this say too little about what is normal

@@ -27,7 +27,7 @@ def choose_period(spec: FormSpec, submissions: list[Submission], wanted: str | N
     if wanted:
         return spec.for_period(resolve_period(spec, wanted))
     labels = [p.label for p in spec.periods]
-    chosen = Counter(s.values.get(spec.roles.period) for s in submissions if s.outcome == "read")
+    chosen = Counter(s.values.get(spec.roles.period) for s in submissions if s.readable)
     best = max(labels, key=lambda label: (chosen.get(label, 0), labels.index(label)))
     return spec.for_period(best)
 
@@ -39,11 +39,10 @@ def period_problems(spec: FormSpec, submissions: list[Submission], every: tuple[
         return
     code = spec.roles.period
     field = spec.by_code[code]
-    for submission in (s for s in submissions if s.outcome == "read"):
+    for submission in (s for s in submissions if s.readable):
         found = submission.values.get(code)
         if found in every and found != spec.period:  # a value outside the list is already `not-in-list`
             sheet, ref = submission.cells.get(code, (None, None))
             aside = problem("other-period", field=code, sheet=sheet, cell=ref, label=field.label, value=str(found),
                             found=found, period=spec.period)
-            submission.outcome, submission.reason = "ignored", aside.message
             submission.problems = [p for p in submission.problems if not p.is_error] + [aside]

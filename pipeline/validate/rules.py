@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.form import FormSpec, RuleSpec
 from pipeline.intake.submission import Submission
 from pipeline.problems import Problem, problem
-from pipeline.form import FormSpec, RuleSpec
 from pipeline.vietnamese import vn_value
 
 
@@ -39,4 +39,4 @@ def _problem(spec: FormSpec, rule: RuleSpec, submission: Submission) -> Problem:
     first = fields[0]
     return problem("rule", severity=rule.severity, field=first, sheet=sheet, cell=cells[0][1] if cells else None,
                    value=vn_value(submission.values.get(first)), related=tuple(ref for _, ref in cells[1:]),
-                   rule=rule.id, detail=f"Trang \"{sheet}\", ô {refs}: {rule.message.format(**values)}")
+                   detail=f"Trang \"{sheet}\", ô {refs}: {rule.message.format(**values)}")

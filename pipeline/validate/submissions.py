@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pandera.errors as pa_errors
 
+from pipeline.form import FieldSpec, FormSpec
 from pipeline.intake.submission import Submission
 from pipeline.problems import Problem, problem
-from pipeline.form import FieldSpec, FormSpec
 from pipeline.validate.outliers import outlier_problems
 from pipeline.validate.rules import rule_problems
 from pipeline.validate.schema import build_schema, wide_table
@@ -14,8 +14,8 @@ from pipeline.vietnamese import vn_value
 
 
 def validate_submissions(spec: FormSpec, submissions: list[Submission], roster_codes: set[str] | None = None) -> None:
-    """Append every problem found to each submission read as the template (outcome "read")."""
-    read = [s for s in submissions if s.outcome == "read"]
+    """Append every problem found to each submission read as the template."""
+    read = [s for s in submissions if s.readable]
     if not read:
         return
     table = wide_table(spec, [s.values for s in read])

@@ -1,0 +1,44 @@
+"""Sheet names, and what a later run reads back (previous/read.py): the hidden `_du_lieu` and field-codes row."""
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from pipeline.previous.read import CODES_MARK, DATA_SHEET
+
+TOTALS, BY_UNIT, NARRATIVES, GROUPS, RECOMMENDATIONS = (
+    "Tổng hợp", "Theo đơn vị", "Thuyết minh", "Nhóm ý kiến", "Kiến nghị")
+STATUS, PROBLEMS, REGISTER, CHANGES = "Tình hình nộp", "Lỗi, cảnh báo", "Sổ tiếp nhận", "Thay đổi"
+COMPARED, COMPARED_PERIOD = "So với năm trước", "So với kỳ trước"  # a yearly form; a form of several periods
+SHEETS = (TOTALS, BY_UNIT, COMPARED, NARRATIVES, GROUPS, RECOMMENDATIONS, STATUS, PROBLEMS, REGISTER, CHANGES)
+
+
+def sheet_names(spec, previous=None) -> list[str]:
+    """The workbook's sheets in order: no empty sheet for what the form lacks; the machine-readable one last."""
+    wanted = [name for name in SHEETS if (name not in (NARRATIVES, GROUPS) or spec.narrative_fields)
+              and (name != RECOMMENDATIONS or spec.roles.recommendations)
+              and (name != COMPARED or previous is not None)]
+    return [compared_name(spec) if name == COMPARED else name for name in wanted] + [DATA_SHEET]
+
+
+def compared_name(spec) -> str:
+    return COMPARED_PERIOD if spec.periods else COMPARED
+
+
+def write_field_codes(sheet: Worksheet, row: int, codes: list[str]) -> None:
+    """A hidden row of field codes, marked in its first cell: how a later run finds each column's figures."""
+    sheet.set_row(row, None, None, {"hidden": True})
+    for col, code in enumerate([CODES_MARK, *codes]):
+        sheet.write_string(row, col, code)
+
+
+def write_data_sheet(book) -> None:
+    """A very hidden sheet saying what this workbook is and where its figures stand by field code, so that
+    next period's run reads it back (`--previous`)."""
+    spec = book.spec
+    sheet = book.workbook.add_worksheet(DATA_SHEET)
+    rows = [("form", spec.id), ("version", spec.version), ("period", spec.period),
+            ("phrase", spec.period_phrase), ("sheet", BY_UNIT), ("unit_code", spec.roles.unit_code)]
+    for row, (key, value) in enumerate(rows):
+        sheet.write_string(row, 0, key)
+        sheet.write_string(row, 1, value)
+    sheet.very_hidden()
