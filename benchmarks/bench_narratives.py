@@ -1,8 +1,11 @@
-"""How well and how fast narratives are grouped: pairwise precision, recall and adjusted Rand index per field
-on the project's labelled set (tests/data/narratives-eval.toml), addressee accuracy, and the grouping time
-for the narratives of 100 and 1,000 demo units. Prints figures; asserts nothing.
+"""How well and how fast narratives are split and grouped. On the independent set of texts as units type them
+(tests/data/narratives-eval-2-dev.toml, and its test half, -test.toml, scored only at the end): the share of
+points split intact per shape, pairwise precision and recall per field, what kind of point each is (restating
+the form, boilerplate, finding) and addressees. On the older set (tests/data/narratives-eval.toml): precision,
+recall and adjusted Rand index per field. Then the time to split and group 100 and 1,000 demo units.
+Prints figures; asserts nothing.
 
-    python benchmarks/bench_narratives.py [--units 100,1000]
+    python benchmarks/bench_narratives.py [--units 100,1000] [--half dev|test|both]
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from pipeline.narratives.split import split_sentences  # noqa: E402
 from pipeline.narratives.themes import group_sentences, thesaurus_for  # noqa: E402
 
 EVAL_SET = ROOT / "tests" / "data" / "narratives-eval.toml"
+TEXTS = {"dev": ROOT / "tests" / "data" / "narratives-eval-2-dev.toml",
+         "test": ROOT / "tests" / "data" / "narratives-eval-2-test.toml"}
 
 
 def pairwise(gold: list[str], found: list[int]) -> tuple[float, float, float]:
@@ -83,6 +88,67 @@ def quality(spec) -> None:
           f"{right}/{len(rows)} right with the theme's own addressee where it names none")
 
 
+def _collapsed(text: str) -> str:
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def texts_quality(spec, half: str) -> None:
+    """The independent set: splitting per shape, grouping per field over the gold points, kinds, addressees."""
+    from pipeline.narratives.addressee import OFFICE
+
+    path = TEXTS[half]
+    if not path.is_file():
+        print(f"({path.relative_to(ROOT)} not found)")
+        return
+    texts = tomllib.loads(path.read_text(encoding="utf-8"))["texts"]
+    points = [(t, p) for t in texts for p in t["points"]]
+    print(f"\nIndependent set, {half} half: {len(texts)} texts, {len(points)} points ({path.relative_to(ROOT)})")
+    by_shape: dict[str, list[int]] = {}
+    for text in texts:
+        found = {_collapsed(s) for s in split_sentences(text["text"])}
+        for point in text["points"]:
+            by_shape.setdefault(text["shape"], []).append(_collapsed(point["text"]) in found)
+    print("points split intact: " + "; ".join(f"{shape} {sum(v) / len(v):.0%} of {len(v)}"
+                                                for shape, v in sorted(by_shape.items())))
+    every = [v for values in by_shape.values() for v in values]
+    print(f"  all shapes {sum(every) / len(every):.1%}")
+    thesaurus = thesaurus_for(spec)
+    print(f"{'field':<10} {'points':>6} {'themes':>6} {'groups':>6} {'precision':>9} {'recall':>7} {'ARI':>6}")
+    totals = []
+    for field in sorted({t["field"] for t in texts}):
+        rows = [(t, p) for t, p in points if t["field"] == field]
+        groups = group_sentences(thesaurus, field, [(str(i), "", p["text"]) for i, (_, p) in enumerate(rows)])
+        found = [0] * len(rows)
+        for number, group in enumerate(groups):
+            for code, _, _ in group.sentences:
+                found[int(code)] = number
+        precision, recall, ari = pairwise([p["theme"] for _, p in rows], found)
+        totals.append((precision, recall, len(rows)))
+        print(f"{field:<10} {len(rows):>6} {len({p['theme'] for _, p in rows}):>6} {len(groups):>6} "
+              f"{precision:>9.2f} {recall:>7.2f} {ari:>6.2f}")
+    weight = sum(n for _, _, n in totals)
+    print(f"{'all':<10} {weight:>6} {'':>6} {'':>6} {sum(p * n for p, _, n in totals) / weight:>9.2f} "
+          f"{sum(r * n for _, r, n in totals) / weight:>7.2f}   (weighted by points)")
+    kinds = Counter((p.get("kind", "finding"), thesaurus.kind_of(p["text"])) for _, p in points)
+    for gold in ("finding", "restates-figure", "boilerplate"):
+        row = {found: n for (g, found), n in kinds.items() if g == gold}
+        print(f"  kind {gold}: " + ", ".join(f"{k} {n}" for k, n in sorted(row.items())))
+    asked = [p for t, p in points if "addressee" in p]
+    names = {"dang-nha-nuoc": "dang-nha-nuoc", "cong-doan": "cong-doan", "van-phong": OFFICE}
+    right = Counter(p["addressee"] for p in asked
+                    if addressee(p["text"], _theme_addressee(thesaurus, p["text"]), thesaurus.office)
+                    == names.get(p["addressee"]))
+    print("  addressee right: " + ", ".join(f"{k} {right[k]}/{n}" for k, n in
+                                            sorted(Counter(p["addressee"] for p in asked).items())))
+
+
+def _theme_addressee(thesaurus, text: str) -> str | None:
+    theme = thesaurus.theme_of(text, "tm_V")
+    return theme.addressee if theme else None
+
+
 def speed(spec, units: int) -> None:
     from pipeline.demo import demo_roster, demo_values
 
@@ -109,8 +175,12 @@ def speed(spec, units: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", default="100,1000")
+    parser.add_argument("--half", default="dev", choices=("dev", "test", "both"))
     args = parser.parse_args()
     spec = load_spec()
+    for half in (("dev", "test") if args.half == "both" else (args.half,)):
+        texts_quality(spec, half)
+    print()
     quality(spec)
     for units in (int(n) for n in args.units.split(",") if n):
         speed(spec, units)

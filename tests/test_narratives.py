@@ -141,7 +141,8 @@ def test_the_workbook_lists_groups_and_each_recommendation_with_its_addressee(de
     header = next(r for r in workbook["Nhóm ý kiến"].iter_rows(values_only=True) if r and r[0] == "Mục")
     assert list(header[:5]) == ["Mục", "Nhóm", "Số đơn vị", "Đơn vị", "Câu tiêu biểu"]
     rows = [r for r in workbook["Kiến nghị"].iter_rows(values_only=True) if r and r[0] and str(r[0]).isdigit()]
-    assert {r[4] for r in rows} <= {"Đối với Đảng, Nhà nước", "Đối với tổ chức Công đoàn", "Chưa rõ nơi nhận"}
+    assert {r[4] for r in rows} <= {"Đối với Đảng, Nhà nước", "Đối với tổ chức Công đoàn", "Kiến nghị gửi văn phòng",
+                                    "Chưa rõ nơi nhận"}
     assert len(rows) == sum(len(g["sentences"]) for g in document["themes"]["tm_V"])
 
 

@@ -17,6 +17,12 @@ _WORD = re.compile(r"[0-9a-zà-ỹđ]+(?:/[0-9a-zà-ỹđ]+)?")
 _FIGURE = re.compile(r"[0-9]+")
 _FIGURE_RUN = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
 _REPRESENTATIVE_SAMPLE = 200  # sentences
+# Numbers every unit shares (a year, a document's number: "năm 2023", "Hướng dẫn số 148/HD-CĐVC") are no unit's
+# own figure; what is left (a count, an amount, a day) is.
+_SHARED_NUMBERS = re.compile(r"(?<![0-9/.,])(?:19|20)[0-9]{2}(?![0-9/,]|[.][0-9])|(?:số|quyết định|nghị quyết|nghị định|"
+                             r"thông tư|chỉ thị|kế hoạch|hướng dẫn|công văn|điều|khoản)\s+[0-9][0-9/\-A-Za-zĐđ]*",
+                             re.IGNORECASE)
+_OWN_FIGURES = re.compile(r"[0-9]")
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,28 @@ class Group:
 @dataclass(frozen=True, eq=False)  # hashed by identity: its methods' caches would otherwise hash every theme
 class Thesaurus:
     themes: tuple[Theme, ...]
+    # Phrases of a point that restates one of the form's figures or answers ("tổng số đoàn viên", "xếp loại"):
+    # with a figure, a date or a rating word such a point is said by the figures section, not drafted.
+    restates: tuple[str, ...] = ()
+    rating_words: tuple[str, ...] = ()  # an answer in words ("hoàn thành xuất sắc nhiệm vụ")
+    boilerplate: tuple[str, ...] = ()  # openings copied from the guidance ("thực hiện hướng dẫn số")
+    office: tuple[str, ...] = ()  # the office's own names: a request to it is not one it forwards
+
+    def kind_of(self, text: str) -> str:
+        """"restates", "boilerplate" or "finding": what a point is, for the draft (pipeline/narratives/draft.py)."""
+        padded = f" {' '.join(syllables(text))} "
+        if any(padded.startswith(opening) for opening in self._phrases("boilerplate")):
+            return "boilerplate"
+        if any(word in padded for word in self._phrases("rating_words")):
+            return "restates"
+        if _OWN_FIGURES.search(_SHARED_NUMBERS.sub(" ", text)) and any(p in padded for p in self._phrases("restates")):
+            return "restates"
+        return "finding"
+
+    @functools.lru_cache(maxsize=4)  # noqa: B019 (three lists, asked for every point the draft considers)
+    def _phrases(self, kind: str) -> tuple[str, ...]:
+        """A list's phrases as padded syllable strings, matched whole-word against a padded point."""
+        return tuple(f" {' '.join(syllables(phrase))} " for phrase in getattr(self, kind))
 
     @functools.cached_property
     def numbers(self) -> dict[int, int]:
@@ -145,17 +173,13 @@ class Thesaurus:
                 if start + size >= count:
                     break
                 node, size = node.get(words[start + size]), size + 1
-        best = None
-        for number, _score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
-            theme = self.themes[number]
-            if theme.fields and field_code not in theme.fields:
-                continue
-            padded = f" {' '.join(words)} "
-            if any(f" {' '.join(syllables(p))} " in padded for p in theme.excluded):
-                continue
-            best = theme
-            break
-        return best
+        padded = f" {' '.join(words)} "
+        eligible = [(score, self.themes[number]) for number, score in sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+                    if not (self.themes[number].fields and field_code not in self.themes[number].fields)
+                    and not any(f" {' '.join(syllables(p))} " in padded for p in self.themes[number].excluded)]
+        if not eligible or (len(eligible) > 1 and eligible[0][0] == eligible[1][0]):
+            return None  # a point two themes claim equally stands alone: a wrong merge is worse than none
+        return eligible[0][1]
 
 
 def figures_masked(text: str) -> str:
@@ -184,8 +208,11 @@ def _load(path: str) -> Thesaurus:
     if not Path(path).is_file():
         return Thesaurus(())
     raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    kinds = raw.get("points", {})
     return Thesaurus(tuple(Theme(t["id"], t["label"], tuple(t["any"]), tuple(t.get("not", ())),
-                                 tuple(t.get("fields", ())), t.get("addressee")) for t in raw.get("themes", [])))
+                                 tuple(t.get("fields", ())), t.get("addressee")) for t in raw.get("themes", [])),
+                     tuple(kinds.get("restates", ())), tuple(kinds.get("rating_words", ())),
+                     tuple(kinds.get("boilerplate", ())), tuple(raw.get("addressees", {}).get("office", ())))
 
 
 def group_sentences(thesaurus: Thesaurus, field_code: str,

@@ -15,7 +15,7 @@ from docx.text.paragraph import Paragraph
 
 from pipeline.form import FORM_KEYS
 from pipeline.narratives import draft
-from pipeline.narratives.themes import groups_of_units, joined_labels
+from pipeline.narratives.themes import groups_of_units, joined_labels, thesaurus_for
 from pipeline.outputs import Written, sentences
 from pipeline.previous.compare import basis_lead, basis_words, like_for_like_note
 from pipeline.vietnamese import vn_number, vn_percent
@@ -72,6 +72,7 @@ class _ReportWriter:
         self.doc = document
         self.section_properties = document.element.body.sectPr
         self.spec = consolidation.spec
+        self.thesaurus = thesaurus_for(consolidation.spec)
         self.data = consolidation.figures
         self.ledger = consolidation.ledger
         self.previous = consolidation.previous
@@ -225,7 +226,7 @@ class _ReportWriter:
 
     def drafted(self, field, groups) -> None:
         """What units wrote for this part, drafted: the points several raise, then specifics; marked as a draft."""
-        lines = draft.points(groups, self.data.unit_count, self.names)
+        lines = draft.points(groups, self.data.unit_count, self.names, self.thesaurus)
         if not lines:
             self.para(PLACEHOLDER, italic=True)
             return
@@ -239,7 +240,7 @@ class _ReportWriter:
             return
         self.para(draft.MARK, italic=True, size=12)
         self.para(f"Tổng hợp kiến nghị, đề xuất của {len(entries)} CĐCS, theo nơi nhận:")
-        for heading, units, lines in draft.by_addressee(groups, self.data.unit_count, self.names):
+        for heading, units, lines in draft.by_addressee(groups, self.data.unit_count, self.names, self.thesaurus):
             self.para("", align=WD_ALIGN_PARAGRAPH.LEFT).add_run(f"{heading} ({units} đơn vị nêu):").bold = True
             for line in lines:
                 self.para(f"– {line}.")

@@ -9,8 +9,10 @@ from pipeline.outputs.workbook.common import Book, cut, fit_height, set_widths
 def write(book: Book, sheet: Worksheet) -> None:
     """One row per recommendation sentence, with who it is for and its group, so staff can filter."""
     from pipeline.narratives.addressee import LABELS, addressee
+    from pipeline.narratives.themes import thesaurus_for
 
     spec, data = book.spec, book.data
+    office = thesaurus_for(spec).office  # a request to the office itself is listed as such ("Kiến nghị gửi văn phòng")
     row = book.title(sheet, "KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", landscape=True)
     widths = (5, 11, 26, 12, 20, 26, 70)
     set_widths(sheet, widths)
@@ -25,7 +27,7 @@ def write(book: Book, sheet: Worksheet) -> None:
     def make():
         for number, (code, name, text, group) in enumerate(sentences, start=1):
             default = group.theme.addressee if group.theme else None
-            values = [str(number), code, name, khoi.get(code, ""), LABELS[addressee(text, default)],
+            values = [str(number), code, name, khoi.get(code, ""), LABELS[addressee(text, default, office)],
                       group.label if len(group.units) > 1 else "(riêng đơn vị)", text]
             yield fit_height(values, widths), [(col, cut(value), top) for col, value in enumerate(values)]
     book.bulk(sheet, row + 1, len(sentences), 6, make)
