@@ -89,9 +89,10 @@ def quality(spec) -> None:
 
 
 def _collapsed(text: str) -> str:
+    """A point compared as its words: spaces collapsed, the stop or separator that ends it left out."""
     import unicodedata
 
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return " ".join(unicodedata.normalize("NFC", text).split()).rstrip(" .;")
 
 
 def texts_quality(spec, half: str) -> None:

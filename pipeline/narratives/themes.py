@@ -102,14 +102,16 @@ class Thesaurus:
     boilerplate: tuple[str, ...] = ()  # openings copied from the guidance ("thực hiện hướng dẫn số")
     office: tuple[str, ...] = ()  # the office's own names: a request to it is not one it forwards
 
-    def kind_of(self, text: str) -> str:
-        """"restates", "boilerplate" or "finding": what a point is, for the draft (pipeline/narratives/draft.py)."""
-        padded = f" {' '.join(syllables(text))} "
+    def kind_of(self, text: str, words: list[str] | None = None) -> str:
+        """"restates", "boilerplate" or "finding": what a point is, for the draft (pipeline/narratives/draft.py).
+        `words`: the point's syllables, when the caller has them."""
+        padded = f" {' '.join(syllables(text) if words is None else words)} "
         if any(padded.startswith(opening) for opening in self._phrases("boilerplate")):
             return "boilerplate"
         if any(word in padded for word in self._phrases("rating_words")):
             return "restates"
-        if _OWN_FIGURES.search(_SHARED_NUMBERS.sub(" ", text)) and any(p in padded for p in self._phrases("restates")):
+        if (_OWN_FIGURES.search(text) and _OWN_FIGURES.search(_SHARED_NUMBERS.sub(" ", text))
+                and any(p in padded for p in self._phrases("restates"))):
             return "restates"
         return "finding"
 
@@ -122,6 +124,11 @@ class Thesaurus:
     def numbers(self) -> dict[int, int]:
         """id(theme) -> its number: a theme's own hash would hash all its phrases at every sentence."""
         return {id(theme): number for number, theme in enumerate(self.themes)}
+
+    @functools.cached_property
+    def excluded(self) -> list[tuple[str, ...]]:
+        """Per theme number, its `not` phrases as padded syllable strings."""
+        return [tuple(f" {' '.join(syllables(p))} " for p in theme.excluded) for theme in self.themes]
 
     @functools.cached_property
     def index(self) -> dict[tuple[str, ...], list[int]]:
@@ -139,7 +146,9 @@ class Thesaurus:
         """(theme, group key): the theme's, or with no theme the sentence's own words whatever figures each
         unit put in them ("đạt khoảng 8.400.000 đồng" and "… 9.120.000 đồng" say the same)."""
         words = _WORD.findall(_folded(sentence))
-        theme = self._best(words, field_code)
+        # A point restating the form with a unit's own figures ("thăm hỏi 27 lượt") is not the theme's finding
+        # ("thăm hỏi kịp thời"): it stands alone, or with points of the same words but for their figures.
+        theme = self._best(words, field_code) if self.kind_of(sentence, words) != "restates" else None
         if theme is not None:
             return theme, f"theme:{theme.id}"
         return None, "text:" + _FIGURE.sub("#", " ".join(words))
@@ -174,12 +183,17 @@ class Thesaurus:
                     break
                 node, size = node.get(words[start + size]), size + 1
         padded = f" {' '.join(words)} "
-        eligible = [(score, self.themes[number]) for number, score in sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-                    if not (self.themes[number].fields and field_code not in self.themes[number].fields)
-                    and not any(f" {' '.join(syllables(p))} " in padded for p in self.themes[number].excluded)]
-        if not eligible or (len(eligible) > 1 and eligible[0][0] == eligible[1][0]):
-            return None  # a point two themes claim equally stands alone: a wrong merge is worse than none
-        return eligible[0][1]
+        best: tuple[int, Theme] | None = None
+        for number, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
+            theme = self.themes[number]
+            if theme.fields and field_code not in theme.fields:
+                continue
+            if any(phrase in padded for phrase in self.excluded[number]):
+                continue
+            if best is not None:  # a point two themes claim equally stands alone: a wrong merge is worse than none
+                return None if score == best[0] else best[1]
+            best = (score, theme)
+        return best[1] if best else None
 
 
 def figures_masked(text: str) -> str:
