@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import textwrap
 from typing import Any
 
 from pipeline.demo.units import leadership
@@ -17,7 +18,9 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 def narrative_texts(spec: FormSpec, banks: dict, unit: RosterUnit, values: dict, rng: random.Random) -> dict:
     facts = {**values, "don_vi": unit.name.removeprefix("Công đoàn ").strip(), "lanh_dao": leadership(unit)}
-    bulleted = rng.random() < 0.4  # some units write "- " lines, others plain paragraphs
+    # Units paste their sections in the shapes Word and PDF leave: one draw per unit, so the figures drawn after
+    # stay as they were.
+    shape = SHAPES[min(int(rng.random() * len(SHAPES)), len(SHAPES) - 1)]
     texts = {}
     for field in spec.narrative_fields:
         bank = banks.get(field.code)
@@ -31,8 +34,27 @@ def narrative_texts(spec: FormSpec, banks: dict, unit: RosterUnit, values: dict,
             extra = bank.get("bank", []) + bank.get("by_group", {}).get(unit.group, [])
             chosen = rng.sample(extra, k=min(len(extra), rng.randint(2, 4)))
             sentences = [fill(s, facts) for s in openings + chosen]
-            texts[field.code] = "\n".join(f"- {s}" for s in sentences) if bulleted else " ".join(sentences)
+            texts[field.code] = shaped(sentences, shape)
     return texts
+
+
+SHAPES = ("run-on", "dash-lines", "run-on", "dash-inline", "numbered", "hard-wrapped", "plus-lines", "dash-lines")
+
+
+def shaped(sentences: list[str], shape: str) -> str:
+    """Sentences as a unit's cell holds them: run on, "- " or "+ " lines, a dash list pasted flat on one line,
+    "1. … 2. …" on one line, or wrapped at about 75 characters as text copied from a PDF."""
+    if shape == "dash-lines":
+        return "\n".join(f"- {s}" for s in sentences)
+    if shape == "plus-lines":
+        return "\n".join(f"+ {s}" for s in sentences)
+    if shape == "dash-inline":
+        return " ".join(f"- {s.rstrip('.')}" for s in sentences)
+    if shape == "numbered":
+        return " ".join(f"{number}. {s}" for number, s in enumerate(sentences, start=1))
+    if shape == "hard-wrapped":
+        return "\n".join(textwrap.wrap(" ".join(sentences), 75, break_on_hyphens=False, break_long_words=False))
+    return " ".join(sentences)
 
 
 def _from_pools(bank: dict, facts: dict, rng: random.Random) -> str:

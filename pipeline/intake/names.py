@@ -6,11 +6,11 @@ import io
 import os
 import re
 import zipfile
-from xml.sax.saxutils import unescape
 
 from defusedxml import ElementTree
 
 from pipeline.ooxml import column_letter, sheet_parts
+from pipeline.xmltext import unescape
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 # 'Số liệu'!$D$20  or  Sheet1!D20  (one cell; a range keeps its top-left cell)

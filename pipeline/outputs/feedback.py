@@ -8,11 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-
 from pipeline.filenames import fit_name
 from pipeline.files import atomic_path, move_into_place, temporary_beside
 from pipeline.isolation import Failure, run_isolated
@@ -25,13 +20,23 @@ from pipeline.vietnamese import upper_first
 if TYPE_CHECKING:
     from pipeline.consolidation import Consolidation
 
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+# openpyxl is imported only where a copy is made with it (a package the patcher cannot edit): a run whose
+# copies are all patched, the usual case, never loads it (about 0.12 s). The chase list is XlsxWriter's.
+ERROR_COLOUR, WARNING_COLOUR = "FFC7CE", "FFEB9C"  # cell fills of the openpyxl copy: light red, light yellow
 LIST_SHEET = "Danh sách lỗi"
 FONT = "Times New Roman"
 COPY_TIMEOUT = 60.0  # seconds to reopen and mark one unit's workbook with openpyxl
 LIST_HEADER = ("Mức độ", "Loại", "Trang", "Ô", "Nội dung")
 LIST_WIDTHS = (10, 22, 12, 14, 90)
+CHASE_SHEET = "Cần nhắc"
+CHASE_HEADER = ("Mã CĐCS", "Tên CĐCS", "Khối", "Tình trạng", "Email", "Điện thoại", "Ghi chú")
+CHASE_WIDTHS = (11, 36, 16, 12, 28, 14, 50)  # characters, as openpyxl's column_dimensions stored them
+CHASE_NOTES = {"missing": "Chưa gửi báo cáo", "late": "Gửi sau hạn",
+               "rejected": "Tệp có lỗi, cần sửa và gửi lại (xem thư mục phan-hoi)"}
+# What a cell of an .xlsx cannot hold (XML 1.0 refuses these control characters): openpyxl's
+# ILLEGAL_CHARACTERS_RE, copied so that cleaning a text does not import openpyxl.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+MAX_DIGIT_WIDTH = 7  # pixels of one digit in Calibri 11, Excel's unit of column width
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,8 @@ def _row_values(problem: Problem) -> tuple[str, ...]:
 
 def write_feedback_copy(task: FeedbackTask) -> str:
     """With openpyxl: the unit's own workbook with its cells marked when it opens, else the list alone."""
+    import openpyxl
+
     workbook = None
     if task.copy_source:
         try:
@@ -202,6 +209,10 @@ def write_feedback_copy(task: FeedbackTask) -> str:
 
 
 def _mark_cells(workbook, problems: tuple[Problem, ...]) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    fills = {True: PatternFill("solid", fgColor=ERROR_COLOUR), False: PatternFill("solid", fgColor=WARNING_COLOUR)}
     for problem in problems:
         if not problem.sheet or problem.sheet not in workbook.sheetnames or not problem.cell:
             continue
@@ -210,7 +221,7 @@ def _mark_cells(workbook, problems: tuple[Problem, ...]) -> None:
             cell = _writable_cell(sheet, ref)
             if cell is None:
                 continue
-            cell.fill = ERROR_FILL if problem.is_error else WARNING_FILL
+            cell.fill = fills[problem.is_error]
             text = f"{'LỖI' if problem.is_error else 'CẢNH BÁO'}: {clean(problem.message)}"
             if cell.comment is not None:
                 text = f"{cell.comment.text}\n\n{text}"
@@ -219,6 +230,8 @@ def _mark_cells(workbook, problems: tuple[Problem, ...]) -> None:
 
 def _writable_cell(sheet, ref: str):
     """The cell a comment can go on: a merged range's top-left cell; None for a reference that is no cell."""
+    from openpyxl.cell.cell import MergedCell
+
     try:
         cell = sheet[ref]
     except (ValueError, KeyError, IndexError, TypeError):  # "A0", control characters: a crafted name
@@ -230,6 +243,8 @@ def _writable_cell(sheet, ref: str):
 
 
 def _problem_sheet(workbook, task: FeedbackTask) -> None:
+    from openpyxl.styles import Alignment, Font
+
     sheet = workbook[LIST_SHEET] if LIST_SHEET in workbook.sheetnames else workbook.create_sheet(LIST_SHEET, 0)
     workbook.active = workbook.sheetnames.index(LIST_SHEET)
     for other in workbook.worksheets:
@@ -260,21 +275,28 @@ def clean(text: str) -> str:
 
 
 def _chase_list(consolidation: Consolidation, target: Path) -> None:
-    """Units missing, late or with errors, with email and phone: columns named for a mail merge."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "Cần nhắc"
-    sheet.append(["Mã CĐCS", "Tên CĐCS", "Khối", "Tình trạng", "Email", "Điện thoại", "Ghi chú"])
-    notes = {"missing": "Chưa gửi báo cáo", "late": "Gửi sau hạn",
-             "rejected": "Tệp có lỗi, cần sửa và gửi lại (xem thư mục phan-hoi)"}
-    for status in consolidation.ledger.units:
-        if status.state not in notes:
-            continue
-        unit = status.unit
-        sheet.append([clean(v) for v in (unit.code, unit.name, unit.group, status.label, unit.email, unit.phone,
-                                         notes[status.state])])
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"
-    for letter, width in zip("ABCDEFG", (11, 36, 16, 12, 28, 14, 50)):
-        sheet.column_dimensions[letter].width = width
-    workbook.save(target)
+    """Units missing, late or with errors, with email and phone: columns named for a mail merge. Every value
+    is written as text: a name or note that reads like a formula, a link or a number stays as typed."""
+    import xlsxwriter  # loaded by the run already, for the consolidated workbook
+
+    workbook = xlsxwriter.Workbook(str(target), {"in_memory": True, "strings_to_formulas": False,
+                                                 "strings_to_urls": False, "strings_to_numbers": False})
+    try:
+        sheet = workbook.add_worksheet(CHASE_SHEET)
+        for col, width in enumerate(CHASE_WIDTHS):
+            # in pixels, so the width stored is exactly `width` characters (set_column would add the padding)
+            sheet.set_column_pixels(col, col, width * MAX_DIGIT_WIDTH)
+        for col, title in enumerate(CHASE_HEADER):
+            sheet.write_string(0, col, title)
+        row = 0
+        for status in consolidation.ledger.units:
+            if status.state not in CHASE_NOTES:
+                continue
+            unit = status.unit
+            row += 1
+            for col, value in enumerate((unit.code, unit.name, unit.group, status.label, unit.email, unit.phone,
+                                         CHASE_NOTES[status.state])):
+                if text := clean(value):  # an empty value stays an empty cell, as openpyxl left it
+                    sheet.write_string(row, col, text)
+    finally:
+        workbook.close()

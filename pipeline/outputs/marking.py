@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from pipeline.ooxml import a1_to_index, cell_name, column_index, sheet_parts
 from pipeline.outputs.package import OFFICE_RELATIONSHIPS, Package, Unsupported
+from pipeline.xmltext import escape, quoteattr
 
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"

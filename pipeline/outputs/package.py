@@ -11,7 +11,8 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from typing import BinaryIO
-from xml.sax.saxutils import quoteattr
+
+from pipeline.xmltext import quoteattr
 
 CONTENT_TYPES = "[Content_Types].xml"
 RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
