@@ -28,6 +28,7 @@ def summary(result: Run) -> str:
                      for code in {p.code for p in r.problems}).most_common(5)
     if common:
         lines.append("Vấn đề gặp nhiều nhất (số tệp): " + "; ".join(f"{label(c)} ({n})" for c, n in common))
+    lines.extend(_corrections(result))
     lines.append("Kết quả:")
     outputs = result.outputs
     lines.append(f"  Bảng tổng hợp: {outputs.workbook.path}")
@@ -39,6 +40,25 @@ def summary(result: Run) -> str:
     lines.append(f"Việc tiếp theo: mở bảng tổng hợp; gửi tệp trong thư mục {folder} cho các đơn vị có lỗi; nhắc các "
                  f"đơn vị chưa nộp (danh sách kèm email trong {chase}).")
     return "\n".join(lines)
+
+
+def _corrections(result: Run) -> list[str]:
+    """The office's corrections of the grouping: how many were applied, and those whose point is gone."""
+    done = result.consolidation
+    if not done.corrections:
+        return []
+    lines = [f"Đã áp dụng {done.corrections_applied} chỉnh sửa phân nhóm của văn phòng (trang Phân nhóm câu)."]
+    missing = done.corrections_missing
+    if missing:
+        shown = "; ".join(f"{c.unit} ({c.field}): “{_short(c.text)}”" for c in missing[:5])
+        lines.append(f"  {len(missing)} chỉnh sửa không còn áp dụng được vì ý không còn trong báo cáo của đơn vị: "
+                     f"{shown}{' …' if len(missing) > 5 else ''} (xem cuối trang Phân nhóm câu).")
+    return lines
+
+
+def _short(text: str, words: int = 8) -> str:
+    cut = text.split()
+    return " ".join(cut[:words]) + ("…" if len(cut) > words else "")
 
 
 def _since(result) -> str:

@@ -2,7 +2,7 @@
 last period. Every output is a function of it (outputs/); the register and the console summary read it too."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from pipeline.form import FormSpec
@@ -10,6 +10,7 @@ from pipeline.ledger import Ledger
 from pipeline.merge import Figures, merge
 
 if TYPE_CHECKING:
+    from pipeline.narratives.corrections import Correction
     from pipeline.previous.compare import Change
     from pipeline.previous.read import PreviousPeriod
 
@@ -27,19 +28,32 @@ class Consolidation:
     changes: dict[str, Change] = field(default_factory=dict)  # per count and money field, since last period
     unit_figures: dict[str, dict[str, float]] = field(default_factory=dict)  # per unit, when compared like for like
     since: dict = field(default_factory=lambda: dict(NOTHING_SINCE))  # since the last run (register.py)
+    # The office's corrections of the grouping in force (narratives/corrections.py), already applied to
+    # figures.themes: how many found their point, and those whose point no longer exists.
+    corrections: tuple[Correction, ...] = ()
+    corrections_applied: int = 0
+    corrections_missing: tuple[Correction, ...] = ()
 
 
 def consolidate(spec: FormSpec, ledger: Ledger, previous: PreviousPeriod | None = None,
-                since: dict | None = None) -> Consolidation:
-    """The figures merged and compared with last period, once."""
+                since: dict | None = None, corrections: list[Correction] | None = None) -> Consolidation:
+    """The figures merged and compared with last period, once; the office's corrections of the grouping
+    applied to the groups every output reads."""
     from pipeline.previous.compare import compared_units, like_for_like_changes, province_changes
 
     figures = merge(spec, ledger)
+    applied, missing = 0, []
+    if corrections:
+        from pipeline.narratives.corrections import apply_corrections
+
+        themes, applied, missing = apply_corrections(figures.themes, corrections)
+        figures = replace(figures, themes=themes)
     compared = compared_units(previous, {str(code) for code in figures.units[spec.roles.unit_code]})
     units = unit_figures(spec, figures) if compared is not None else {}
     changes = (province_changes(spec, previous, figures.totals) if compared is None  # without previous: current only
                else like_for_like_changes(spec, previous, units, compared))
-    return Consolidation(spec, ledger, figures, previous, compared, changes, units, since or dict(NOTHING_SINCE))
+    return Consolidation(spec, ledger, figures, previous, compared, changes, units, since or dict(NOTHING_SINCE),
+                         tuple(corrections or ()), applied, tuple(missing))
 
 
 def unit_figures(spec: FormSpec, figures: Figures) -> dict[str, dict[str, float]]:

@@ -11,9 +11,13 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.journal import JOURNAL_NAME, Mark, read_journal
 from pipeline.vietnamese import parse_vn_date
+
+if TYPE_CHECKING:
+    from pipeline.narratives.corrections import Changes, Correction
 
 REGISTER_NAME = "so-tiep-nhan.sqlite"
 VERSION = 1
@@ -26,6 +30,15 @@ CREATE TABLE sightings (run INTEGER NOT NULL, path TEXT NOT NULL, sha256 TEXT, m
                         state TEXT, unit TEXT, problems TEXT);
 CREATE TABLE unit_states (run INTEGER NOT NULL, unit TEXT NOT NULL, state TEXT NOT NULL);
 CREATE TABLE marks (sha256 TEXT PRIMARY KEY, path TEXT, received TEXT, excluded TEXT, at TEXT NOT NULL);
+"""
+# The office's corrections of the grouping (narratives/corrections.py), per form and period: a point (field,
+# unit, text with its spaces collapsed) and where it goes (kind "group" or "new" with a label, or "alone").
+# Added after VERSION 1 without a new version (an older register would be set aside and its history lost): made
+# when missing, before every write, and a register without it reads as one without corrections.
+_CORRECTIONS = """
+CREATE TABLE IF NOT EXISTS corrections (form TEXT NOT NULL, period TEXT NOT NULL, field TEXT NOT NULL,
+                                        unit TEXT NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, label TEXT,
+                                        at TEXT NOT NULL, PRIMARY KEY (form, period, field, unit, text));
 """
 
 
@@ -70,6 +83,8 @@ class Register:
     writable: bool = True
     written: bool = True  # False once a run's record could not be written
     loaded: bool = False  # read from a good register file
+    # (form, period) -> the office's corrections of the grouping in force (narratives/corrections.py)
+    corrections: dict[tuple[str, str], list[Correction]] = field(default_factory=dict)
 
     @property
     def runs(self) -> int:
@@ -116,6 +131,7 @@ class Register:
             history.append(RunInfo(run, dt.datetime.fromisoformat(at), chosen.get("form"), chosen.get("form_period"),
                                    str(chosen.get("inbox") or ""), json.loads(counts or "{}")))
         self.first_seen, self.marks, self.history = first_seen, marks, history
+        self.corrections = _corrections(db)
         self.loaded = True
 
     def _damaged(self, strict: bool, detail: str) -> None:
@@ -131,7 +147,7 @@ class Register:
         except OSError:
             self.writable = False
             aside = self.path
-        self.first_seen, self.marks, self.history = {}, {}, []
+        self.first_seen, self.marks, self.history, self.corrections = {}, {}, [], {}
         self.notes.append(f"Sổ tiếp nhận bị hỏng, bị sửa tay hoặc của phiên bản khác ({detail}), đã được giữ lại là "
                           f"{aside.name} và lập lại từ các tệp trong hộp thư: mất lịch sử các lần chạy trước.")
 
@@ -161,6 +177,26 @@ class Register:
             return None
         return LastRun(info.at, files, units, info)
 
+    def wrote_as_is(self, path: Path) -> bool:
+        """Whether `path` is, byte for byte, the output the latest run that wrote it recorded: a workbook nobody
+        edited since, whose corrections of the grouping the register holds already (written in the same
+        transaction), need not be read again."""
+        if not self.loaded or not Path(path).is_file():
+            return False
+        try:
+            with _connect(self.path) as db:
+                for (outputs,) in db.execute("SELECT outputs FROM runs ORDER BY id DESC"):
+                    recorded = json.loads(outputs or "{}").get(str(path))
+                    if recorded is not None:
+                        return recorded == _sha256(Path(path))
+        except (sqlite3.Error, OSError, ValueError):
+            return False
+        return False
+
+    def corrections_for(self, form: str, period: str) -> list[Correction]:
+        """The office's corrections of the grouping kept for this form and period."""
+        return list(self.corrections.get((form, period), []))
+
     # ------------------------------------------------------------ when a file arrived
     def received(self, sha: str, mtime: float, email_date: dt.datetime | None) -> dt.datetime:
         """The email's date; else the earliest evidence of this content (never later than when first seen);
@@ -177,8 +213,10 @@ class Register:
         return self.first_seen[sha][0] if sha in self.first_seen else now
 
     # ------------------------------------------------------------ writing
-    def record_run(self, now: dt.datetime, options: dict, records, units, outputs: list[Path]) -> None:
-        """One transaction: the files, the run, what each file and unit became. Nothing if it cannot be written."""
+    def record_run(self, now: dt.datetime, options: dict, records, units, outputs: list[Path],
+                   corrections: Changes | None = None) -> None:
+        """One transaction: the files, the run, what each file and unit became, and the corrections of the
+        grouping the office typed or withdrew since the last run. Nothing if it cannot be written."""
         if not self.writable:
             self.written = False
             return
@@ -202,6 +240,8 @@ class Register:
                      r.received.isoformat() if r.received else None, r.state, r.unit,
                      json.dumps([p.code for p in r.problems])) for r in records])
                 db.executemany("INSERT INTO unit_states VALUES (?, ?, ?)", [(run, u.unit.code, u.state) for u in units])
+                if corrections is not None:
+                    _store_corrections(db, corrections, now)
         except sqlite3.Error as exc:
             self.written = False
             self.notes.append(f"Không ghi được sổ tiếp nhận {self.path.name} lần này ({exc}): đĩa đầy, không có quyền "
@@ -238,6 +278,34 @@ def _ensure_schema(db: sqlite3.Connection) -> None:
         # In one transaction of its own: a run killed here leaves no half-made register (executescript would
         # otherwise run each statement on its own).
         db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {VERSION}; COMMIT;")
+    db.execute(_CORRECTIONS)
+
+
+def _corrections(db: sqlite3.Connection) -> dict[tuple[str, str], list[Correction]]:
+    """The corrections table read; a register written before it existed has none."""
+    from pipeline.narratives.corrections import Correction
+
+    try:
+        rows = db.execute("SELECT form, period, field, unit, text, kind, label FROM corrections ORDER BY at").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return {}
+        raise
+    found: dict[tuple[str, str], list[Correction]] = {}
+    for form, period, code, unit, text, kind, label in rows:
+        if kind not in ("group", "new", "alone") or (kind != "alone" and not label):
+            continue  # a row edited by hand: one correction lost, not the register's history
+        found.setdefault((form, period), []).append(
+            Correction(code, unit, text, ("alone",) if kind == "alone" else (kind, label)))
+    return found
+
+
+def _store_corrections(db: sqlite3.Connection, changes: Changes, now: dt.datetime) -> None:
+    db.executemany("DELETE FROM corrections WHERE form = ? AND period = ? AND field = ? AND unit = ? AND text = ?",
+                   [(changes.form, changes.period, *key) for key in changes.withdrawn])
+    db.executemany("INSERT OR REPLACE INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [(changes.form, changes.period, *c.key, c.target[0], c.label, now.isoformat())
+                    for c in changes.typed])
 
 
 @contextlib.contextmanager

@@ -27,8 +27,10 @@ from pipeline.template.layout import layout_for
 
 if TYPE_CHECKING:
     from pipeline.consolidation import Consolidation
+    from pipeline.narratives.corrections import Changes, Correction
     from pipeline.outputs import Outputs
     from pipeline.previous.read import PreviousPeriod
+    from pipeline.register import Register
 
 # What the run needs once files are read. Imported in a thread while workers read, off the critical path:
 # together they cost about half a second, a tenth of a 1,000-file run.
@@ -297,12 +299,37 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run:
         changed_since_read(records)
         excluded_by_office(records, register)
         ledger = settle(records, options.roster, options.deadline or spec.deadline)
-        consolidation = consolidate(spec, ledger, options.previous, since_last_run(last, records, ledger.units))
+        in_force, typed, correction_notes = office_corrections(spec, options.outbox, register)
+        consolidation = consolidate(spec, ledger, options.previous, since_last_run(last, records, ledger.units),
+                                    in_force)
         opening_notes = tuple(register.notes)
         outputs = write_outputs(consolidation, options.outbox)
-        register.record_run(now, _options_json(spec, options), records, ledger.units, outputs.paths)
-    return Run(consolidation, outputs, (*opening_notes, *outputs.notes, *register.notes[len(opening_notes):]),
+        register.record_run(now, _options_json(spec, options), records, ledger.units, outputs.paths, typed)
+    return Run(consolidation, outputs, (*opening_notes, *correction_notes, *outputs.notes,
+                                        *register.notes[len(opening_notes):]),
                tuple(register.notes), register.written)
+
+
+def office_corrections(spec: FormSpec, outbox: Path,
+                       register: Register) -> tuple[list[Correction], Changes | None, tuple[str, ...]]:
+    """The office's corrections of the grouping in force (the register's, and what the outbox's workbook says
+    now, read before it is replaced), the register's update from that workbook, and what could not be read
+    (for the summary; a damaged workbook is one such note, never a failed run)."""
+    from pipeline.narratives.corrections import changes, merged, read_sheet
+    from pipeline.outputs import workbook_name
+
+    path = outbox / workbook_name(spec.id)
+    # A workbook left as the last run wrote it holds only what the register holds: not read again (a province's
+    # sheet of points takes seconds to read).
+    unedited = not path.is_file() or register.wrote_as_is(path)
+    read = read_sheet(path, spec) if spec.narrative_fields and not unedited else None
+    if read is None:
+        return register.corrections_for(spec.id, spec.period), None, ()
+    # A workbook of another period of the form keeps its corrections for that period: stored, not applied here.
+    ours = read if (read.form, read.period) == (spec.id, spec.period) else None
+    in_force = merged(register.corrections_for(spec.id, spec.period), ours)
+    update = changes(register.corrections_for(read.form or "", read.period or ""), read)
+    return in_force, update, tuple(read.problems)
 
 
 def refuse_nested(inbox: Path, outbox: Path) -> None:

@@ -242,10 +242,10 @@ def _groups(field_code: str, keyed: list[tuple[str, str, str, Theme | None, str]
         if group is None:
             group = groups[key] = Group(field_code, theme)
         group.sentences.append((code, name, text))
-    return _ordered(groups.values())
+    return ordered_groups(groups.values())
 
 
-def _ordered(groups) -> list[Group]:
+def ordered_groups(groups) -> list[Group]:
     """Largest first (units, then sentences), then by label; one unit's one sentence by the sentence itself,
     so that ten thousands of labels are not made only to be sorted."""
     return sorted(groups, key=lambda g: (-len(g.units), -len(g.sentences),
@@ -272,7 +272,7 @@ def group_narratives(spec: FormSpec, narratives: dict[str, list[tuple[str, str, 
                     theme = themes[key] if key < len(themes) else None
                     group = groups[key] = Group(code, theme)
                 group.sentences.append((unit, name, sentence))
-        grouped[code] = _ordered(groups.values())
+        grouped[code] = ordered_groups(groups.values())
     return grouped
 
 

@@ -15,6 +15,7 @@ from pipeline.outputs.workbook import (
     compared,
     groups,
     narratives,
+    pointgroups,
     problems,
     recommendations,
     register,
@@ -27,6 +28,7 @@ from pipeline.outputs.workbook.sheets import (
     CHANGES,
     GROUPS,
     NARRATIVES,
+    POINT_GROUPS,
     PROBLEMS,
     RECOMMENDATIONS,
     REGISTER,
@@ -79,6 +81,8 @@ def _write_sheets(book: Book) -> None:
         narratives.write(book, sheets[NARRATIVES])
     if GROUPS in sheets:
         groups.write(book, sheets[GROUPS])
+    if POINT_GROUPS in sheets:
+        pointgroups.write(book, sheets[POINT_GROUPS])
     if RECOMMENDATIONS in sheets:
         recommendations.write(book, sheets[RECOMMENDATIONS])
     status.write(book, sheets[STATUS])

@@ -156,6 +156,9 @@ def formats(workbook) -> dict:
         "header_wrap": {**cell, "bold": True, "bg_color": "#D9E1F2", "align": "center", "text_wrap": True,
                         "font_size": 10},
         "section": {**cell, "bold": True, "bg_color": "#EDEDED"},
+        # the one column of a sheet staff type in ("Phân nhóm câu"): yellow, as the template's input cells
+        "editable": {**cell, "bg_color": "#FFFF99", "text_wrap": True, "valign": "top"},
+        "header_editable": {**cell, "bold": True, "bg_color": "#FFFF99", "align": "center", "text_wrap": True},
         "text": {**cell, "text_wrap": True},
         "code": {**cell, "font_size": 9},  # a SHA-256 digest: one line (it runs on over a blank neighbour)
         "text_top": {**cell, "text_wrap": True, "valign": "top"},

@@ -17,20 +17,23 @@ def write(book: Book, sheet: Worksheet) -> None:
     codes = data.units[spec.roles.unit_code].astype(str)
     names = dict(zip(codes, data.units[spec.roles.unit_name].astype(str), strict=False))
     # One unit's own point is read in "Thuyết minh", not a group to weigh.
-    shown = [(field, group) for field in spec.narrative_fields
-             for group in data.themes.get(field.code, []) if len(group.units) >= 2]
+    # Numbered in each part as "Phân nhóm câu" numbers them (every group, largest first): the number the office
+    # types there to move a point into a group is the one shown here.
+    shown = [(field, number, group) for field in spec.narrative_fields
+             for number, group in enumerate(data.themes.get(field.code, []), start=1) if len(group.units) >= 2]
     alone = sum(len(groups) for groups in data.themes.values()) - len(shown)
     sheet.autofilter(row, 0, row + len(shown), 4)
     xf = book.xf
     top = xf["text_top"]
 
     def make():
-        for field, group in shown:
+        for field, number, group in shown:
             units = group.units
             listed = "; ".join(names.get(code, code) for code in units[:30]) + ("; …" if len(units) > 30 else "")
             heading = spec.section_by_code[field.section].heading[:60]
-            texts = [heading, group.label, "", listed, group.representative]
-            yield fit_height(texts, widths), [(0, cut(heading), top), (1, cut(group.label), top),
+            label = f"{number}. {group.label}"
+            texts = [heading, label, "", listed, group.representative]
+            yield fit_height(texts, widths), [(0, cut(heading), top), (1, cut(label), top),
                                               (2, len(units), xf["num"]), (3, cut(listed), top),
                                               (4, cut(group.representative), top)]
         if alone:

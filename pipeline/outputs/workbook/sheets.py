@@ -3,18 +3,21 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
+from pipeline.narratives.corrections import SHEET as POINT_GROUPS
 from pipeline.previous.read import CODES_MARK, DATA_SHEET
 
 TOTALS, BY_UNIT, NARRATIVES, GROUPS, RECOMMENDATIONS = (
     "Tổng hợp", "Theo đơn vị", "Thuyết minh", "Nhóm ý kiến", "Kiến nghị")
 STATUS, PROBLEMS, REGISTER, CHANGES = "Tình hình nộp", "Lỗi, cảnh báo", "Sổ tiếp nhận", "Thay đổi"
 COMPARED, COMPARED_PERIOD = "So với năm trước", "So với kỳ trước"  # a yearly form; a form of several periods
-SHEETS = (TOTALS, BY_UNIT, COMPARED, NARRATIVES, GROUPS, RECOMMENDATIONS, STATUS, PROBLEMS, REGISTER, CHANGES)
+# "Phân nhóm câu" (POINT_GROUPS) is read back by the next run: the office's corrections (narratives/corrections.py).
+SHEETS = (TOTALS, BY_UNIT, COMPARED, NARRATIVES, GROUPS, POINT_GROUPS, RECOMMENDATIONS, STATUS, PROBLEMS, REGISTER,
+          CHANGES)
 
 
 def sheet_names(spec, previous=None) -> list[str]:
     """The workbook's sheets in order: no empty sheet for what the form lacks; the machine-readable one last."""
-    wanted = [name for name in SHEETS if (name not in (NARRATIVES, GROUPS) or spec.narrative_fields)
+    wanted = [name for name in SHEETS if (name not in (NARRATIVES, GROUPS, POINT_GROUPS) or spec.narrative_fields)
               and (name != RECOMMENDATIONS or spec.roles.recommendations)
               and (name != COMPARED or previous is not None)]
     return [compared_name(spec) if name == COMPARED else name for name in wanted] + [DATA_SHEET]
