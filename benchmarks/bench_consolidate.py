@@ -496,6 +496,41 @@ def measure(workdir: Path, inbox: Path, count: int, skip_naive: bool, phases: bo
     return measured
 
 
+def reruns(workdir: Path, inbox: Path, count: int, spec: FormSpec, variants_cache: dict) -> None:
+    """The runs the office makes again and again: over the unchanged inbox, after 10 new files arrive, and a
+    one-file run with a roster of 600 units; CPU of the process tree and wall time, beside a cold run."""
+    outbox = workdir / f"outbox-rerun-{count}"
+    shutil.rmtree(outbox, ignore_errors=True)
+    command = [sys.executable, "-m", "pipeline", "--inbox", str(inbox), "--outbox", str(outbox), "--quiet"]
+    print(f"  re-runs on {count:,} files …", flush=True)
+    figures = [("cold run", timed_run(command)), ("re-run, inbox unchanged", timed_run(command))]
+    skeleton = variants_cache.get("skeleton") or realistic.make_skeleton(spec, Path(tempfile.mkdtemp(dir=workdir)))
+    added = []
+    for index in range(count + 1, count + 11):
+        values, _ = realistic.unit_values(spec, index)
+        path = inbox / f"bao-cao-CD{index:05d}.xlsx"
+        realistic.write_file(path, skeleton, values, DEADLINE_START.timestamp() + random.Random(index).uniform(0, DEADLINE_SPAN))
+        added.append(path)
+    try:
+        figures.append(("re-run after 10 new files", timed_run(command)))
+    finally:
+        for path in added:
+            path.unlink(missing_ok=True)
+    single = workdir / "inbox-one"
+    shutil.rmtree(single, ignore_errors=True)
+    single.mkdir()
+    shutil.copy2(next(iter(sorted(inbox.iterdir()))), single)
+    roster = workdir / "roster-600.csv"
+    roster.write_text("Mã CĐCS,Tên CĐCS\n" + "".join(f"CD{i:05d},Công đoàn đơn vị {i}\n" for i in range(1, 601)),
+                      encoding="utf-8")
+    shutil.rmtree(workdir / "outbox-one", ignore_errors=True)
+    figures.append(("one-file run, roster of 600", timed_run([sys.executable, "-m", "pipeline", "--inbox", str(single),
+                                                              "--outbox", str(workdir / "outbox-one"), "--roster",
+                                                              str(roster), "--quiet"])))
+    for label, run in figures:
+        print(f"    {label:<30} CPU {run.cpu_seconds:6.2f} s   wall {run.seconds:6.2f} s   exit {run.returncode}")
+
+
 def _run_failure(run: Timed, outbox: Path) -> str:
     """Why a consolidate run does not count ("" when it does): a bad exit, or an output missing from the outbox."""
     if run.returncode < 0:
@@ -641,6 +676,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the workdir, outboxes included")
     parser.add_argument("--repeat", type=int, default=1, metavar="R",
                         help="run each measurement R times and keep the fastest (default 1)")
+    parser.add_argument("--reruns", action="store_true",
+                        help="also time the re-run over the unchanged inbox, after 10 new files, and a one-file run")
     parser.add_argument("--no-phases", dest="phases", action="store_false",
                         help="skip the second, in-process run that times each phase")
     args = parser.parse_args(argv)
@@ -659,6 +696,8 @@ def main(argv: list[str] | None = None) -> int:
             skip_naive = args.skip_naive or count > args.naive_up_to
             results.append(measure(workdir, inbox, count, skip_naive, args.phases, max(1, args.repeat),
                                    variants.get(f"faults-{count}")))
+            if args.reruns and args.mode == "realistic":
+                reruns(workdir, inbox, count, spec, variants)
         report(results, max(1, args.repeat))
         if args.mode == "realistic":
             report_rates(realistic.warning_rates(spec, min(max(counts), RATES_UNITS)))

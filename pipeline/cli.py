@@ -112,6 +112,15 @@ def _load(form: str | None, roster: Path | None, period: str | None = None):
     return spec, (read_roster(roster) if roster else None)
 
 
+def _office_thesaurus_checked(spec) -> None:
+    """An office thesaurus that cannot be used (tu-dien-nhom-<form>.toml in the working folder) refuses the run
+    before any file is read: SpecError, exit 2, naming the file and the line (narratives/office_thesaurus.py)."""
+    if spec.narrative_fields:
+        from pipeline.narratives.themes import thesaurus_for
+
+        thesaurus_for(spec)
+
+
 def _handled(command):
     """Every command maps the library's errors the same way, to a message and a documented exit code."""
     @functools.wraps(command)
@@ -194,7 +203,8 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
     if ctx.invoked_subcommand is not None:
         return
     spec, units = _load(form, roster, period)
-    from pipeline.run import RunOptions, consolidate_inbox
+    _office_thesaurus_checked(spec)
+    from pipeline.run import RunOptions, Unchanged, consolidate_inbox
 
     if not inbox.is_dir():
         _fail(f"Không có thư mục hộp thư đến '{inbox}'. Tạo thư mục này và chép các tệp báo cáo vào đó.")
@@ -204,8 +214,15 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
 
         last = read_previous(spec, previous)
     options = RunOptions(inbox=inbox, outbox=outbox, roster=units, deadline=deadline, period=period,
-                         previous=last, progress=not (quiet or as_json), allow_empty=allow_empty)
+                         previous=last, progress=not (quiet or as_json), allow_empty=allow_empty,
+                         keep_unchanged=not as_json)  # a --json run always says everything
     result = consolidate_inbox(spec, options)
+    if isinstance(result, Unchanged):
+        if not quiet:
+            from pipeline.console import unchanged
+
+            _echo(unchanged(result))
+        sys.exit(EXIT_PROBLEMS if result.has_unmerged else EXIT_OK)
     with _not_interrupted():  # the run is done: a Ctrl-C now would cut its one document short
         if as_json:
             _echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
@@ -253,6 +270,7 @@ def check(ctx: click.Context, files: tuple[Path, ...], form: str | None, as_json
     from pipeline.run import check_files
 
     spec, units = _load(form or ctx.obj.get("form"), ctx.obj.get("roster"), ctx.obj.get("period"))
+    _office_thesaurus_checked(spec)
     records = check_files(spec, list(files), roster=units, period=ctx.obj.get("period"))
     if as_json or ctx.obj.get("as_json"):
         _echo(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=2))
@@ -273,6 +291,7 @@ def demo(ctx: click.Context, directory: Path) -> None:
     from pipeline.run import RunOptions, consolidate_inbox
 
     spec, _ = _load(ctx.obj.get("form"), None)
+    _office_thesaurus_checked(spec)
     workspace = build_demo(spec, directory)
     click.echo(f"Đã tạo dữ liệu mẫu trong {directory}/: {workspace.file_count} tệp trong {workspace.inbox}/, "
                f"danh sách đơn vị {workspace.roster_path}.", err=True)
@@ -357,6 +376,49 @@ def mark(ctx: click.Context, path: str, received: dt.date | None, exclude: str |
         raise click.UsageError("Dùng một trong --received, --exclude hoặc --clear.")
     outbox = ctx.parent.params.get("outbox") if ctx.parent else Path("outbox")
     _echo(mark_file(Path(outbox or "outbox"), path, received, exclude, clear))
+
+
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n"
+             "  consolidate corrections --thesaurus tu-dien-nhom-bao-cao-cd-2023.toml\n"
+             "  consolidate --outbox ket-qua-2023 corrections --thesaurus ban-sao-tu-dien.toml")
+@click.option("--thesaurus", "thesaurus", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              metavar="TỆP", help="Tệp từ điển nhóm (.toml) cần ghi; không ghi đè tệp đã có. Đặt tên "
+                                  "tu-dien-nhom-<mã mẫu>.toml trong thư mục làm việc để các lần tổng hợp sau dùng.")
+@click.option("--form", default=None, metavar="MẪU", help="Mã mẫu biểu hoặc tệp .toml (mặc định bao-cao-cd-2023).")
+@click.pass_context
+@_help
+@_handled
+def corrections(ctx: click.Context, thesaurus: Path, form: str | None) -> None:
+    """Ghi các chỉnh sửa phân nhóm của văn phòng (trang “Phân nhóm câu”, lưu trong sổ tiếp nhận của OUTBOX, mọi kỳ
+    của mẫu) thành từ điển nhóm: các lần tổng hợp sau và năm sau xếp các ý đó vào đúng nhóm văn phòng đã chọn."""
+    from pipeline.narratives.office_thesaurus import ThesaurusExportError, write_thesaurus
+    from pipeline.narratives.themes import office_thesaurus_path
+
+    spec, _ = _load(form or ctx.obj.get("form"), None)
+    if not spec.narrative_fields:
+        _fail(f"Mẫu {spec.id} không có phần thuyết minh nên không có phân nhóm ý kiến để ghi.", EXIT_USAGE)
+    if thesaurus.exists():  # a thesaurus the office may have edited: never written over
+        _fail(f"Tệp {thesaurus} đã có. Công cụ không ghi đè một từ điển có thể đã được văn phòng sửa: hãy chọn tên "
+              "khác, hoặc xóa tệp đó nếu thật sự muốn tạo lại.", EXIT_USAGE)
+    outbox = Path((ctx.parent.params.get("outbox") if ctx.parent else None) or "outbox")
+    try:
+        exported, notes = write_thesaurus(spec, outbox, thesaurus)
+    except ThesaurusExportError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except FileExistsError:  # made between the check and the write
+        _fail(f"Tệp {thesaurus} đã có: không ghi đè. Hãy chọn tên khác.", EXIT_USAGE)
+    _echo(f"Đã ghi từ điển nhóm của văn phòng: {thesaurus} ({exported.themes} chủ đề, {exported.phrases} cụm từ, "
+          f"từ {exported.used} ý văn phòng đã xếp nhóm).")
+    if exported.alone:
+        _echo(f"{exported.alone} ý văn phòng để riêng không thành chủ đề được: xem ghi chú cuối tệp.")
+    if exported.conflicting:
+        _echo(f"{exported.conflicting} ý được xếp vào các nhóm khác nhau nên không đưa vào: xem ghi chú cuối tệp.")
+    expected = office_thesaurus_path(spec)
+    if thesaurus.resolve() != expected:
+        _echo(f"Để các lần tổng hợp sau dùng từ điển này, đặt nó trong thư mục làm việc với tên {expected.name}"
+              + (f" (thay cho từ điển đang dùng: {expected})." if expected.exists() else "."))
+    for note in notes:
+        _echo(note)
 
 
 @cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate forms")

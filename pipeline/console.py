@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.catalogue import label
 from pipeline.ledger import STATE_LABELS, STATES, FileRecord
-from pipeline.outputs import chase_list_name, feedback_folder
+from pipeline.outputs import FEEDBACK_DIR, chase_list_name, feedback_folder
 from pipeline.vietnamese import vn_percent
 
 if TYPE_CHECKING:
@@ -59,6 +60,22 @@ def _corrections(result: Run) -> list[str]:
 def _short(text: str, words: int = 8) -> str:
     cut = text.split()
     return " ".join(cut[:words]) + ("…" if len(cut) > words else "")
+
+
+def unchanged(result) -> str:
+    """Nothing changed since the last run of the form: its outputs stand; what they are and where."""
+    last = result.last
+    when = last.at.strftime("lúc %H:%M ngày %d/%m/%Y")
+    counts = " · ".join(f"{STATE_LABELS[s]}: {last.counts.get(s, 0)}" for s in STATES)
+    lines = [f"Không có gì thay đổi từ lần tổng hợp trước ({when}): các tệp trong hộp thư đến, đánh dấu của văn phòng, "
+             "danh sách đơn vị, tùy chọn và mẫu biểu đều như cũ, nên kết quả được giữ nguyên, không đọc lại, không ghi lại.",
+             f"Tổng hợp {result.spec.short_title}: {sum(last.counts.values())} tệp trong hộp thư đến.", f"  {counts}",
+             "Kết quả:"]
+    lines += [f"  {path}" for path in last.outputs if not Path(path).parent.name.startswith(FEEDBACK_DIR)]
+    copies = sum(Path(path).parent.name.startswith(FEEDBACK_DIR) for path in last.outputs)
+    if copies:
+        lines.append(f"  Phản hồi cho {copies} tệp có vấn đề (như lần trước).")
+    return "\n".join(lines)
 
 
 def _since(result) -> str:

@@ -27,6 +27,12 @@ class Problem:
         """The JSON shape of the contract: severity, code, field, sheet, cell, message."""
         return {key: getattr(self, key) for key in ("severity", "code", "field", "sheet", "cell", "message")}
 
+    @classmethod
+    def restored(cls, severity: Severity, code: str, message: str, field: str | None, sheet: str | None,
+                 cell: str | None, value: str | None, related: tuple[str, ...]) -> Problem:
+        """A problem made by an earlier run, read back as it was (pipeline/cache.py): its message as then."""
+        return cls(severity, code, message, field, sheet, cell, value, related)
+
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR

@@ -60,6 +60,8 @@ class RunInfo:
     period: str | None
     inbox: str
     counts: dict[str, int]
+    fingerprint: str | None = None  # of everything the run read (run.py): equal, and nothing need be redone
+    outputs: dict[str, str] = field(default_factory=dict)  # each output written -> its sha256
 
     def matches(self, form: str, period: str) -> bool:
         return self.form is None or (self.form == form and self.period == period)
@@ -126,10 +128,12 @@ class Register:
             first_seen[sha] = (dt.datetime.fromisoformat(first), float(mtime))
         for sha, path, received, excluded in db.execute("SELECT sha256, path, received, excluded FROM marks"):
             marks[sha] = Mark(path, parse_vn_date(received) if received else None, excluded)
-        for run, at, options, counts in db.execute("SELECT id, at, options, counts FROM runs ORDER BY id"):
+        for run, at, options, counts, outputs in db.execute("SELECT id, at, options, counts, outputs FROM runs "
+                                                            "ORDER BY id"):
             chosen = json.loads(options or "{}")
             history.append(RunInfo(run, dt.datetime.fromisoformat(at), chosen.get("form"), chosen.get("form_period"),
-                                   str(chosen.get("inbox") or ""), json.loads(counts or "{}")))
+                                   str(chosen.get("inbox") or ""), json.loads(counts or "{}"),
+                                   chosen.get("fingerprint"), json.loads(outputs or "{}")))
         self.first_seen, self.marks, self.history = first_seen, marks, history
         self.corrections = _corrections(db)
         self.loaded = True
@@ -213,8 +217,39 @@ class Register:
         return self.first_seen[sha][0] if sha in self.first_seen else now
 
     # ------------------------------------------------------------ writing
+    def cached_results(self, key: str, shas: list[str]) -> dict[str, str]:
+        """The reading results the register holds for these contents under `key` (pipeline/cache.py); none from a
+        register that is not read (locked, set aside) or older than the table."""
+        if not self.loaded:
+            return {}
+        found: dict[str, str] = {}
+        try:
+            with _connect(self.path) as db:
+                if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'results'").fetchone():
+                    return {}
+                for start in range(0, len(shas), 500):  # SQLite's limit of parameters per statement
+                    chunk = shas[start:start + 500]
+                    found.update(db.execute(f"SELECT sha256, row FROM results WHERE key = ? AND sha256 IN "
+                                            f"({', '.join('?' * len(chunk))})", (key, *chunk)))
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def feedback_made(self, form: str) -> dict[str, str]:
+        """What each feedback copy of this form's last run was made from, by file name (outputs.Written.source)."""
+        if not self.loaded:
+            return {}
+        try:
+            with _connect(self.path) as db:
+                if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'feedback'").fetchone():
+                    return {}
+                return dict(db.execute("SELECT name, source FROM feedback WHERE form = ?", (form,)))
+        except sqlite3.Error:
+            return {}
+
     def record_run(self, now: dt.datetime, options: dict, records, units, outputs: list[Path],
-                   corrections: Changes | None = None) -> None:
+                   corrections: Changes | None = None, results: tuple[str, dict[str, str]] | None = None,
+                   feedback: tuple[str, dict[str, str]] | None = None) -> None:
         """One transaction: the files, the run, what each file and unit became, and the corrections of the
         grouping the office typed or withdrew since the last run. Nothing if it cannot be written."""
         if not self.writable:
@@ -242,6 +277,17 @@ class Register:
                 db.executemany("INSERT INTO unit_states VALUES (?, ?, ?)", [(run, u.unit.code, u.state) for u in units])
                 if corrections is not None:
                     _store_corrections(db, corrections, now)
+                if feedback is not None:
+                    form, made = feedback
+                    db.execute(_FEEDBACK_TABLE)
+                    db.execute("DELETE FROM feedback WHERE form = ?", (form,))
+                    db.executemany("INSERT INTO feedback VALUES (?, ?, ?)", [(form, n, s) for n, s in made.items()])
+                if results is not None:
+                    key, rows = results
+                    db.execute(_RESULTS_TABLE)
+                    db.execute("DELETE FROM results WHERE key <> ?", (key,))  # read by another tool or spec
+                    db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                                   [(sha, key, row) for sha, row in rows.items()])
         except sqlite3.Error as exc:
             self.written = False
             self.notes.append(f"Không ghi được sổ tiếp nhận {self.path.name} lần này ({exc}): đĩa đầy, không có quyền "
@@ -270,6 +316,15 @@ class Register:
         except sqlite3.Error as exc:
             raise RegisterDamaged(f"Không ghi được đánh dấu vào sổ tiếp nhận {self.path} ({exc}). Đánh dấu đã được "
                                   f"ghi vào {JOURNAL_NAME} và sẽ được áp dụng ở lần tổng hợp sau.") from exc
+
+
+# Reading results by content (pipeline/cache.py): made when first needed, so the register's version stays 1.
+_RESULTS_TABLE = "CREATE TABLE IF NOT EXISTS results (sha256 TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL, " \
+                 "PRIMARY KEY (sha256, key))"
+
+
+_FEEDBACK_TABLE = "CREATE TABLE IF NOT EXISTS feedback (form TEXT NOT NULL, name TEXT NOT NULL, source TEXT NOT NULL, " \
+                  "PRIMARY KEY (form, name))"
 
 
 def _ensure_schema(db: sqlite3.Connection) -> None:

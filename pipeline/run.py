@@ -5,6 +5,7 @@ import datetime as dt
 import functools
 import hashlib
 import importlib
+import json
 import os
 import sys
 import threading
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from pipeline.cache import ResultCache, content_key, from_row, to_row
 from pipeline.catalogue import NOT_OPENED
 from pipeline.form import FormSpec
 from pipeline.intake.scan import Found, discover
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from pipeline.narratives.corrections import Changes, Correction
     from pipeline.outputs import Outputs
     from pipeline.previous.read import PreviousPeriod
-    from pipeline.register import Register
+    from pipeline.register import Register, RunInfo
 
 # What the run needs once files are read. Imported in a thread while workers read, off the critical path:
 # together they cost about half a second, a tenth of a 1,000-file run.
@@ -58,6 +60,20 @@ class RunOptions:
     previous: PreviousPeriod | None = None  # last period's figures (--previous)
     progress: bool = True
     allow_empty: bool = False  # the office means to replace good results by those of an empty inbox
+    keep_unchanged: bool = False  # nothing changed since the last run of this form: keep its outputs, read nothing
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A run that found nothing changed since the last one of its form (no file, mark, option, roster, spec or
+    output): that run's outputs stand as they are and nothing was read or written."""
+
+    spec: FormSpec
+    last: RunInfo
+
+    @property
+    def has_unmerged(self) -> bool:
+        return bool(self.last.counts.get("rejected") or self.last.counts.get("pending"))
 
 
 @dataclass(frozen=True)
@@ -99,8 +115,11 @@ class Run:
         }
 
 
-def read_files(spec: FormSpec, found: list[Found], progress: bool = False) -> list[FileRecord]:
-    """Read every file found in worker processes; a reader that crashes or hangs rejects only its file."""
+def read_files(spec: FormSpec, found: list[Found], progress: bool = False,
+               cache: ResultCache | None = None) -> list[FileRecord]:
+    """Read every file found in worker processes; a reader that crashes or hangs rejects only its file. With a
+    cache, a file whose content was read before (same tool, spec and thesauri) is taken from it unread, and the
+    results read now are put in `cache.fresh`."""
     records: list[FileRecord] = []
     to_read: list[tuple[Path, str]] = []
     for entry in found:
@@ -116,6 +135,10 @@ def read_files(spec: FormSpec, found: list[Found], progress: bool = False) -> li
             records.append(FileRecord(relative, Submission(str(path), size, mtime, "", read=False, aside=reason)))
         else:
             to_read.append((path, relative))
+    standard, codes = _standard(spec)
+    if cache is not None:
+        known, to_read = _from_cache(to_read, cache, standard)
+        records.extend(known)
     tasks = [ReadTask(str(path), spec.source) for path, _ in to_read]
     warm = _Warmup()
     try:
@@ -126,7 +149,6 @@ def read_files(spec: FormSpec, found: list[Found], progress: bool = False) -> li
             results = run_isolated(read_and_split, tasks, timeout=READ_TIMEOUT, on_done=warm.then(None))
     finally:
         warm.join()
-    standard, codes = _standard(spec)
     for (path, relative), result in zip(to_read, results):
         submission = result if isinstance(result, Submission) else _crashed(path, result)
         _still_copying(submission)
@@ -134,8 +156,40 @@ def read_files(spec: FormSpec, found: list[Found], progress: bool = False) -> li
             submission.cells = standard
         if isinstance(submission.values, tuple):  # in the form's order, keyed by the spec's own code strings
             submission.values = dict(zip(codes, submission.values))
+        if cache is not None and submission.sha256 and not submission.pending:  # never a copy under way
+            cache.fresh[submission.sha256] = to_row(submission, standard)
         records.append(FileRecord(relative, submission))
     return records
+
+
+def _from_cache(to_read: list[tuple[Path, str]], cache: ResultCache,
+                standard: dict) -> tuple[list[FileRecord], list[tuple[Path, str]]]:
+    """(records of files whose content the cache holds, the files still to read). Each file is hashed here, in
+    the parent (its bytes only: a few milliseconds); one that changes meanwhile is left to the readers."""
+    hashed: list[tuple[Path, str, os.stat_result, str]] = []
+    unread: list[tuple[Path, str]] = []
+    for path, relative in to_read:
+        try:
+            before = path.stat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            after = path.stat()
+        except OSError:
+            unread.append((path, relative))
+            continue
+        if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+            unread.append((path, relative))
+        else:
+            hashed.append((path, relative, before, digest))
+    rows = cache.lookup([digest for *_, digest in hashed]) if hashed else {}
+    known = []
+    for path, relative, stat, digest in hashed:
+        if digest in rows:
+            known.append(FileRecord(relative, from_row(rows[digest], str(path), stat.st_size, stat.st_mtime, digest,
+                                                       standard)))
+        else:
+            unread.append((path, relative))
+    cache.hits = len(known)
+    return known, unread
 
 
 def read_and_split(task: ReadTask) -> Submission:
@@ -273,7 +327,7 @@ def _validated(spec: FormSpec, records: list[FileRecord], roster: list[RosterUni
     return spec
 
 
-def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run:
+def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
     """The whole run: read → settle → consolidate → write. The inbox is only read; outputs go to the outbox,
     each replaced atomically; the register is written last, in one transaction."""
     from pipeline.intake.mailbox import SCRATCH, open_emails
@@ -285,9 +339,16 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run:
         now = dt.datetime.now(VIETNAM)
         register = Register.open(options.outbox)
         found = discover(options.inbox)
+        key = content_key(spec, _thesauri(spec))
+        if options.keep_unchanged:
+            fingerprint = _fingerprint(spec, options, found, key)
+            last = next((run for run in reversed(register.history) if run.form == spec.id), None)
+            if last is not None and last.fingerprint == fingerprint and _outputs_intact(last):
+                return Unchanged(spec, last)
         opened, origins, emails = open_emails([f for f in found if not f.ignored], options.outbox / SCRATCH)
-        records = sorted(read_files(spec, [f for f in found if f.ignored] + opened, progress=options.progress)
-                         + emails, key=lambda r: r.relative)
+        cache = ResultCache(key, lambda shas: register.cached_results(key, shas))
+        records = sorted(read_files(spec, [f for f in found if f.ignored] + opened, progress=options.progress,
+                                    cache=cache) + emails, key=lambda r: r.relative)
         from pipeline.consolidation import consolidate
         from pipeline.outputs import write_outputs
 
@@ -303,11 +364,57 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run:
         consolidation = consolidate(spec, ledger, options.previous, since_last_run(last, records, ledger.units),
                                     in_force)
         opening_notes = tuple(register.notes)
-        outputs = write_outputs(consolidation, options.outbox)
-        register.record_run(now, _options_json(spec, options), records, ledger.units, outputs.paths, typed)
+        outputs = write_outputs(consolidation, options.outbox, register.feedback_made(spec.id))
+        unsettled = {r.submission.sha256 for r in records if r.submission.pending}  # never cached
+        chosen = _options_json(spec, options)
+        if options.keep_unchanged:
+            chosen["fingerprint"] = fingerprint
+        register.record_run(now, chosen, records, ledger.units, outputs.paths, typed,
+                            (key, {sha: row for sha, row in cache.fresh.items() if sha not in unsettled}),
+                            (spec.id, {w.path.name: w.source for w in outputs.feedback}))
     return Run(consolidation, outputs, (*opening_notes, *correction_notes, *outputs.notes,
                                         *register.notes[len(opening_notes):]),
                tuple(register.notes), register.written)
+
+
+def _fingerprint(spec: FormSpec, options: RunOptions, found: list[Found], key: str) -> str:
+    """Everything a run reads, as one digest: each file of the inbox (path, content, time), the office's marks,
+    the options, the roster, last period's file, the tool, the spec and its thesauri (`key`). A file that cannot
+    be read now gives a digest no run recorded."""
+    digest = hashlib.sha256(key.encode())
+    for entry in found:
+        try:
+            stat = entry.path.lstat()
+            content = "" if entry.ignored or entry.path.is_symlink() else hashlib.sha256(entry.path.read_bytes()).hexdigest()
+        except OSError:
+            return "unreadable"
+        digest.update(f"{entry.relative}\0{content}\0{stat.st_mtime_ns}\0{entry.ignored}\n".encode())
+    journal = options.outbox / "danh-dau.csv"
+    marks = journal.read_bytes() if journal.is_file() else b""
+    previous = Path(options.previous.source).read_bytes() if options.previous else b""
+    digest.update(marks + b"\0" + previous + b"\0" + json.dumps(
+        [str(options.inbox), str(options.deadline), options.period,
+         [list(vars(u).values()) for u in options.roster or []]], ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def _outputs_intact(last: RunInfo) -> bool:
+    """Every output the last run wrote is still there as it wrote it (not deleted, not edited: a workbook the
+    office typed corrections into must be read)."""
+    for path, sha in last.outputs.items():
+        try:
+            if hashlib.sha256(Path(path).read_bytes()).hexdigest() != sha:
+                return False
+        except OSError:
+            return False
+    return bool(last.outputs)
+
+
+def _thesauri(spec: FormSpec) -> tuple[Path, ...]:
+    """The thesaurus files a reading result depends on (points and their group keys)."""
+    from pipeline.narratives.themes import office_thesaurus_path
+
+    return Path(spec.source).parent / "themes" / f"{spec.id}.toml", office_thesaurus_path(spec)
 
 
 def office_corrections(spec: FormSpec, outbox: Path,

@@ -138,9 +138,10 @@ def test_feedback_copies_made_in_worker_processes_are_the_ones_made_here(three_u
     made = []
     monkeypatch.setattr(feedback, "run_isolated", lambda func, items, **kw: made.extend(items) or
                         __import__("pipeline.isolation", fromlist=["run_isolated"]).run_isolated(func, items, **kw))
-    run_json(three_units["inbox"], three_units["out"], "--roster", str(three_units["roster"]))
+    elsewhere = three_units["out"].parent / "out-workers"  # a fresh outbox: an unchanged copy is not made again
+    run_json(three_units["inbox"], elsewhere, "--roster", str(three_units["roster"]))
     assert [task.relative for task in made] == ["CD003.xlsx"]  # every copy went to the workers
-    assert path.read_bytes() == here
+    assert (elsewhere / "phan-hoi" / "CD003-CD003.xlsx").read_bytes() == here
 
 
 def test_no_feedback_for_clean_units_and_chase_list_for_missing(three_units):

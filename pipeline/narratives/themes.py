@@ -211,17 +211,38 @@ def _folded(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
-@functools.lru_cache(maxsize=8)  # asked once per text while reading: the path is not built each time
+def office_thesaurus_path(spec: FormSpec) -> Path:
+    """The office's own thesaurus beside its workspace: tu-dien-nhom-<form id>.toml in the working folder (the one
+    holding inbox/ and outbox/), as `consolidate corrections --thesaurus` writes it (narratives/office_thesaurus.py)."""
+    return Path.cwd() / f"tu-dien-nhom-{spec.id}.toml"
+
+
 def thesaurus_for(spec: FormSpec) -> Thesaurus:
-    """The themes beside the form's spec (schemas/themes/<id>.toml); none when the form has no such file."""
-    return _load(str(Path(spec.source).parent / "themes" / f"{spec.id}.toml"))
+    """The themes beside the form's spec (schemas/themes/<id>.toml; none when the form has no such file), with the
+    office's thesaurus in the working folder when there is one (office_thesaurus_path): its themes before the
+    form's, a theme of a form theme's id adding its phrases to that theme. A broken office thesaurus raises
+    SpecError naming the file and the line. Asked once per text while reading: one stat of the office's file, the
+    rest cached by the file's identity and time (an edited file is read again)."""
+    import os  # here: this function is all of the module that needs it
+
+    try:
+        found = os.stat(f"tu-dien-nhom-{spec.id}.toml")  # relative: the working folder
+    except OSError:
+        return _load(spec)
+    return _load(spec, (found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size))
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str) -> Thesaurus:
-    if not Path(path).is_file():
+def _load(spec: FormSpec, office: tuple[int, ...] | None = None) -> Thesaurus:
+    """The form's thesaurus; with `office` (the office file's identity and time), the office's themes added."""
+    if office is not None:
+        from pipeline.narratives.office_thesaurus import combined
+
+        return combined(_load(spec), office_thesaurus_path(spec), spec)
+    path = Path(spec.source).parent / "themes" / f"{spec.id}.toml"
+    if not path.is_file():
         return Thesaurus(())
-    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
     kinds = raw.get("points", {})
     return Thesaurus(tuple(Theme(t["id"], t["label"], tuple(t["any"]), tuple(t.get("not", ())),
                                  tuple(t.get("fields", ())), t.get("addressee")) for t in raw.get("themes", [])),

@@ -51,6 +51,7 @@ class Written:
 
     path: Path
     notes: tuple[str, ...] = ()
+    source: str = ""  # what it was made from (a feedback copy: its file and problems), to skip it when unchanged
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,13 @@ def write_replacing(target: Path, write: Callable[[Path], Written]) -> Written:
                                                   f"mới ghi vào {fallback.name}."))
 
 
-def write_outputs(consolidation: Consolidation, outbox: Path) -> Outputs:
+def write_outputs(consolidation: Consolidation, outbox: Path, made: dict[str, str] | None = None) -> Outputs:
     """Every output of a run, each replaced atomically; the consolidation is only read.
 
     The workbook is written here while a forked process writes the Word report and the feedback: both
     cores work, and a province's outputs take the time of the longest one, not of all together (up to
-    SEQUENTIAL_FROM units; beyond, memory comes first).
+    SEQUENTIAL_FROM units; beyond, memory comes first). `made`: what each feedback copy of the last run was
+    made from (Written.source, by file name): a copy whose file and problems are the same is not rewritten.
     """
     from pipeline.outputs.workbook import write_workbook
 
@@ -102,11 +104,11 @@ def write_outputs(consolidation: Consolidation, outbox: Path) -> Outputs:
     if (len(consolidation.ledger.records) < PARALLEL_FROM or consolidation.figures.unit_count > SEQUENTIAL_FROM
             or "fork" not in multiprocessing.get_all_start_methods()):
         written = write_replacing(workbook, lambda path: write_workbook(consolidation, path))
-        return Outputs(written, *_write_rest(consolidation, outbox, spread=True))
+        return Outputs(written, *_write_rest(consolidation, outbox, made, spread=True))
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
     gc.freeze()  # the collector would otherwise touch, and so copy, every object the child shares
-    child = context.Process(target=_write_rest_in_child, args=(consolidation, outbox, sending),
+    child = context.Process(target=_write_rest_in_child, args=(consolidation, outbox, made, sending),
                             name="consolidate-outputs")
     child.start()
     sending.close()
@@ -126,7 +128,7 @@ def write_outputs(consolidation: Consolidation, outbox: Path) -> Outputs:
     return Outputs(written, *outcome)
 
 
-def _write_rest(consolidation: Consolidation, outbox: Path,
+def _write_rest(consolidation: Consolidation, outbox: Path, made: dict[str, str] | None,
                 spread: bool = False) -> tuple[Written, tuple[Written, ...], Written]:
     """The Word report, the feedback copies and the chase list. With `spread`, nothing else is being written:
     the copies may use every core."""
@@ -135,12 +137,12 @@ def _write_rest(consolidation: Consolidation, outbox: Path,
 
     report = write_replacing(outbox / report_name(consolidation.spec.id),
                              lambda path: write_report(consolidation, path))
-    return (report, *write_feedback(consolidation, outbox, spread))
+    return (report, *write_feedback(consolidation, outbox, spread, made))
 
 
-def _write_rest_in_child(consolidation: Consolidation, outbox: Path, sending) -> None:
+def _write_rest_in_child(consolidation: Consolidation, outbox: Path, made: dict[str, str] | None, sending) -> None:
     try:
-        sending.send(_write_rest(consolidation, outbox))
+        sending.send(_write_rest(consolidation, outbox, made))
     except BaseException as exc:  # carried to the parent, which reports it as any other failure
         sending.send(exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
     finally:

@@ -1,6 +1,7 @@
 """Feedback for units: a copy of each faulty workbook with the cells marked, and a chase list for a mail merge."""
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -103,9 +104,10 @@ def _folded(name: str) -> str:
 SPREAD_FROM = 200  # copies; from this many, with `spread`, they are made in worker processes on every core
 
 
-def write_feedback(consolidation: Consolidation, outbox: Path,
-                   spread: bool = False) -> tuple[tuple[Written, ...], Written]:
-    """One marked copy per unit file with problems, and the chase list: (the copies, the chase list).
+def write_feedback(consolidation: Consolidation, outbox: Path, spread: bool = False,
+                   made: dict[str, str] | None = None) -> tuple[tuple[Written, ...], Written]:
+    """One marked copy per unit file with problems, and the chase list: (the copies, the chase list). A copy that
+    `made` says was made from the same file and problems, and is still there, is kept as it is.
 
     A unit's .xlsx/.xlsm is marked by patching its package (outputs/marking.py), which keeps everything else
     in it. A package the patcher does not edit is reopened with openpyxl in a worker process with a time
@@ -117,6 +119,12 @@ def write_feedback(consolidation: Consolidation, outbox: Path,
     folder.mkdir(parents=True, exist_ok=True)
     records = [r for r in consolidation.ledger.records if r.state in ("accepted", "rejected") and r.problems]
     targets = [folder / name for name in feedback_names(records)]
+    order = {target: number for number, target in enumerate(targets)}  # the copies come back in the files' order
+    sources = [_source(r) for r in records]
+    kept = [Written(t, source=s) for t, s in zip(targets, sources) if (made or {}).get(t.name) == s and t.is_file()]
+    unchanged = {w.path for w in kept}
+    pending = [(r, t, s) for r, t, s in zip(records, targets, sources) if t not in unchanged]
+    records, targets, sources = ([r for r, _, _ in pending], [t for _, t, _ in pending], [s for _, _, s in pending])
     tasks = [FeedbackTask(r.submission.path, r.relative, tuple(r.problems), str(temporary_beside(t)),
                           # a file the office set aside goes back as the list alone: its content is not in question
                           r.submission.kind in ("xlsx", "xlsm") and r.submission.read and not r.excluded)
@@ -136,14 +144,25 @@ def write_feedback(consolidation: Consolidation, outbox: Path,
     finally:
         for task in tasks:
             Path(task.target).unlink(missing_ok=True)
-    keep = {p.name for p in written}
+    keep = {p.name for p in written} | {w.path.name for w in kept}
     for stale in folder.glob("*.xlsx"):
         if stale.name not in keep:  # a unit that fixed its file no longer gets last run's feedback
             stale.unlink(missing_ok=True)
     chase = outbox / chase_list_name(consolidation.spec.id)
     with atomic_path(chase) as temporary:
         _chase_list(consolidation, temporary)
-    return tuple(Written(path) for path in written), Written(chase)
+    made_now = {path: source for path, source in zip(targets, sources)}
+    copies = sorted([*kept, *(Written(path, source=made_now[path]) for path in written)], key=lambda w: order[w.path])
+    return tuple(copies), Written(chase)
+
+
+def _source(record: FileRecord) -> str:
+    """What a unit's feedback copy is made from: its file's content and every problem, as one digest."""
+    from pipeline import __version__
+
+    text = repr((__version__, record.submission.sha256, record.excluded,
+                 [(p.severity, p.code, p.message, p.sheet, p.cell, p.related) for p in record.problems]))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def any_copy(task: FeedbackTask) -> bool:
