@@ -53,16 +53,16 @@ def test_figures_every_unit_shares_stay_and_a_sentence_naming_its_unit_is_not_th
              ("D", "Tuyên truyền Nghị quyết số 58-NQ/TW của Bộ Chính trị tới toàn thể đoàn viên.")]
     [line] = draft.points(_groups(thesaurus, "tm_II_2", texts), 10, NAMES, thesaurus)
     assert "58-NQ/TW" in line and line.endswith("(4/10 đơn vị)")
-    theme = Theme("t", "Chủ đề chung", ("xuống cấp",))
+    theme = Theme("t", "Chủ đề chung", ("phòng học", "xuống cấp"))  # two phrases: evidence enough for a theme
     named = group_sentences(Thesaurus((theme,)), "tm_III_1", [
         ("A", NAMES["A"], "Phòng học của Trường THPT A xuống cấp."), ("B", NAMES["B"], "Phòng học xuống cấp nặng.")])
     assert draft.wording(named[0], NAMES) == "Phòng học xuống cấp nặng."
 
 
 def test_a_theme_group_whose_every_sentence_has_its_own_figure_is_drafted_by_the_themes_label(thesaurus):
-    theme = Theme("t", "Cơ sở vật chất xuống cấp", ("xuống cấp",))
+    theme = Theme("t", "Cơ sở vật chất xuống cấp", ("bị xuống cấp",))
     groups = group_sentences(Thesaurus((theme,)), "tm_III_1", [
-        ("A", NAMES["A"], "Có 3 phòng học xuống cấp."), ("B", NAMES["B"], "Nhà đa năng xuống cấp sau 20 năm.")])
+        ("A", NAMES["A"], "Có 3 phòng học bị xuống cấp."), ("B", NAMES["B"], "Nhà đa năng bị xuống cấp sau 20 năm.")])
     assert draft.wording(groups[0], NAMES) == "Cơ sở vật chất xuống cấp"
 
 
@@ -75,10 +75,18 @@ def test_openings_copied_from_the_guidance_are_no_finding(thesaurus):
 
 
 def test_a_point_two_themes_claim_equally_stands_alone():
-    one, two = Theme("a", "Tài chính hạn hẹp", ("kinh phí",)), Theme("b", "Giá cả tăng", ("giá cả",))
+    one = Theme("a", "Tài chính hạn hẹp", ("kinh phí", "hạn chế"))
+    two = Theme("b", "Giá cả tăng", ("giá cả", "tăng cao"))
     thesaurus = Thesaurus((one, two))
-    assert thesaurus.theme_of("Kinh phí ít trong khi giá cả tăng cao.", "tm_III_2") is None
+    assert thesaurus.theme_of("Kinh phí hạn chế trong khi giá cả tăng cao.", "tm_III_2") is None
     assert thesaurus.theme_of("Kinh phí hoạt động còn hạn chế.", "tm_III_2") is one
+
+
+def test_one_short_phrase_is_too_little_evidence_for_a_theme():
+    theme = Theme("t", "Chăm lo Tết", ("tết",))
+    assert Thesaurus((theme,)).theme_of("Tổ chức gặp mặt đầu xuân, tặng quà Tết cho đoàn viên.", "tm_II_1") is None
+    more = Theme("u", "Chăm lo Tết", ("quà tết", "tết"))  # a phrase of two syllables and one of one: enough
+    assert Thesaurus((more,)).theme_of("Tổ chức gặp mặt đầu xuân, tặng quà Tết cho đoàn viên.", "tm_II_1") is more
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -160,7 +160,7 @@ def test_office_themes_come_first_and_a_form_themes_id_only_adds_phrases(tmp_pat
     (tmp_path / OFFICE_FILE).write_text(
         '[[themes]]\nid = "tap-huan-can-bo"\nlabel = "Khác"\nfields = ["tm_V"]\nany = ["lớp bồi dưỡng", "Lớp  tập huấn"]\n\n'
         '[[themes]]\nid = "nuoc-uong"\nlabel = "Nước uống"\nfields = ["tm_V"]\naddressee = "dang-nha-nuoc"\n'
-        'any = ["nước uống"]\n', encoding="utf-8")
+        'any = ["nước uống", "hệ thống nước uống"]\n', encoding="utf-8")
     merged = thesaurus_for(spec)
     assert merged.themes[0].id == "nuoc-uong" and len(merged.themes) == len(form.themes) + 1
     training = next(t for t in merged.themes if t.id == "tap-huan-can-bo")

@@ -17,6 +17,9 @@ _WORD = re.compile(r"[0-9a-zà-ỹđ]+(?:/[0-9a-zà-ỹđ]+)?")
 _FIGURE = re.compile(r"[0-9]+")
 _FIGURE_RUN = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
 _REPRESENTATIVE_SAMPLE = 200  # sentences
+# The least a point must hold of a theme's phrases to take it: a phrase scores its syllables squared, so one
+# phrase of three syllables, two of two, or one of two and one of one.
+EVIDENCE = 5
 # Numbers every unit shares (a year, a document's number: "năm 2023", "Hướng dẫn số 148/HD-CĐVC") are no unit's
 # own figure; what is left (a count, an amount, a day) is.
 _SHARED_NUMBERS = re.compile(r"(?<![0-9/.,])(?:19|20)[0-9]{2}(?![0-9/,]|[.][0-9])|(?:số|quyết định|nghị quyết|nghị định|"
@@ -184,6 +187,8 @@ class Thesaurus:
                 node, size = node.get(words[start + size]), size + 1
         padded = f" {' '.join(words)} "
         best: tuple[int, Theme] | None = None
+        if max(scores.values(), default=0) < EVIDENCE:
+            return None  # one short phrase ("tết", "đời sống") is too little to say what a point is about
         for number, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
             theme = self.themes[number]
             if theme.fields and field_code not in theme.fields:
