@@ -103,8 +103,16 @@ class Book:
 
 def fit_height(texts: list, widths: tuple[int, ...]) -> int | None:
     """The height of a row whose wrapped texts take several lines in columns of `widths`; None for one line."""
-    lines = max((sum(-(-len(line) // max(int(width * 1.15), 1)) or 1 for line in str(text).split("\n"))
-                 for text, width in zip(texts, widths, strict=False)), default=1)
+    return height_of(max((line_count(text, width) for text, width in zip(texts, widths, strict=False)), default=1))
+
+
+def line_count(text, width: int) -> int:
+    """The lines a text takes wrapped in a column of `width` (its own line ends counted)."""
+    return sum(-(-len(line) // max(int(width * 1.15), 1)) or 1 for line in str(text).split("\n"))
+
+
+def height_of(lines: int) -> int | None:
+    """A row's height for that many lines of text; None for one (the sheet's default)."""
     return min(15 * lines + 3, 409) if lines > 1 else None
 
 

@@ -14,7 +14,7 @@ from pipeline.narratives.corrections import (
     collapsed,
     section_text,
 )
-from pipeline.outputs.workbook.common import Book, cut, fit_height, set_widths
+from pipeline.outputs.workbook.common import Book, cut, fit_height, height_of, line_count, set_widths
 
 WIDTHS = (26, 11, 26, 70, 7, 40, 26)
 INSTRUCTION = ("Gõ số nhóm khác để chuyển ý sang nhóm đó, gõ tên nhóm mới để lập nhóm mới, hoặc gõ “riêng” để ý đứng "
@@ -37,14 +37,23 @@ def write(book: Book, sheet: Worksheet) -> None:
     names = book.unit_names()
 
     def make():
+        # A row's height as fit_height gives it, from each column's lines, the lines of what repeats (the section,
+        # the group's label, the unit's code and name) counted once: this sheet has a row per point of the province.
+        named = {}
         for field in spec.narrative_fields:
             section = section_text(spec, field.code)
+            section_lines = line_count(section, WIDTHS[0])
             for number, group in enumerate(data.themes.get(field.code, []), start=1):
                 label = group.label
+                fixed = max(section_lines, line_count(label, WIDTHS[5]), line_count("", WIDTHS[4]))
                 for unit, name, text in group.sentences:
                     correction = in_force.get((field.code, unit, collapsed(text)))
                     chosen = _shown(correction, number)
-                    yield fit_height([section, unit, name, text, "", label, chosen], WIDTHS), [
+                    if (unit, name) not in named:
+                        named[unit, name] = max(line_count(unit, WIDTHS[1]), line_count(name, WIDTHS[2]))
+                    lines = max(fixed, named[unit, name], line_count(text, WIDTHS[3]),
+                                line_count("" if chosen is None else chosen, WIDTHS[CHOSEN]))
+                    yield height_of(lines), [
                         (0, section, top), (1, cut(unit), top), (2, cut(name), top), (3, cut(text), top),
                         (4, number, number_xf), (5, cut(label), top), (CHOSEN, chosen, editable)]
         if missing:
