@@ -34,9 +34,14 @@ def summary(result: Run) -> str:
     outputs = result.outputs
     lines.append(f"  Bảng tổng hợp: {outputs.workbook.path}")
     lines.append(f"  Dự thảo báo cáo: {outputs.report.path}")
+    if outputs.annex:
+        lines.append(f"  Phụ lục thuyết minh của các đơn vị: {outputs.annex.path}")
     folder, chase = feedback_folder(result.spec.id), chase_list_name(result.spec.id)
     if outputs.feedback:
         lines.append(f"  Phản hồi cho {len(outputs.feedback)} tệp có vấn đề: {outputs.feedback[0].path.parent}/")
+    if outputs.mails:
+        lines.append(f"  Thư phản hồi soạn sẵn cho {len(outputs.mails)} đơn vị (mở bằng Outlook hoặc Thunderbird, đọc lại "
+                     f"rồi gửi): {outputs.mails[0].path.parent}/")
     lines.extend(f"Lưu ý: {note}" for note in result.notes)
     lines.append(f"Việc tiếp theo: mở bảng tổng hợp; gửi tệp trong thư mục {folder} cho các đơn vị có lỗi; nhắc các "
                  f"đơn vị chưa nộp (danh sách kèm email trong {chase}).")

@@ -103,6 +103,7 @@ class Run:
         return {
             "form": self.spec.id, "period": self.spec.period, "notes": list(self.register_notes),
             "workbook": str(self.outputs.workbook.path), "report": str(self.outputs.report.path),
+            "annex": str(self.outputs.annex.path) if self.outputs.annex else None,
             "files": [r.as_json() for r in self.ledger.records],
             "units": self.ledger.units_json(),
             "totals": done.figures.sums,

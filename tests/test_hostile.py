@@ -784,7 +784,8 @@ def test_killed_run_leaves_the_previous_workbook_whole(tmp_path, spec, template_
     assert exit_code == 0 and document["workbook"] == str(outbox / WORKBOOK)
     assert is_complete_workbook(outbox / WORKBOOK)
     visible = {p.relative_to(outbox).as_posix() for p in outbox.rglob("*") if not p.name.startswith(".")}
-    assert visible == {WORKBOOK, REPORT, "phan-hoi", "don-vi-chua-nop-hoac-muon.xlsx", "so-tiep-nhan.sqlite"}
+    assert visible == {WORKBOOK, REPORT, "phu-luc-thuyet-minh-bao-cao-cd-2023.docx", "phan-hoi",
+                       "don-vi-chua-nop-hoac-muon.xlsx", "so-tiep-nhan.sqlite"}
     # Temporaries of killed runs are hidden and never taken for outputs; a later run leaves them be.
     still_there = {p.name for p in outbox.rglob(".*.tmp")}
     print(f"\nkilled while writing {writing}; temporaries left by killed runs: {len(left_over)}, "

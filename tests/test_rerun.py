@@ -18,6 +18,7 @@ def _comparable(document: dict) -> dict:
     document.pop("since_last_run")
     document.pop("workbook")
     document.pop("report")
+    document.pop("annex")
     for entry in document["files"]:
         entry.pop("first_seen")
     return document

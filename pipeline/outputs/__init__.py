@@ -1,4 +1,4 @@
-"""What a run leaves in the outbox: the consolidated workbook, the Word report, feedback for units."""
+"""What a run leaves in the outbox: the consolidated workbook, the Word report and its annex, feedback for units."""
 from __future__ import annotations
 
 import datetime as dt
@@ -35,6 +35,11 @@ def report_name(form_id: str) -> str:
     return f"bao-cao-tong-hop-{form_id}.docx"
 
 
+def annex_name(form_id: str) -> str:
+    """The units' texts, section by section: a document of its own beside the report, never inside it."""
+    return f"phu-luc-thuyet-minh-{form_id}.docx"
+
+
 def feedback_folder(form_id: str) -> str:
     """The folder of a form's feedback copies: each form its own, so that two forms consolidated in one outbox
     never replace or clear each other's (the default form keeps the plain name staff know)."""
@@ -62,14 +67,18 @@ class Outputs:
     report: Written
     feedback: tuple[Written, ...]  # the feedback copies
     chase: Written  # the list of units to chase
+    annex: Written | None = None  # the units' texts (phu-luc-thuyet-minh-<form>.docx); None: a form without any
+    mails: tuple[Written, ...] = ()  # the draft feedback mails, thu-phan-hoi/<unit code>.eml (outputs/mail.py)
 
     @property
     def paths(self) -> list[Path]:
-        return [self.workbook.path, self.report.path, *(w.path for w in self.feedback), self.chase.path]
+        return [self.workbook.path, self.report.path, *(w.path for w in self.feedback), self.chase.path,
+                *([self.annex.path] if self.annex else []), *(w.path for w in self.mails)]
 
     @property
     def notes(self) -> tuple[str, ...]:
-        return tuple(note for written in (self.workbook, self.report, *self.feedback, self.chase)
+        return tuple(note for written in (self.workbook, self.report, *self.feedback, self.chase,
+                                          *([self.annex] if self.annex else []), *self.mails)
                      for note in written.notes)
 
 
@@ -104,7 +113,7 @@ def write_outputs(consolidation: Consolidation, outbox: Path, made: dict[str, st
     if (len(consolidation.ledger.records) < PARALLEL_FROM or consolidation.figures.unit_count > SEQUENTIAL_FROM
             or "fork" not in multiprocessing.get_all_start_methods()):
         written = write_replacing(workbook, lambda path: write_workbook(consolidation, path))
-        return Outputs(written, *_write_rest(consolidation, outbox, made, spread=True))
+        return _outputs(written, _write_rest(consolidation, outbox, made, spread=True))
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
     gc.freeze()  # the collector would otherwise touch, and so copy, every object the child shares
@@ -125,19 +134,32 @@ def write_outputs(consolidation: Consolidation, outbox: Path, made: dict[str, st
         raise RuntimeError(f"tiến trình ghi báo cáo Word và phản hồi dừng bất thường (mã {child.exitcode})")
     if isinstance(outcome, BaseException):
         raise outcome
-    return Outputs(written, *outcome)
+    return _outputs(written, outcome)
+
+
+def _outputs(workbook: Written, rest: tuple) -> Outputs:
+    """Outputs from the workbook and what _write_rest wrote (the annex and the mails last, by name)."""
+    *others, annex, mails = rest
+    return Outputs(workbook, *others, annex=annex, mails=mails)
 
 
 def _write_rest(consolidation: Consolidation, outbox: Path, made: dict[str, str] | None,
-                spread: bool = False) -> tuple[Written, tuple[Written, ...], Written]:
-    """The Word report, the feedback copies and the chase list. With `spread`, nothing else is being written:
-    the copies may use every core."""
+                spread: bool = False) -> tuple[Written, tuple[Written, ...], Written, Written | None,
+                                               tuple[Written, ...]]:
+    """The Word report, the feedback copies, the chase list, the annex of the units' texts (None for a form
+    without narratives) and the feedback mails (which attach the copies, so come after them). With `spread`,
+    nothing else is being written: the copies may use every core."""
+    from pipeline.outputs.annex import annex_fields, write_annex
     from pipeline.outputs.feedback import write_feedback
+    from pipeline.outputs.mail import write_mails
     from pipeline.outputs.report import write_report
 
-    report = write_replacing(outbox / report_name(consolidation.spec.id),
-                             lambda path: write_report(consolidation, path))
-    return (report, *write_feedback(consolidation, outbox, spread, made))
+    spec = consolidation.spec
+    report = write_replacing(outbox / report_name(spec.id), lambda path: write_report(consolidation, path))
+    annex = (write_replacing(outbox / annex_name(spec.id), lambda path: write_annex(consolidation, path))
+             if annex_fields(spec) else None)
+    copies, chase = write_feedback(consolidation, outbox, spread, made)
+    return report, copies, chase, annex, write_mails(consolidation, outbox)
 
 
 def _write_rest_in_child(consolidation: Consolidation, outbox: Path, made: dict[str, str] | None, sending) -> None:

@@ -101,6 +101,11 @@ def _folded(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
+def feedback_records(consolidation: Consolidation) -> list[FileRecord]:
+    """The files that get a feedback copy, in the order of the ledger: read or refused, with problems."""
+    return [r for r in consolidation.ledger.records if r.state in ("accepted", "rejected") and r.problems]
+
+
 SPREAD_FROM = 200  # copies; from this many, with `spread`, they are made in worker processes on every core
 
 
@@ -117,7 +122,7 @@ def write_feedback(consolidation: Consolidation, outbox: Path, spread: bool = Fa
     """
     folder = outbox / feedback_folder(consolidation.spec.id)
     folder.mkdir(parents=True, exist_ok=True)
-    records = [r for r in consolidation.ledger.records if r.state in ("accepted", "rejected") and r.problems]
+    records = feedback_records(consolidation)
     targets = [folder / name for name in feedback_names(records)]
     order = {target: number for number, target in enumerate(targets)}  # the copies come back in the files' order
     sources = [_source(r) for r in records]
@@ -188,7 +193,7 @@ def _marks(problems: tuple[Problem, ...]) -> list[Mark]:
 
 
 def _listing(task: FeedbackTask) -> Listing:
-    rows = tuple((p.is_error, tuple(clean(v) for v in _row_values(p))) for p in task.problems)
+    rows = tuple((f.is_error, tuple(clean(v) for v in _row_values(f))) for f in folded(task.problems))
     return Listing(LIST_SHEET, clean(_title(task)), _summary(task), LIST_HEADER, rows, LIST_WIDTHS)
 
 
@@ -196,15 +201,89 @@ def _title(task: FeedbackTask) -> str:
     return f"Phản hồi về tệp {task.relative}"
 
 
+ACCEPTED_NOTE = "Tệp đã được nhận; các điểm dưới đây chỉ để đơn vị xem lại, không cần gửi lại."
+EXCLUDED = "excluded"  # the office set the file aside: nothing to fix, the office says why
+
+
+def only_set_aside(problems) -> bool:
+    """Every error is the office's own setting aside (`consolidate mark --exclude`): nothing for the unit to fix."""
+    errors = {p.code for p in problems if p.is_error}
+    return errors == {EXCLUDED}
+
+
 def _summary(task: FeedbackTask) -> str:
     errors = sum(p.is_error for p in task.problems)
-    return (f"Có {errors} lỗi cần sửa và {len(task.problems) - errors} cảnh báo cần xem lại. Các ô có vấn đề "
-            "được tô màu (đỏ: lỗi, vàng: cảnh báo) và có ghi chú. Sửa trong tệp gốc của đơn vị rồi gửi lại.")
+    warnings = len(task.problems) - errors
+    if not errors:
+        return (f"{ACCEPTED_NOTE} Có {warnings} cảnh báo; các ô liên quan được tô vàng và có ghi chú. Nếu số liệu "
+                "đúng thì không cần sửa.")
+    if only_set_aside(task.problems):
+        return "Văn phòng đã để riêng tệp này (lý do ở dưới); liên hệ văn phòng nếu cần gửi lại."
+    also = f" và {warnings} cảnh báo cần xem lại" if warnings else ""
+    return (f"Có {errors} lỗi cần sửa{also}. Các ô có vấn đề được tô màu (đỏ: lỗi, vàng: cảnh báo) và có "
+            "ghi chú. Sửa trong tệp gốc của đơn vị rồi gửi lại.")
 
 
-def _row_values(problem: Problem) -> tuple[str, ...]:
-    return ("Lỗi" if problem.is_error else "Cảnh báo", upper_first(problem.label), problem.sheet or "",
-            ", ".join(filter(None, (problem.cell, *problem.related))), problem.message)
+@dataclass(frozen=True)
+class Fold:
+    """Problems of one kind that differ only in the cell they name (22 cells typed in TCVN3): one line of the
+    list and of the mail, the cells named together. The cells themselves stay marked one by one."""
+
+    is_error: bool
+    code: str
+    label: str
+    sheet: str
+    cells: tuple[str, ...]
+    text: str  # what they share: the message without the cell it opens with (the whole message when alone)
+    count: int
+
+    @property
+    def line(self) -> str:
+        """One line for a text (the mail): the message as it is when alone, else the sheet, the cells, the text."""
+        if self.count == 1:
+            return self.text
+        return f"Trang \"{self.sheet}\", {self.count} ô {cell_list(self.cells)}: {self.text}"
+
+
+CELLS_NAMED = 30  # in a line of text; the sheet's list names every cell
+
+
+def cell_list(cells: tuple[str, ...], limit: int = CELLS_NAMED) -> str:
+    shown = ", ".join(cells[:limit])
+    return f"{shown} và {len(cells) - limit} ô khác" if len(cells) > limit else shown
+
+
+def folded(problems) -> list[Fold]:
+    """The problems, those of one code, sheet and message that differ only in their cell made one, in order."""
+    groups: dict[tuple, list[Problem]] = {}
+    shared: dict[tuple, str] = {}
+    for number, p in enumerate(problems):
+        rest = _without_cell(p)
+        key = (p.is_error, p.code, p.sheet or "", rest) if rest is not None else (number,)
+        groups.setdefault(key, []).append(p)
+        shared[key] = rest if rest is not None else p.message
+    folds = []
+    for key, members in groups.items():
+        first = members[0]
+        cells = tuple(dict.fromkeys(ref for p in members for ref in (p.cell, *p.related) if ref))
+        text = first.message if len(members) == 1 else shared[key]
+        folds.append(Fold(first.is_error, first.code, upper_first(first.label), first.sheet or "", cells, text,
+                          len(members)))
+    return folds
+
+
+def _without_cell(problem: Problem) -> str | None:
+    """A message that opens with its cell (Trang "Số liệu", ô D21 (label): …) without it; None for another."""
+    opening = f'Trang "{problem.sheet}", ô {problem.cell} ('
+    if not (problem.sheet and problem.cell and problem.message.startswith(opening)):
+        return None
+    end = problem.message.find("): ", len(opening))
+    return problem.message[end + 3:] if end >= 0 else None
+
+
+def _row_values(fold: Fold) -> tuple[str, ...]:
+    text = fold.text if fold.count == 1 else f"{fold.count} ô: {fold.text}"
+    return ("Lỗi" if fold.is_error else "Cảnh báo", fold.label, fold.sheet, ", ".join(fold.cells), text)
 
 
 def write_feedback_copy(task: FeedbackTask) -> str:
@@ -274,11 +353,11 @@ def _problem_sheet(workbook, task: FeedbackTask) -> None:
     sheet["A2"].font = Font(name=FONT, italic=True)
     for col, title in enumerate(LIST_HEADER, start=1):
         sheet.cell(4, col, title).font = Font(name=FONT, bold=True)
-    for row, problem in enumerate(task.problems, start=5):
-        for col, value in enumerate(_row_values(problem), start=1):
+    for row, fold in enumerate(folded(task.problems), start=5):
+        for col, value in enumerate(_row_values(fold), start=1):
             cell = sheet.cell(row, col, clean(value))
             cell.data_type = "s"  # a message quoting a unit's "=..." text must stay text here too
-            cell.font = Font(name=FONT, bold=col == 1 and problem.is_error, color="C00000" if problem.is_error else None)
+            cell.font = Font(name=FONT, bold=col == 1 and fold.is_error, color="C00000" if fold.is_error else None)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDE", LIST_WIDTHS):
         sheet.column_dimensions[letter].width = width

@@ -1,4 +1,7 @@
-"""The draft province report (python-docx): outline I–V with the totals written in, as an administrative document."""
+"""The draft province report (python-docx): outline I–V with the totals written in, as an administrative document
+(NĐ 30/2020: letterhead, page numbers from page 2, "Nơi nhận", signature). What the tool says to the office (a
+draft to check, a part to write, where the units' full texts are) is a Word comment, never body text: "Delete all
+comments" leaves a clean page. The units' full texts are a separate document (annex.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,8 +18,8 @@ from docx.text.paragraph import Paragraph
 
 from pipeline.form import FORM_KEYS
 from pipeline.narratives import draft
-from pipeline.narratives.themes import groups_of_units, joined_labels, thesaurus_for
-from pipeline.outputs import Written, sentences
+from pipeline.narratives.themes import thesaurus_for
+from pipeline.outputs import Written, annex_name, sentences
 from pipeline.previous.compare import basis_lead, basis_words, like_for_like_note
 from pipeline.vietnamese import vn_number, vn_percent
 
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 FONT = "Times New Roman"
 PLACEHOLDER = "[Văn phòng bổ sung nhận định chung cho mục này.]"
 ANNEX_LIMIT = 500  # units; beyond this an annex of every text runs to thousands of pages: the workbook holds them
+AUTHOR, INITIALS = "Công cụ tổng hợp", "CT"  # who the comments are from, as Word shows it
 
 
 def write_report(consolidation: Consolidation, path: Path) -> Written:
@@ -65,26 +69,50 @@ def _setup(document) -> None:
     normal.font.size = Pt(14)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
+    _page_numbers(section)
 
 
-class _ReportWriter:
+def _page_numbers(section) -> None:
+    """The page number centred at the top from page 2; page 1 (letterhead) has an empty header of its own."""
+    section.different_first_page_header_footer = True
+    section.first_page_header.is_linked_to_previous = False  # defined and empty, not inherited
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.first_line_indent = Cm(0)
+
+    def run_with(*elements):
+        run = paragraph.add_run()
+        run.font.name, run.font.size = FONT, Pt(14)
+        for element in elements:
+            run._r.append(element)
+        return run
+
+    def field_char(kind: str):
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        return element
+
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = " PAGE "
+    run_with(field_char("begin"))
+    run_with(instruction)
+    run_with(field_char("separate"))
+    run_with().text = "2"  # shown until the field is updated; Word and LibreOffice update it on opening
+    run_with(field_char("end"))
+
+
+class _Writer:
+    """Paragraphs appended to a document in constant time, and the tool's notes as comments."""
+
     def __init__(self, document, consolidation: Consolidation) -> None:
         self.doc = document
         self.section_properties = document.element.body.sectPr
         self.spec = consolidation.spec
-        self.thesaurus = thesaurus_for(consolidation.spec)
         self.data = consolidation.figures
-        self.ledger = consolidation.ledger
-        self.previous = consolidation.previous
-        self.changes = consolidation.changes
-        self.compared = consolidation.compared
-        self.moved = (sentences.Movements(self.changes, basis_lead(self.previous, self.compared))
-                      if self.previous else None)
-        self.noted = False  # the like-for-like note, under the first table of key figures only
-        code, name = self.spec.roles.unit_code, self.spec.roles.unit_name
-        self.names = {str(r[code]): str(r[name]) for r in self.data.units[[code, name]].to_dict("records")}
+        self.since_heading = False  # whether the part under the last heading has any content yet
+        self.last_heading: Paragraph | None = None
 
-    # ------------------------------------------------------------ building blocks
     def new_paragraph(self) -> Paragraph:
         """A paragraph at the end of the body in constant time: python-docx's own add_paragraph looks for the
         section properties among all the body's children each time, which is quadratic over a large annex."""
@@ -103,11 +131,42 @@ class _ReportWriter:
         run.font.name = FONT
         if size:
             run.font.size = Pt(size)
+        self.since_heading = True
         return paragraph
 
     def heading(self, text: str, level: int) -> None:
-        self.para(text, bold=True, italic=level == 2, align=WD_ALIGN_PARAGRAPH.LEFT)
+        self.last_heading = self.para(text, bold=True, italic=level == 2, align=WD_ALIGN_PARAGRAPH.LEFT)
+        self.since_heading = False
 
+    def comment(self, first: Paragraph, text: str, *more: str, last: Paragraph | None = None) -> None:
+        """A note for the office on the paragraphs from `first` to `last`: Word's "Delete all comments" clears it."""
+        runs = [first.runs[0] if first.runs else first.add_run(), *((last or first).runs[-1:] or [first.runs[0]])]
+        note = self.doc.add_comment(runs, text=text, author=AUTHOR, initials=INITIALS)
+        for line in more:
+            note.add_paragraph(line)
+
+    def where_to_write(self, text: str, *more: str) -> None:
+        """A note about a part with nothing drafted: on an empty paragraph where the office writes when the part
+        has nothing else, on the part's heading otherwise."""
+        anchor = self.para("") if not self.since_heading or self.last_heading is None else self.last_heading
+        self.comment(anchor, text, *more)
+
+
+class _ReportWriter(_Writer):
+    def __init__(self, document, consolidation: Consolidation) -> None:
+        super().__init__(document, consolidation)
+        self.thesaurus = thesaurus_for(consolidation.spec)
+        self.ledger = consolidation.ledger
+        self.previous = consolidation.previous
+        self.changes = consolidation.changes
+        self.compared = consolidation.compared
+        self.moved = (sentences.Movements(self.changes, basis_lead(self.previous, self.compared))
+                      if self.previous else None)
+        self.noted = False  # the like-for-like note, under the first table of key figures only
+        code, name = self.spec.roles.unit_code, self.spec.roles.unit_name
+        self.names = {str(r[code]): str(r[name]) for r in self.data.units[[code, name]].to_dict("records")}
+
+    # ------------------------------------------------------------ building blocks
     def table(self, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
         table = self.doc.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
@@ -120,6 +179,7 @@ class _ReportWriter:
                 self._cell(cell, text, center=index != 1, right=index >= 2 and len(header) > 2)
         _widths(table, widths)
         self.doc.add_paragraph()
+        self.since_heading = True
 
     @staticmethod
     def _cell(cell, text: str, bold=False, center=False, right=False) -> None:
@@ -143,10 +203,9 @@ class _ReportWriter:
             for child in (s for s in self.spec.sections if s.parent == top.code):
                 self.heading(child.heading, 2)
                 self.section_body(child)
-        self.heading("TÌNH HÌNH BÁO CÁO CỦA CÁC CĐCS", 1)
-        self.para(sentences.reporting_sentence(self.ledger, self.ledger.deadline.strftime("%d/%m/%Y")))
+        # Which units did not report is for chasing them (the workbook's "Tình hình nộp"), not for the level
+        # above; the units' full texts are the annex, a document of its own.
         self.closing()
-        self.annex()
 
     def letterhead(self) -> None:
         table = self.doc.add_table(rows=1, cols=2)
@@ -154,8 +213,8 @@ class _ReportWriter:
         left, right = table.rows[0].cells
         for cell, lines in (
             (left, [(self.spec.parent_org, False), (self.spec.issuer, True), ("Số: …/BC-CĐVC", False)]),
-            (right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True), ("Độc lập - Tự do - Hạnh phúc", True),
-                     (f"{self.spec.place}, ngày … tháng … năm …", None)]),
+            # a union heads its documents with its own name, not the national motto (REPORT.md)
+            (right, [("CÔNG ĐOÀN VIỆT NAM", True), ("", False), (f"{self.spec.place}, ngày … tháng … năm …", None)]),
         ):
             cell.paragraphs[0].text = ""
             for index, (text, bold) in enumerate(lines):
@@ -170,9 +229,9 @@ class _ReportWriter:
                 run.font.name = FONT
         self.doc.add_paragraph()
         self.para("BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=15)
-        self.para(self.spec.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        self.para("(Dự thảo do công cụ tổng hợp lập từ báo cáo của các CĐCS)", italic=True,
-                  align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
+        title = self.para(self.spec.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        self.comment(title, "[Dự thảo do công cụ tổng hợp lập từ báo cáo của các CĐCS: văn phòng đọc lại, sửa, ghi "
+                            "số, ngày trước khi ban hành. Xóa mọi ghi chú: Xem lại > Xóa > Xóa tất cả chú thích.]")
 
     def intro(self) -> None:
         units = self.ledger.units
@@ -199,11 +258,12 @@ class _ReportWriter:
             if field.code == self.spec.roles.recommendations:
                 self.recommendations(entries, self.data.themes.get(field.code, []))
                 continue
-            self.drafted(field, self.data.themes.get(field.code, []))
+            where = ""
             if entries:
-                where = (f"Phụ lục, mục {section.code}" if self.data.unit_count <= ANNEX_LIMIT
+                where = (f"tệp {annex_name(self.spec.id)}, mục {section.code}" if self.data.unit_count <= ANNEX_LIMIT
                          else "trang \"Thuyết minh\" của bảng tổng hợp Excel")
-                self.para(f"Nội dung chi tiết của {len(entries)} đơn vị: xem {where}.", italic=True, size=12)
+                where = f"[Nội dung chi tiết của {len(entries)} đơn vị: xem {where}.]"
+            self.drafted(field, self.data.themes.get(field.code, []), where)
 
     def key_figures(self, section: str) -> None:
         fields = [f for f in self.spec.fields_in(section) if f.is_numeric]
@@ -224,28 +284,29 @@ class _ReportWriter:
             self.para(like_for_like_note(self.previous, self.compared, self.data.unit_count), italic=True, size=12)
             self.noted = True
 
-    def drafted(self, field, groups) -> None:
-        """What units wrote for this part, drafted: the points several raise, then specifics; marked as a draft."""
+    def drafted(self, field, groups, where: str) -> None:
+        """What units wrote for this part, drafted: the points several raise, then specifics; a comment on them
+        marks them as a draft (and says where the units' full texts are)."""
         lines = draft.points(groups, self.data.unit_count, self.names, self.thesaurus)
         if not lines:
-            self.para(PLACEHOLDER, italic=True)
+            self.where_to_write(PLACEHOLDER, *filter(None, [where]))
             return
-        self.para(draft.MARK, italic=True, size=12)
-        for line in lines:
-            self.para(f"– {line}.")
+        written = [self.para(f"– {line}.") for line in lines]
+        self.comment(written[0], draft.MARK, *filter(None, [where]), last=written[-1])
 
     def recommendations(self, entries: list[tuple[str, str, str]], groups) -> None:
         if not entries:
-            self.para("Chưa có đơn vị nào nêu kiến nghị, đề xuất.", italic=True)
+            self.where_to_write("[Chưa có đơn vị nào nêu kiến nghị, đề xuất: văn phòng bổ sung kiến nghị của mình, "
+                                "nếu có.]")
             return
-        self.para(draft.MARK, italic=True, size=12)
-        self.para(f"Tổng hợp kiến nghị, đề xuất của {len(entries)} CĐCS, theo nơi nhận:")
+        first = last = self.para(f"Tổng hợp kiến nghị, đề xuất của {len(entries)} CĐCS, theo nơi nhận:")
         for heading, units, lines in draft.by_addressee(groups, self.data.unit_count, self.names, self.thesaurus):
-            self.para("", align=WD_ALIGN_PARAGRAPH.LEFT).add_run(f"{heading} ({units} đơn vị nêu):").bold = True
+            last = self.para("", align=WD_ALIGN_PARAGRAPH.LEFT)
+            last.add_run(f"{heading} ({units} đơn vị nêu):").bold = True
             for line in lines:
-                self.para(f"– {line}.")
-        self.para("Toàn văn kiến nghị của từng đơn vị: xem trang \"Kiến nghị\" của bảng tổng hợp Excel.",
-                  italic=True, size=12)
+                last = self.para(f"– {line}.")
+        self.comment(first, draft.MARK,
+                     "[Toàn văn kiến nghị của từng đơn vị: xem trang \"Kiến nghị\" của bảng tổng hợp Excel.]", last=last)
 
     def closing(self) -> None:
         self.doc.add_paragraph()
@@ -268,34 +329,3 @@ class _ReportWriter:
             paragraph.paragraph_format.space_after = Pt(0)
             run = paragraph.add_run(text)
             run.bold = bold
-
-    def annex(self) -> None:
-        self.doc.add_page_break()
-        self.para("PHỤ LỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        self.para("THUYẾT MINH CỦA CÁC CĐCS THEO TỪNG MỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        if self.data.unit_count > ANNEX_LIMIT:
-            self.para(f"Có {self.data.unit_count} đơn vị, quá nhiều để in toàn văn vào dự thảo này. Toàn bộ nội dung "
-                      "thuyết minh của từng đơn vị, theo từng mục, nằm trong trang \"Thuyết minh\" của bảng tổng hợp "
-                      "Excel.", italic=True)
-            return
-        for field in self.spec.narrative_fields:
-            if field.code == self.spec.roles.recommendations:
-                continue
-            section = self.spec.section_by_code[field.section]
-            self.heading(f"Mục {section.code}. {section.title}", 2)
-            entries = self.data.narratives.get(field.code, [])
-            if not entries:
-                self.para("(Chưa có đơn vị nào viết mục này.)", italic=True)
-            shared = groups_of_units(self.data.themes.get(field.code, []))
-            for code, name, text in entries:
-                # Each line its own paragraph: in a justified one, a line ending in a manual break is stretched
-                # across the page ("đầy      đủ,      kịp      thời").
-                lines = [line.strip() for line in text.split("\n") if line.strip()] or [""]
-                paragraph = self.para("")
-                paragraph.add_run(f"{name} ({code}): ").bold = True
-                paragraph.add_run(lines[0])
-                for line in lines[1:]:
-                    paragraph = self.para(line)
-                if shared.get(code):  # the groups of the draft this text counts in
-                    # the labels' first words only: a label may be a whole sentence of the text it follows
-                    paragraph.add_run(f" [Nhóm: {joined_labels(shared[code], words=8)}]").italic = True
