@@ -9,7 +9,7 @@ from collections import Counter
 
 from pipeline.narratives.addressee import LABELS, OFFICE, STATE, UNION, addressee
 from pipeline.narratives.themes import Group, Thesaurus
-from pipeline.vietnamese import vn_number
+from pipeline.vietnamese import upper_first, vn_number
 
 MARK = "[Dự thảo do công cụ lập từ thuyết minh của các CĐCS: văn phòng đọc lại, sửa trước khi dùng.]"
 TOP = 6  # points per section
@@ -126,8 +126,9 @@ def by_addressee(groups: list[Group], unit_count: int, names: dict[str, str],
 
 
 def _sentence(text: str) -> str:
-    """A unit's sentence as a point of the draft: its own words, without the closing full stop."""
-    return text.rstrip(" .;")
+    """A unit's sentence as a point of the draft: its own words, without the closing full stop, opening with a
+    capital (a point split at a ";" may start in lower case: "…; tư tưởng yên tâm công tác")."""
+    return upper_first(text.rstrip(" .;"))
 
 
 __all__ = ["MARK", "OFFICE", "by_addressee", "group_addressee", "points", "who", "wording"]
