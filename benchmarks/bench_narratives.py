@@ -46,6 +46,16 @@ def pairwise(gold: list[str], found: list[int]) -> tuple[float, float, float]:
     return precision, recall, adjusted_rand(gold, found)
 
 
+def scored(thesaurus, field: str, labelled: list[tuple[str, str]]):
+    """(the groups of one field's texts, their pairwise precision, recall and ARI against the gold themes)."""
+    groups = group_sentences(thesaurus, field, [(str(i), "", text) for i, (text, _) in enumerate(labelled)])
+    found = [0] * len(labelled)
+    for number, group in enumerate(groups):
+        for code, _, _ in group.sentences:
+            found[int(code)] = number
+    return groups, pairwise([theme for _, theme in labelled], found)
+
+
 def adjusted_rand(gold: list, found: list) -> float:
     n = len(gold)
     pairs = Counter(zip(gold, found, strict=True))
@@ -66,12 +76,7 @@ def quality(spec) -> None:
     totals = []
     for field in sorted({s["field"] for s in sentences}):
         rows = [s for s in sentences if s["field"] == field]
-        groups = group_sentences(thesaurus, field, [(str(i), "", s["text"]) for i, s in enumerate(rows)])
-        found = [0] * len(rows)
-        for number, group in enumerate(groups):
-            for code, _, _ in group.sentences:
-                found[int(code)] = number
-        precision, recall, ari = pairwise([s["theme"] for s in rows], found)
+        groups, (precision, recall, ari) = scored(thesaurus, field, [(s["text"], s["theme"]) for s in rows])
         totals.append((precision, recall, len(rows)))
         print(f"{field:<10} {len(rows):>9} {len({s['theme'] for s in rows}):>6} {len(groups):>6} "
               f"{precision:>9.2f} {recall:>7.2f} {ari:>6.2f}")
@@ -121,12 +126,7 @@ def texts_quality(spec, half: str) -> None:
     totals = []
     for field in sorted({t["field"] for t in texts}):
         rows = [(t, p) for t, p in points if t["field"] == field]
-        groups = group_sentences(thesaurus, field, [(str(i), "", p["text"]) for i, (_, p) in enumerate(rows)])
-        found = [0] * len(rows)
-        for number, group in enumerate(groups):
-            for code, _, _ in group.sentences:
-                found[int(code)] = number
-        precision, recall, ari = pairwise([p["theme"] for _, p in rows], found)
+        groups, (precision, recall, ari) = scored(thesaurus, field, [(p["text"], p["theme"]) for _, p in rows])
         totals.append((precision, recall, len(rows)))
         print(f"{field:<10} {len(rows):>6} {len({p['theme'] for _, p in rows}):>6} {len(groups):>6} "
               f"{precision:>9.2f} {recall:>7.2f} {ari:>6.2f}")
