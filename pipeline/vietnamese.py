@@ -15,6 +15,17 @@ def vn_number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
+def vn_amount(value: float) -> str:
+    """An amount of đồng as reports write it in prose: "11.228.498" is "khoảng 11,2 triệu", 4.490.500.000 is
+    "khoảng 4,5 tỷ", 380.000.000 is "380 triệu"; below a million, exact. The tables keep the exact figure."""
+    for size, word in ((1e9, "tỷ"), (1e6, "triệu")):
+        if abs(value) >= size:
+            rounded = round(value / size, 1)
+            shown = vn_number(rounded, 0 if float(rounded).is_integer() else 1)
+            return f"{shown} {word}" if rounded * size == value else f"khoảng {shown} {word}"
+    return vn_number(value)
+
+
 def vn_percent(part: float, whole: float, decimals: int = 1) -> str:
     if not whole:
         return "—"

@@ -9,7 +9,7 @@ import pandas as pd
 from pipeline.form import FormSpec
 from pipeline.merge import Figures, totals_frame
 from pipeline.previous.compare import movement
-from pipeline.vietnamese import lower_first, vn_number, vn_percent
+from pipeline.vietnamese import lower_first, vn_amount, vn_number, vn_percent
 
 
 def section_sentences(spec: FormSpec, data: Figures, section: str, moved: Movements | None = None) -> str:
@@ -20,8 +20,8 @@ def section_sentences(spec: FormSpec, data: Figures, section: str, moved: Moveme
     for sentence in spec.sentences_in(section):
         if sentence.when is not None and not bool(sentence.when.evaluate(frame).fillna(False).iloc[0]):
             continue
-        texts.append("".join(text + (_written(expression, percent, frame) if expression else "")
-                             for text, expression, percent in sentence.parts))
+        texts.append("".join(text + (_written(expression, percent, frame, _is_money(spec, expression))
+                                     if expression else "") for text, expression, percent in sentence.parts))
         if moved is not None:  # the figures the sentence names by themselves, not those inside a ratio
             texts.append(moved.sentence(spec, [e.text.strip() for _, e, percent in sentence.parts
                                                if e is not None and not percent and e.text.strip() in spec.by_code]))
@@ -45,11 +45,19 @@ class Movements:
         return f"{self.lead}, {'; '.join(items)}." if items else ""
 
 
-def _written(expression, percent: bool, frame: pd.DataFrame) -> str:
+def _written(expression, percent: bool, frame: pd.DataFrame, money: bool = False) -> str:
     value = float(expression.evaluate(frame).iloc[0])
     if math.isnan(value) or math.isinf(value):
         return "—"
-    return vn_percent(value, 1) if percent else vn_number(value)
+    if percent:
+        return vn_percent(value, 1)
+    return vn_amount(value) if money else vn_number(value)
+
+
+def _is_money(spec: FormSpec, expression) -> bool:
+    """A money field named by itself in a sentence (not inside a ratio): written rounded in prose."""
+    field = spec.by_code.get(expression.text.strip())
+    return field is not None and field.kind == "money"
 
 
 def figures_sentence(spec: FormSpec, data: Figures, section: str, moved: Movements | None = None) -> str:
@@ -60,7 +68,8 @@ def figures_sentence(spec: FormSpec, data: Figures, section: str, moved: Movemen
         if field.is_numeric:
             value = data.totals.get(field.code)
             if value is not None:
-                parts.append(f"{lower_first(field.label)}: {vn_number(value)} {field.unit}".rstrip())
+                shown = vn_amount(value) if field.kind == "money" else vn_number(value)
+                parts.append(f"{lower_first(field.label)}: {shown} {field.unit}".rstrip())
         elif field.kind == "yes-no":
             yes = data.answers[field.code].get("Có", 0)
             parts.append(f"{yes}/{units} đơn vị {lower_first(field.label)}")
