@@ -46,6 +46,20 @@ def pairwise(gold: list[str], found: list[int]) -> tuple[float, float, float]:
     return precision, recall, adjusted_rand(gold, found)
 
 
+def field_table(thesaurus, labelled: dict[str, list[tuple[str, str]]], counted: str) -> None:
+    """Per field: its texts, gold themes, groups found, pairwise precision, recall and ARI; then all, weighted."""
+    print(f"{'field':<10} {counted:>9} {'themes':>6} {'groups':>6} {'precision':>9} {'recall':>7} {'ARI':>6}")
+    totals = []
+    for field, rows in labelled.items():
+        groups, (precision, recall, ari) = scored(thesaurus, field, rows)
+        totals.append((precision, recall, len(rows)))
+        print(f"{field:<10} {len(rows):>9} {len({theme for _, theme in rows}):>6} {len(groups):>6} "
+              f"{precision:>9.2f} {recall:>7.2f} {ari:>6.2f}")
+    weight = sum(n for _, _, n in totals)
+    print(f"{'all':<10} {weight:>9} {'':>6} {'':>6} {sum(p * n for p, _, n in totals) / weight:>9.2f} "
+          f"{sum(r * n for _, r, n in totals) / weight:>7.2f}   (weighted by {counted})")
+
+
 def scored(thesaurus, field: str, labelled: list[tuple[str, str]]):
     """(the groups of one field's texts, their pairwise precision, recall and ARI against the gold themes)."""
     groups = group_sentences(thesaurus, field, [(str(i), "", text) for i, (text, _) in enumerate(labelled)])
@@ -72,17 +86,8 @@ def quality(spec) -> None:
     sentences = tomllib.loads(EVAL_SET.read_text(encoding="utf-8"))["sentences"]
     print(f"Labelled set: {len(sentences)} sentences, {len({s['theme'] for s in sentences})} themes "
           f"({EVAL_SET.relative_to(ROOT)})")
-    print(f"{'field':<10} {'sentences':>9} {'themes':>6} {'groups':>6} {'precision':>9} {'recall':>7} {'ARI':>6}")
-    totals = []
-    for field in sorted({s["field"] for s in sentences}):
-        rows = [s for s in sentences if s["field"] == field]
-        groups, (precision, recall, ari) = scored(thesaurus, field, [(s["text"], s["theme"]) for s in rows])
-        totals.append((precision, recall, len(rows)))
-        print(f"{field:<10} {len(rows):>9} {len({s['theme'] for s in rows}):>6} {len(groups):>6} "
-              f"{precision:>9.2f} {recall:>7.2f} {ari:>6.2f}")
-    weight = sum(n for _, _, n in totals)
-    print(f"{'all':<10} {weight:>9} {'':>6} {'':>6} {sum(p * n for p, _, n in totals) / weight:>9.2f} "
-          f"{sum(r * n for _, r, n in totals) / weight:>7.2f}   (weighted by sentences)")
+    field_table(thesaurus, {field: [(s["text"], s["theme"]) for s in sentences if s["field"] == field]
+                            for field in sorted({s["field"] for s in sentences})}, "sentences")
     rows = [s for s in sentences if "addressee" in s]
     named = [s for s in rows if addressee(s["text"], None) is not None]
     right_named = sum(addressee(s["text"], None) == s["addressee"] for s in named)
@@ -122,17 +127,8 @@ def texts_quality(spec, half: str) -> None:
     every = [v for values in by_shape.values() for v in values]
     print(f"  all shapes {sum(every) / len(every):.1%}")
     thesaurus = thesaurus_for(spec)
-    print(f"{'field':<10} {'points':>6} {'themes':>6} {'groups':>6} {'precision':>9} {'recall':>7} {'ARI':>6}")
-    totals = []
-    for field in sorted({t["field"] for t in texts}):
-        rows = [(t, p) for t, p in points if t["field"] == field]
-        groups, (precision, recall, ari) = scored(thesaurus, field, [(p["text"], p["theme"]) for _, p in rows])
-        totals.append((precision, recall, len(rows)))
-        print(f"{field:<10} {len(rows):>6} {len({p['theme'] for _, p in rows}):>6} {len(groups):>6} "
-              f"{precision:>9.2f} {recall:>7.2f} {ari:>6.2f}")
-    weight = sum(n for _, _, n in totals)
-    print(f"{'all':<10} {weight:>6} {'':>6} {'':>6} {sum(p * n for p, _, n in totals) / weight:>9.2f} "
-          f"{sum(r * n for _, r, n in totals) / weight:>7.2f}   (weighted by points)")
+    field_table(thesaurus, {field: [(p["text"], p["theme"]) for t, p in points if t["field"] == field]
+                            for field in sorted({t["field"] for t in texts})}, "points")
     kinds = Counter((p.get("kind", "finding"), thesaurus.kind_of(p["text"])) for _, p in points)
     for gold in ("finding", "restates-figure", "boilerplate"):
         row = {found: n for (g, found), n in kinds.items() if g == gold}

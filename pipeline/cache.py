@@ -27,6 +27,8 @@ class ResultCache:
     lookup: Callable[[list[str]], dict[str, str]]  # sha256s -> their rows (those the register has)
     fresh: dict[str, str] = field(default_factory=dict)
     hits: int = 0
+    # Files this run hashed already (run._fingerprint): path -> (size, mtime_ns, sha256), so none is read twice.
+    hashed: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
 
 def content_key(spec: FormSpec, extra: tuple[Path, ...] = ()) -> str:

@@ -172,8 +172,12 @@ def _from_cache(to_read: list[tuple[Path, str]], cache: ResultCache,
     for path, relative in to_read:
         try:
             before = path.stat()
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            after = path.stat()
+            seen = cache.hashed.get(str(path))
+            if seen is not None and seen[:2] == (before.st_size, before.st_mtime_ns):
+                digest, after = seen[2], before  # hashed moments ago, unchanged since
+            else:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                after = path.stat()
         except OSError:
             unread.append((path, relative))
             continue
@@ -341,13 +345,13 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
         register = Register.open(options.outbox)
         found = discover(options.inbox)
         key = content_key(spec, _thesauri(spec))
+        cache = ResultCache(key, lambda shas: register.cached_results(key, shas))
         if options.keep_unchanged:
-            fingerprint = _fingerprint(spec, options, found, key)
+            fingerprint = _fingerprint(options, found, key, cache.hashed)
             last = next((run for run in reversed(register.history) if run.form == spec.id), None)
             if last is not None and last.fingerprint == fingerprint and _outputs_intact(last):
                 return Unchanged(spec, last)
         opened, origins, emails = open_emails([f for f in found if not f.ignored], options.outbox / SCRATCH)
-        cache = ResultCache(key, lambda shas: register.cached_results(key, shas))
         records = sorted(read_files(spec, [f for f in found if f.ignored] + opened, progress=options.progress,
                                     cache=cache) + emails, key=lambda r: r.relative)
         from pipeline.consolidation import consolidate
@@ -378,19 +382,24 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
                tuple(register.notes), register.written)
 
 
-def _fingerprint(spec: FormSpec, options: RunOptions, found: list[Found], key: str) -> str:
+def _fingerprint(options: RunOptions, found: list[Found], key: str, hashed: dict[str, tuple[int, int, str]]) -> str:
     """Everything a run reads, as one digest: each file of the inbox (path, content, time), the office's marks,
     the options, the roster, last period's file, the tool, the spec and its thesauri (`key`). A file that cannot
-    be read now gives a digest no run recorded."""
+    be read now gives a digest no run recorded. Each file's sha256 goes into `hashed` for the reading after."""
+    from pipeline.journal import JOURNAL_NAME
+
     digest = hashlib.sha256(key.encode())
     for entry in found:
         try:
             stat = entry.path.lstat()
-            content = "" if entry.ignored or entry.path.is_symlink() else hashlib.sha256(entry.path.read_bytes()).hexdigest()
+            content = ""
+            if not (entry.ignored or entry.path.is_symlink()):
+                content = hashlib.sha256(entry.path.read_bytes()).hexdigest()
+                hashed[str(entry.path)] = (stat.st_size, stat.st_mtime_ns, content)
         except OSError:
             return "unreadable"
         digest.update(f"{entry.relative}\0{content}\0{stat.st_mtime_ns}\0{entry.ignored}\n".encode())
-    journal = options.outbox / "danh-dau.csv"
+    journal = options.outbox / JOURNAL_NAME
     marks = journal.read_bytes() if journal.is_file() else b""
     previous = Path(options.previous.source).read_bytes() if options.previous else b""
     digest.update(marks + b"\0" + previous + b"\0" + json.dumps(
@@ -413,9 +422,9 @@ def _outputs_intact(last: RunInfo) -> bool:
 
 def _thesauri(spec: FormSpec) -> tuple[Path, ...]:
     """The thesaurus files a reading result depends on (points and their group keys)."""
-    from pipeline.narratives.themes import office_thesaurus_path
+    from pipeline.narratives.themes import form_thesaurus_path, office_thesaurus_path
 
-    return Path(spec.source).parent / "themes" / f"{spec.id}.toml", office_thesaurus_path(spec)
+    return form_thesaurus_path(spec), office_thesaurus_path(spec)
 
 
 def office_corrections(spec: FormSpec, outbox: Path,

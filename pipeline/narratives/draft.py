@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 from pipeline.narratives.addressee import LABELS, OFFICE, STATE, UNION, addressee
-from pipeline.narratives.themes import Group, Thesaurus
+from pipeline.narratives.themes import FIGURE_RUN, Group, Thesaurus
 from pipeline.vietnamese import upper_first, vn_number
 
 MARK = "[Dự thảo do công cụ lập từ thuyết minh của các CĐCS: văn phòng đọc lại, sửa trước khi dùng.]"
@@ -16,8 +16,7 @@ TOP = 6  # points per section
 SPECIFICS = 3  # things a single unit reports, per section
 _SPECIFIC = re.compile(r"[0-9]|mô hình|sáng kiến|điển hình|cách làm|lần đầu|đầu tiên|giải nhất|giải thưởng",
                        re.IGNORECASE)
-# A figure as units write it (1.250; 12,5; 23/5/2023 is three of them, and is a date)
-_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
+# A day as units write it (23/5/2023: three figures, and a date)
 _DAY = re.compile(r"[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2,4})?")
 
 
@@ -36,9 +35,9 @@ def wording(group: Group, names: dict[str, str]) -> str | None:
     texts = list(dict.fromkeys(text for _, _, text in group.sentences))
     if len(group.units) == 1:
         return texts[0]
-    shared = set.intersection(*(set(_NUMBER.findall(text)) for text in texts))
+    shared = set.intersection(*(set(FIGURE_RUN.findall(text)) for text in texts))
     owners = {text: code for code, _, text in group.sentences}
-    general = [text for text in texts if set(_NUMBER.findall(text)) <= shared
+    general = [text for text in texts if set(FIGURE_RUN.findall(text)) <= shared
                and not _names_its_unit(text, names.get(owners[text], ""))]
     if general:
         return group.representative if group.representative in general else general[0]
@@ -56,11 +55,11 @@ def _names_its_unit(text: str, name: str) -> bool:
 
 def _ranged(texts: list[str]) -> str | None:
     """Sentences the same but for their figures: the first, each figure that differs written as a range."""
-    skeletons = {_NUMBER.sub("#", text) for text in texts}
+    skeletons = {FIGURE_RUN.sub("#", text) for text in texts}
     if len(skeletons) != 1 or any(_DAY.search(text) for text in texts):
         return None  # different words, or days (a range of days says nothing)
-    columns = list(zip(*(_NUMBER.findall(text) for text in texts)))
-    pieces = _NUMBER.split(texts[0])
+    columns = list(zip(*(FIGURE_RUN.findall(text) for text in texts)))
+    pieces = FIGURE_RUN.split(texts[0])
     out = [pieces[0]]
     for column, piece in zip(columns, pieces[1:]):
         values = sorted(set(column), key=_value)

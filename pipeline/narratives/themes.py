@@ -15,7 +15,7 @@ from pipeline.form import FormSpec
 
 _WORD = re.compile(r"[0-9a-zà-ỹđ]+(?:/[0-9a-zà-ỹđ]+)?")
 _FIGURE = re.compile(r"[0-9]+")
-_FIGURE_RUN = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
+FIGURE_RUN = re.compile(r"[0-9]+(?:[.,][0-9]+)*")  # a figure as units write it: 1.250, 12,5
 _REPRESENTATIVE_SAMPLE = 200  # sentences
 # The least a point must hold of a theme's phrases to take it: a phrase scores its syllables squared, so one
 # phrase of three syllables, two of two, or one of two and one of one.
@@ -204,7 +204,7 @@ class Thesaurus:
 def figures_masked(text: str) -> str:
     """A sentence without its figures ("… người (… nữ)"): the label of sentences alike but for their figures,
     which then carries no one unit's numbers."""
-    return _FIGURE_RUN.sub("…", text)
+    return FIGURE_RUN.sub("…", text)
 
 
 def syllables(text: str) -> list[str]:
@@ -214,6 +214,11 @@ def syllables(text: str) -> list[str]:
 
 def _folded(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
+
+
+def form_thesaurus_path(spec: FormSpec) -> Path:
+    """The thesaurus beside the form's spec: schemas/themes/<id>.toml."""
+    return Path(spec.source).parent / "themes" / f"{spec.id}.toml"
 
 
 def office_thesaurus_path(spec: FormSpec) -> Path:
@@ -231,7 +236,7 @@ def thesaurus_for(spec: FormSpec) -> Thesaurus:
     import os  # here: this function is all of the module that needs it
 
     try:
-        found = os.stat(f"tu-dien-nhom-{spec.id}.toml")  # relative: the working folder
+        found = os.stat(office_thesaurus_path(spec))
     except OSError:
         return _load(spec)
     return _load(spec, (found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size))
@@ -244,7 +249,7 @@ def _load(spec: FormSpec, office: tuple[int, ...] | None = None) -> Thesaurus:
         from pipeline.narratives.office_thesaurus import combined
 
         return combined(_load(spec), office_thesaurus_path(spec), spec)
-    path = Path(spec.source).parent / "themes" / f"{spec.id}.toml"
+    path = form_thesaurus_path(spec)
     if not path.is_file():
         return Thesaurus(())
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
