@@ -142,12 +142,14 @@ def _explain(exc: Exception) -> tuple[str, int]:
     """The message and exit code for an error out of the library (imported here: only an error pays for it)."""
     from pipeline.demo import DemoError
     from pipeline.marks import MarkError
+    from pipeline.office_part import OfficePartError
     from pipeline.outputs.lock import OutboxBusy
     from pipeline.previous.read import PreviousError
     from pipeline.register import RegisterBusy, RegisterDamaged
     from pipeline.run import RunRefused
 
-    if isinstance(exc, (SpecError, RosterError, DemoError, PreviousError, MarkError, RunRefused, RegisterDamaged)):
+    if isinstance(exc, (SpecError, RosterError, DemoError, PreviousError, MarkError, RunRefused, RegisterDamaged,
+                        OfficePartError)):
         return str(exc), EXIT_USAGE
     if isinstance(exc, (OutboxBusy, RegisterBusy)):
         return str(exc), EXIT_BUSY
@@ -181,6 +183,9 @@ def _explain(exc: Exception) -> tuple[str, int]:
 @click.option("--period", default=None, metavar="KỲ",
               help="Với mẫu có nhiều kỳ số liệu (như 1-hdcd: 31/5, 30/11): kỳ cần tổng hợp; mặc định là kỳ nhiều "
                    "tệp chọn nhất.")
+@click.option("--office-part", "office_part", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP",
+              help="Phần của văn phòng (tạo bằng: consolidate template --office-part); mặc định tệp "
+                   "phan-van-phong-<mẫu>.xlsx cạnh thư mục inbox hoặc trong templates/ cạnh đó.")
 @click.option("--json", "as_json", is_flag=True, help="Chỉ in kết quả dạng JSON ra stdout (cho máy đọc).")
 @click.option("--quiet", "-q", is_flag=True, help="Không in tiến trình và bản tóm tắt.")
 @click.option("--allow-empty", is_flag=True,
@@ -191,8 +196,8 @@ def _explain(exc: Exception) -> tuple[str, int]:
 @click.pass_context
 @_handled
 def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form: str | None,
-        deadline: dt.date | None, previous: Path | None, period: str | None, as_json: bool, quiet: bool,
-        allow_empty: bool) -> None:
+        deadline: dt.date | None, previous: Path | None, period: str | None, office_part: Path | None,
+        as_json: bool, quiet: bool, allow_empty: bool) -> None:
     """Tổng hợp báo cáo của các Công đoàn cơ sở theo mẫu biểu (mặc định: báo cáo năm theo Hướng dẫn 148/HD-CĐVC).
 
     Chạy không kèm lệnh con: đọc mọi tệp trong thư mục INBOX, kiểm tra, tổng hợp và ghi vào OUTBOX
@@ -213,8 +218,12 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
         from pipeline.previous.read import read_previous
 
         last = read_previous(spec, previous)
+    from pipeline.office_part import find_office_part, read_office_part
+
+    office_part = office_part or find_office_part(spec, inbox)
     options = RunOptions(inbox=inbox, outbox=outbox, roster=units, deadline=deadline, period=period,
-                         previous=last, progress=not (quiet or as_json), allow_empty=allow_empty,
+                         previous=last, office_part=read_office_part(spec, office_part) if office_part else None,
+                         progress=not (quiet or as_json), allow_empty=allow_empty,
                          keep_unchanged=not as_json)  # a --json run always says everything
     result = consolidate_inbox(spec, options)
     if isinstance(result, Unchanged):
@@ -242,13 +251,24 @@ def cli(ctx: click.Context, inbox: Path, outbox: Path, roster: Path | None, form
               help="Danh sách đơn vị: tạo thêm một bản cho mỗi đơn vị, điền sẵn mã và tên.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("templates"),
               show_default=True, help="Thư mục ghi mẫu.")
+@click.option("--office-part", "office_part", is_flag=True,
+              help="Tạo tệp phần của văn phòng (phan-van-phong-<mẫu>.xlsx): nội dung và số liệu của riêng văn phòng "
+                   "cho dự thảo báo cáo.")
 @click.pass_context
 @_help
 @_handled
-def template(ctx: click.Context, form: str | None, roster: Path | None, out_dir: Path) -> None:
-    """Tạo mẫu báo cáo Excel để gửi cho các CĐCS."""
+def template(ctx: click.Context, form: str | None, roster: Path | None, out_dir: Path, office_part: bool) -> None:
+    """Tạo mẫu báo cáo Excel để gửi cho các CĐCS (hoặc, với --office-part, tệp phần của văn phòng)."""
     from pipeline.template.publish import publish_templates
 
+    if office_part:
+        from pipeline.office_part import write_office_part
+
+        spec, _ = _load(form or ctx.obj.get("form"), None)
+        path = write_office_part(spec, out_dir)
+        _echo(f"Đã tạo tệp phần của văn phòng: {path}\nVăn phòng ghi vào các ô màu vàng rồi lưu lại; lần chạy "
+              f"consolidate sau sẽ đặt nội dung này lên đầu từng mục của dự thảo báo cáo.")
+        return
     spec, units = _load(form or ctx.obj.get("form"), roster or ctx.obj.get("roster"))
     written = publish_templates(spec, out_dir, units)
     _echo(f"Đã tạo mẫu trắng: {written[0]}")
@@ -295,8 +315,11 @@ def demo(ctx: click.Context, directory: Path) -> None:
     workspace = build_demo(spec, directory)
     click.echo(f"Đã tạo dữ liệu mẫu trong {directory}/: {workspace.file_count} tệp trong {workspace.inbox}/, "
                f"danh sách đơn vị {workspace.roster_path}.", err=True)
+    from pipeline.office_part import read_office_part
+
+    office = read_office_part(spec, workspace.office_part) if workspace.office_part else None
     options = RunOptions(inbox=workspace.inbox, outbox=workspace.outbox, roster=workspace.roster,
-                         deadline=None, progress=True, allow_empty=True)
+                         deadline=None, office_part=office, progress=True, allow_empty=True)
     result = consolidate_inbox(spec, options)
     _echo(summary(result))
     _echo(f"\nĐây là dữ liệu thử. Mở {result.outputs.workbook.path} để xem bảng tổng hợp.")

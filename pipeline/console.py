@@ -33,7 +33,10 @@ def summary(result: Run) -> str:
     lines.append("Kết quả:")
     outputs = result.outputs
     lines.append(f"  Bảng tổng hợp: {outputs.workbook.path}")
-    lines.append(f"  Dự thảo báo cáo: {outputs.report.path}")
+    office = result.consolidation.office_part
+    lines.append(f"  Dự thảo báo cáo: {outputs.report.path}" + (
+        f" (phần văn phòng từ {office.source}: {len(office.texts)} mục, {len(office.figures)} số liệu)" if office
+        else " (chưa có phần văn phòng: tạo bằng consolidate template --office-part)"))
     if outputs.annex:
         lines.append(f"  Phụ lục thuyết minh của các đơn vị: {outputs.annex.path}")
     folder, chase = feedback_folder(result.spec.id), chase_list_name(result.spec.id)

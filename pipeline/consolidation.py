@@ -11,6 +11,7 @@ from pipeline.merge import Figures, merge
 
 if TYPE_CHECKING:
     from pipeline.narratives.corrections import Correction
+    from pipeline.office_part import OfficePart
     from pipeline.previous.compare import Change
     from pipeline.previous.read import PreviousPeriod
 
@@ -33,10 +34,12 @@ class Consolidation:
     corrections: tuple[Correction, ...] = ()
     corrections_applied: int = 0
     corrections_missing: tuple[Correction, ...] = ()
+    office_part: OfficePart | None = None  # the office's own texts and figures, first in each section of the draft
 
 
 def consolidate(spec: FormSpec, ledger: Ledger, previous: PreviousPeriod | None = None,
-                since: dict | None = None, corrections: list[Correction] | None = None) -> Consolidation:
+                since: dict | None = None, corrections: list[Correction] | None = None,
+                office_part: OfficePart | None = None) -> Consolidation:
     """The figures merged and compared with last period, once; the office's corrections of the grouping
     applied to the groups every output reads."""
     from pipeline.previous.compare import compared_units, like_for_like_changes, province_changes
@@ -53,7 +56,7 @@ def consolidate(spec: FormSpec, ledger: Ledger, previous: PreviousPeriod | None 
     changes = (province_changes(spec, previous, figures.totals) if compared is None  # without previous: current only
                else like_for_like_changes(spec, previous, units, compared))
     return Consolidation(spec, ledger, figures, previous, compared, changes, units, since or dict(NOTHING_SINCE),
-                         tuple(corrections or ()), applied, tuple(missing))
+                         tuple(corrections or ()), applied, tuple(missing), office_part)
 
 
 def unit_figures(spec: FormSpec, figures: Figures) -> dict[str, dict[str, float]]:

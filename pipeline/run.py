@@ -30,6 +30,7 @@ from pipeline.template.layout import layout_for
 if TYPE_CHECKING:
     from pipeline.consolidation import Consolidation
     from pipeline.narratives.corrections import Changes, Correction
+    from pipeline.office_part import OfficePart
     from pipeline.outputs import Outputs
     from pipeline.previous.read import PreviousPeriod
     from pipeline.register import Register, RunInfo
@@ -58,6 +59,7 @@ class RunOptions:
     deadline: dt.date | None = None
     period: str | None = None  # for a form with [[periods]]: which one to consolidate (else the commonest)
     previous: PreviousPeriod | None = None  # last period's figures (--previous)
+    office_part: OfficePart | None = None  # the office's own texts and figures (--office-part)
     progress: bool = True
     allow_empty: bool = False  # the office means to replace good results by those of an empty inbox
     keep_unchanged: bool = False  # nothing changed since the last run of this form: keep its outputs, read nothing
@@ -109,6 +111,7 @@ class Run:
             "totals": done.figures.sums,
             "since_last_run": done.since,
             "previous": done.previous.as_json() if done.previous else None,
+            "office_part": done.office_part.as_json() if done.office_part else None,
             "change": {code: moved.as_json() for code, moved in done.changes.items()},
             "themes": {code: [{"label": g.label, "units": g.units,
                                "sentences": [{"unit": unit, "text": text} for unit, _, text in g.sentences]}
@@ -367,7 +370,7 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
         ledger = settle(records, options.roster, options.deadline or spec.deadline)
         in_force, typed, correction_notes = office_corrections(spec, options.outbox, register)
         consolidation = consolidate(spec, ledger, options.previous, since_last_run(last, records, ledger.units),
-                                    in_force)
+                                    in_force, options.office_part)
         opening_notes = tuple(register.notes)
         outputs = write_outputs(consolidation, options.outbox, register.feedback_made(spec.id))
         unsettled = {r.submission.sha256 for r in records if r.submission.pending}  # never cached
@@ -377,7 +380,8 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
         register.record_run(now, chosen, records, ledger.units, outputs.paths, typed,
                             (key, {sha: row for sha, row in cache.fresh.items() if sha not in unsettled}),
                             (spec.id, {w.path.name: w.source for w in outputs.feedback}))
-    return Run(consolidation, outputs, (*opening_notes, *correction_notes, *outputs.notes,
+    office_notes = options.office_part.notes if options.office_part else ()
+    return Run(consolidation, outputs, (*opening_notes, *correction_notes, *office_notes, *outputs.notes,
                                         *register.notes[len(opening_notes):]),
                tuple(register.notes), register.written)
 
@@ -402,7 +406,8 @@ def _fingerprint(options: RunOptions, found: list[Found], key: str, hashed: dict
     journal = options.outbox / JOURNAL_NAME
     marks = journal.read_bytes() if journal.is_file() else b""
     previous = Path(options.previous.source).read_bytes() if options.previous else b""
-    digest.update(marks + b"\0" + previous + b"\0" + json.dumps(
+    office = options.office_part.sha256.encode() if options.office_part else b""
+    digest.update(marks + b"\0" + previous + b"\0" + office + b"\0" + json.dumps(
         [str(options.inbox), str(options.deadline), options.period,
          [list(vars(u).values()) for u in options.roster or []]], ensure_ascii=False).encode())
     return digest.hexdigest()
@@ -484,4 +489,5 @@ def _options_json(spec: FormSpec, options: RunOptions) -> dict:
     return {"form": spec.id, "form_period": spec.period,
             "inbox": str(options.inbox), "outbox": str(options.outbox), "deadline": options.deadline,
             "period": options.period, "roster": len(options.roster) if options.roster else None,
-            "previous": options.previous.source if options.previous else None}
+            "previous": options.previous.source if options.previous else None,
+            "office_part": str(options.office_part.source) if options.office_part else None}

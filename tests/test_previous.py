@@ -244,7 +244,7 @@ def test_a_table_of_a_few_units_is_compared_over_those_units_only(two_years, tmp
     words = "\n".join(p.text for p in report.paragraphs)
     assert "Riêng 2 đơn vị có số liệu cả hai kỳ, so với năm 2022, tổng số CBCCVCLĐ tăng 4 người" in words
     assert "Bảng số liệu năm 2022 thiếu 6 đơn vị có báo cáo kỳ này" in words
-    assert "chỉ tính trên 2 đơn vị có số liệu cả hai kỳ, không phải toàn tỉnh" in words
+    assert "chỉ tính trên 2 đơn vị có số liệu cả hai kỳ, không phải mọi đơn vị báo cáo kỳ này" in words
     assert words.count("Bảng số liệu năm 2022 chỉ có 2 trong 8 đơn vị") == 1  # one note, not one per table
     assert any("Năm 2022 (cùng 2 đơn vị)" in cell.text for t in report.tables for cell in t.rows[0].cells)
 

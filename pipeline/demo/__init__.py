@@ -28,6 +28,7 @@ class DemoWorkspace:
     roster_path: Path
     roster: list[RosterUnit]
     file_count: int
+    office_part: Path | None = None  # the office's own part, filled as an office would, when the form has a profile
 
 
 class DemoError(ValueError):
@@ -52,7 +53,25 @@ def build_demo(spec: FormSpec, directory: Path, seed: int = 2023) -> DemoWorkspa
     box = DemoInbox(spec, inbox, rng)
     fill_inbox(spec, box, plan_inbox(roster, rng))
     box.write()
-    return DemoWorkspace(root, inbox, outbox, roster_path, roster, box.count)
+    return DemoWorkspace(root, inbox, outbox, roster_path, roster, box.count, _office_part(spec, root))
+
+
+def _office_part(spec: FormSpec, root: Path) -> Path | None:
+    """The office part beside the inbox, filled from demo/data/office-<form>.toml, when there is one."""
+    import importlib.resources
+    import tomllib
+
+    from pipeline.files import atomic_write_bytes
+    from pipeline.office_part import build_office_part, office_part_name
+
+    profile = importlib.resources.files("pipeline.demo.data") / f"office-{spec.id}.toml"
+    path = root / office_part_name(spec)
+    if not profile.is_file():
+        path.unlink(missing_ok=True)
+        return None
+    data = tomllib.loads(profile.read_text(encoding="utf-8"))
+    atomic_write_bytes(path, build_office_part(spec, data.get("texts"), data.get("figures")))
+    return path
 
 
 def _claim(root: Path, inbox: Path, outbox: Path, roster_path: Path) -> None:

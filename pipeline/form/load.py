@@ -12,10 +12,12 @@ from typing import Any
 from pipeline.form.expressions import ExpressionError, parse_expression
 from pipeline.form.model import (
     KINDS,
+    OFFICE_KINDS,
     ChartSpec,
     DerivedSpec,
     FieldSpec,
     FormSpec,
+    OfficeFieldSpec,
     PeriodSpec,
     RolesSpec,
     RuleSpec,
@@ -52,7 +54,8 @@ _DERIVED_KEYS = {"id": str, "label": str, "expression": str, "format": str, "uni
 _ROLE_KEYS = {"unit_code": str, "unit_name": str, "size": str, "recommendations": str, "report_date": str,
               "period": str}
 _PERIOD_KEYS = {"label": str, "deadline": dt.date}
-_REPORT_KEYS = {"intro": str, "sentences": list}
+_REPORT_KEYS = {"intro": str, "sentences": list, "plans_section": str}
+_OFFICE_FIELD_KEYS = {"code": str, "label": str, "section": str, "kind": str, "unit": str, "hint": str}
 _SENTENCE_KEYS = {"section": str, "text": str, "when": str}
 _CHART_KEYS = {"title": str, "fields": list}
 _REQUIRED = {
@@ -65,12 +68,15 @@ _REQUIRED = {
     "charts": {"title", "fields"},
     "sections": {"code", "title"},
     "fields": {"code", "label", "section", "kind"},
+    "office_fields": {"code", "label", "section", "kind"},
     "rules": {"id", "check", "severity", "message", "short"},
 }
 _ROLE_KINDS = {"unit_code": ("text",), "unit_name": ("text",), "size": ("count",), "recommendations": ("narrative",),
                "report_date": ("date",), "period": ("choice",)}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_INTRO_NAMES = {**{key: "" for key in _FORM_KEYS}, "next_year": "", "units": "", "share": "", "period_phrase": ""}
+_INTRO_NAMES = {**{key: "" for key in _FORM_KEYS}, "next_year": "", "units": "", "share": "", "period_phrase": "",
+                "scope": ""}
+SCOPE = "scope"  # the placeholder of a sentence or the intro for "Theo báo cáo của 32/40 CĐCS" (outputs/report.py)
 # A defined name must not look like a cell reference (A1 or R1C1 style) or Excel refuses it.
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$", re.IGNORECASE)
 _CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c[0-9]*|r|c)$", re.IGNORECASE)
@@ -154,9 +160,30 @@ class _Builder:
         except (KeyError, IndexError, ValueError) as exc:
             raise self.fail("[report] intro", f"chỗ thay thế không hợp lệ ({exc})") from exc
         charts = tuple(self.chart(c, i, by_code) for i, c in enumerate(raw.get("charts", [])))
+        office_fields = tuple(self.office_field(f, i, sections_known, by_code)
+                              for i, f in enumerate(raw.get("office_fields", [])))
+        if len({f.code for f in office_fields}) != len(office_fields):
+            raise self.fail("[[office_fields]]", "có hai số liệu của văn phòng trùng mã")
+        plans = report.get("plans_section")
+        if plans is not None and plans not in sections_known:
+            raise self.fail("[report] plans_section", f"mục '{plans}' không có trong [[sections]]")
         return FormSpec(**form, sections=sections, fields=fields, roles=roles, rules=rules, derived=derived,
                         charts=charts, sentences=sentences, intro=intro, source=str(self.path.resolve()),
-                        periods=periods)
+                        periods=periods, office_fields=office_fields, plans_section=plans)
+
+    def office_field(self, raw: Any, index: int, sections: set[str], fields: dict[str, FieldSpec]) -> OfficeFieldSpec:
+        code = raw.get("code", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+        where = f"số liệu của văn phòng '{code}' ([[office_fields]])"
+        data = self.table(raw, "office_fields", where, _OFFICE_FIELD_KEYS)
+        if not _CODE.match(data["code"]) or _CELL_LIKE.match(data["code"]):
+            raise self.fail(where, "mã chỉ gồm chữ không dấu, số, dấu gạch dưới và không được giống địa chỉ ô")
+        if data["code"] in fields:
+            raise self.fail(where, "mã trùng với một trường của mẫu")
+        if data["section"] not in sections:
+            raise self.fail(where, f"mục '{data['section']}' không có trong [[sections]]")
+        if data["kind"] not in OFFICE_KINDS:
+            raise self.fail(where, f"kiểu '{data['kind']}' không hợp lệ; dùng một trong {list(OFFICE_KINDS)}")
+        return OfficeFieldSpec(**data)
 
     def period(self, raw: Any, index: int) -> PeriodSpec:
         data = self.table(raw, "periods", f"kỳ thứ {index + 1} ([[periods]])", _PERIOD_KEYS)
@@ -208,6 +235,8 @@ class _Builder:
         try:
             for match in _PLACEHOLDER.finditer(data["text"]):
                 inner = match.group(1).strip()
+                if inner == SCOPE:  # kept in the text, written in by the report
+                    continue
                 percent = inner.endswith(":%")
                 expression = parse_expression(inner[:-2] if percent else inner)
                 parts.append((data["text"][start:match.start()], expression, percent))

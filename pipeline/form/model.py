@@ -55,6 +55,22 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class OfficeFieldSpec:
+    """A figure of the office's own (awards it received, unions it founded, next year's targets): typed by the
+    office in its own part (office_part.py), never by the units, and written in the report's tables."""
+
+    code: str
+    label: str
+    section: str
+    kind: str  # one of OFFICE_KINDS
+    unit: str = ""
+    hint: str = ""
+
+
+OFFICE_KINDS = ("count", "money", "percent")
+
+
+@dataclass(frozen=True)
 class RuleSpec:
     id: str
     check: Expression
@@ -153,6 +169,9 @@ class FormSpec:
     source: str = ""
     periods: tuple[PeriodSpec, ...] = ()  # the dates a unit chooses between; one, once a run has chosen
     period_wording: str = "năm {period}"  # how titles and sentences name the period
+    office_fields: tuple[OfficeFieldSpec, ...] = ()  # the office's own figures, in its own part
+    # The section of next year's tasks: the office's own tasks and targets, the units' plans in one short paragraph.
+    plans_section: str | None = None
 
     @property
     def period_phrase(self) -> str:
@@ -175,6 +194,9 @@ class FormSpec:
     def unit_section(self) -> str:
         """The section holding the unit's identity: the unit block of the template."""
         return self.by_code[self.roles.unit_code].section
+
+    def office_fields_in(self, section: str) -> tuple[OfficeFieldSpec, ...]:
+        return tuple(f for f in self.office_fields if f.section == section)
 
     def sentences_in(self, section: str) -> tuple[SentenceSpec, ...]:
         return tuple(s for s in self.sentences if s.section == section)

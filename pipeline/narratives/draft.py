@@ -9,7 +9,7 @@ from collections import Counter
 
 from pipeline.narratives.addressee import LABELS, OFFICE, STATE, UNION, addressee
 from pipeline.narratives.themes import FIGURE_RUN, Group, Thesaurus
-from pipeline.vietnamese import upper_first, vn_number
+from pipeline.vietnamese import lower_first, upper_first, vn_number
 
 MARK = "[Dự thảo do công cụ lập từ thuyết minh của các CĐCS: văn phòng đọc lại, sửa trước khi dùng.]"
 TOP = 6  # points per section
@@ -88,6 +88,14 @@ def points(groups: list[Group], unit_count: int, names: dict[str, str], thesauru
     return [f"{_sentence(text)} {who(g, unit_count, names)}" for g, text in (*shared, *alone)]
 
 
+def plans(groups: list[Group], unit_count: int, names: dict[str, str], thesaurus: Thesaurus, limit: int = 4) -> str:
+    """The units' own plans for next year as one short clause list, after the office's tasks: the few most units
+    set themselves ("tổ chức tốt Đại hội… (12/32 đơn vị); …"); "" when no plan is shared by several units."""
+    shared = itertools.islice(((g, text) for g, text in _findings(groups, thesaurus, names) if len(g.units) > 1),
+                              limit)
+    return "; ".join(f"{lower_first(_sentence(text))} {who(g, unit_count, names)}" for g, text in shared)
+
+
 def _findings(groups: list[Group], thesaurus: Thesaurus, names: dict[str, str]):
     """The groups a draft may speak of, with their words: findings only (a point that restates the form's
     figures or copies the guidance is the figures section's, or nobody's)."""
@@ -130,4 +138,4 @@ def _sentence(text: str) -> str:
     return upper_first(text.rstrip(" .;"))
 
 
-__all__ = ["MARK", "OFFICE", "by_addressee", "group_addressee", "points", "who", "wording"]
+__all__ = ["MARK", "OFFICE", "by_addressee", "group_addressee", "plans", "points", "who", "wording"]

@@ -19,15 +19,17 @@ from docx.text.paragraph import Paragraph
 from pipeline.form import FORM_KEYS
 from pipeline.narratives import draft
 from pipeline.narratives.themes import thesaurus_for
+from pipeline.office_part import OfficePart, office_part_name
 from pipeline.outputs import Written, annex_name, sentences
 from pipeline.previous.compare import basis_lead, basis_words, like_for_like_note
-from pipeline.vietnamese import vn_number, vn_percent
+from pipeline.vietnamese import lower_first, vn_number, vn_percent
 
 if TYPE_CHECKING:
     from pipeline.consolidation import Consolidation
 
 FONT = "Times New Roman"
 PLACEHOLDER = "[Văn phòng bổ sung nhận định chung cho mục này.]"
+SCOPE_MARK = "{scope}"  # where a sentence of the spec says on how many units its figures rest
 ANNEX_LIMIT = 500  # units; beyond this an annex of every text runs to thousands of pages: the workbook holds them
 AUTHOR, INITIALS = "Công cụ tổng hợp", "CT"  # who the comments are from, as Word shows it
 
@@ -163,6 +165,8 @@ class _ReportWriter(_Writer):
         self.moved = (sentences.Movements(self.changes, basis_lead(self.previous, self.compared))
                       if self.previous else None)
         self.noted = False  # the like-for-like note, under the first table of key figures only
+        self.office = consolidation.office_part or OfficePart(Path(""), "")
+        self.scoped = False  # whether the part being written has said on how many units its figures rest
         code, name = self.spec.roles.unit_code, self.spec.roles.unit_name
         self.names = {str(r[code]): str(r[name]) for r in self.data.units[[code, name]].to_dict("records")}
 
@@ -199,13 +203,25 @@ class _ReportWriter(_Writer):
         self.intro()
         for top in (s for s in self.spec.sections if s.parent is None and s.code != self.spec.unit_section):
             self.heading(top.heading, 1)
+            heading, self.scoped = self.last_heading, False  # the scope is said once per part, first
+            children = [s for s in self.spec.sections if s.parent == top.code]
             self.section_body(top)  # a parent's own sentences stand above its parts
-            for child in (s for s in self.spec.sections if s.parent == top.code):
+            for child in children:
                 self.heading(child.heading, 2)
                 self.section_body(child)
+            if not any(c.code in self.office.texts for c in (top, *children)):
+                self.comment(heading, self.office_missing(top))
         # Which units did not report is for chasing them (the workbook's "Tình hình nộp"), not for the level
         # above; the units' full texts are the annex, a document of its own.
         self.closing()
+
+    def office_missing(self, section) -> str:
+        where = (f"ghi vào tệp {office_part_name(self.spec)} (tạo bằng: consolidate template --office-part) rồi chạy "
+                 "lại, hoặc viết thẳng vào đây")
+        if section.code == self.spec.plans_section:
+            return (f"[Mục này là nhiệm vụ, giải pháp và chỉ tiêu của chính văn phòng năm {self.spec.year + 1}: {where}. "
+                    "Dưới đây chỉ là những việc các CĐCS tự đề ra.]")
+        return f"[Phần văn phòng đã chỉ đạo, thực hiện cho mục này (đặt trước phần tổng hợp từ các CĐCS): {where}.]"
 
     def letterhead(self) -> None:
         table = self.doc.add_table(rows=1, cols=2)
@@ -239,45 +255,102 @@ class _ReportWriter(_Writer):
         wording = self.spec.intro or ("Trên cơ sở báo cáo của {units} Công đoàn cơ sở ({share} số đơn vị), "
                                       "{office} tổng hợp {short_title} như sau:")
         names = {key: getattr(self.spec, key) for key in FORM_KEYS}
-        self.para(wording.format(**names, next_year=self.spec.year + 1, units=self.data.unit_count,
+        self.para(wording.format(**names, next_year=self.spec.year + 1, units=self.data.unit_count, scope=self.scope,
                                  share=vn_percent(sent, len(units)), period_phrase=self.spec.period_phrase))
         if self.previous is not None and self.previous.units:
             roster = {u.unit.code for u in self.ledger.units} if self.ledger.roster_given else None
             self.para(sentences.both_periods_sentence(self.previous, self.data, self.spec, self.compared is not None,
                                                       roster), italic=True)
 
+    @property
+    def scope(self) -> str:
+        """On how many units the figures rest: "Theo báo cáo của 32/40 CĐCS" (of the roster, when there is one)."""
+        units = self.data.unit_count
+        return (f"Theo báo cáo của {units}/{len(self.ledger.units)} CĐCS" if self.ledger.roster_given
+                else f"Theo báo cáo của {units} CĐCS")
+
+    def scoped_text(self, text: str) -> str:
+        """The units' figures, opening with their scope the first time in a part ("{scope}" where a sentence of
+        the spec places it)."""
+        if SCOPE_MARK in text:
+            self.scoped = True
+            return text.replace(SCOPE_MARK, self.scope)
+        if self.scoped:
+            return text
+        self.scoped = True
+        return f"{self.scope}, {lower_first(text)}"
+
     def section_body(self, section) -> None:
-        text = (sentences.section_sentences(self.spec, self.data, section.code, self.moved)
-                or sentences.figures_sentence(self.spec, self.data, section.code, self.moved))
+        self.office_text(section.code)
+        self.office_figures(section.code)
+        named = sentences.named_in_sentences(self.spec, self.data, section.code)
+        tabled = [f for f in self.spec.fields_in(section.code) if f.is_numeric and f.code not in named]
+        in_table = len(tabled) >= 2 or (len(tabled) == 1 and bool(named))
+        text = sentences.section_sentences(self.spec, self.data, section.code, self.moved)
         if text:
-            self.para(text)
-        self.key_figures(section.code)
+            self.para(self.scoped_text(text))
+        lead = self.scope if not self.scoped else "Kết quả tổng hợp từ báo cáo của các CĐCS"
+        listed = sentences.figures_sentence(self.spec, self.data, section.code, self.moved, lead=lead,
+                                            numeric=not in_table and not named)
+        if listed:
+            self.scoped = True
+            self.para(listed)
+        if in_table:
+            self.key_figures(tabled)
         narratives = [f for f in self.spec.fields_in(section.code) if f.kind == "narrative"]
+        plans = self.spec.plans_section is not None and self.spec.plans_section in (section.code, section.parent)
         for field in narratives:
             entries = self.data.narratives.get(field.code, [])
+            groups = self.data.themes.get(field.code, [])
             if field.code == self.spec.roles.recommendations:
-                self.recommendations(entries, self.data.themes.get(field.code, []))
+                self.recommendations(entries, groups)
                 continue
             where = ""
             if entries:
                 where = (f"tệp {annex_name(self.spec.id)}, mục {section.code}" if self.data.unit_count <= ANNEX_LIMIT
                          else "trang \"Thuyết minh\" của bảng tổng hợp Excel")
                 where = f"[Nội dung chi tiết của {len(entries)} đơn vị: xem {where}.]"
-            self.drafted(field, self.data.themes.get(field.code, []), where)
+            if plans:
+                self.units_plans(groups, where)
+            else:
+                self.drafted(field, groups, where)
 
-    def key_figures(self, section: str) -> None:
-        fields = [f for f in self.spec.fields_in(section) if f.is_numeric]
-        if len(fields) < 2:
+    def office_text(self, section: str) -> None:
+        """What the office wrote for the section, first, paragraph by paragraph as it typed them."""
+        for line in self.office.texts.get(section, "").split("\n"):
+            if line.strip():
+                self.para(line.strip())
+
+    def office_figures(self, section: str) -> None:
+        fields = [f for f in self.spec.office_fields_in(section) if f.code in self.office.figures]
+        if not fields:
             return
+        rows = [[str(i), f.label, "%" if f.kind == "percent" else f.unit,
+                 vn_number(self.office.figures[f.code], 0 if float(self.office.figures[f.code]).is_integer() else 1)]
+                for i, f in enumerate(fields, 1)]
+        self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu"], rows, [1.4, 9.6, 2.4, 2.6])
+
+    def units_plans(self, groups, where: str) -> None:
+        """Next year's part: the office's tasks come first; what the units set themselves is one short paragraph."""
+        text = draft.plans(groups, self.data.unit_count, self.names, self.thesaurus)
+        if not text:
+            self.where_to_write(PLACEHOLDER, *filter(None, [where]))
+            return
+        paragraph = self.para(f"Các CĐCS đề ra: {text}.")
+        self.comment(paragraph, draft.MARK, *filter(None, [where]))
+
+    def key_figures(self, fields) -> None:
+        """The section's figures no sentence states, in a table: a figure is said once."""
         rows = [[str(i), f.label, f.unit, vn_number(self.data.totals.get(f.code))] for i, f in enumerate(fields, 1)]
+        heading = f"Tổng hợp ({self.scope.removeprefix('Theo báo cáo của ')})"
         if self.previous is None:
-            # Province totals run to 15 characters (130.908.889.430 đồng): their column holds them on one line.
-            self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh"], rows, [1.4, 8.0, 2.2, 4.4])
+            # Totals run to 15 characters (130.908.889.430 đồng): their column holds them on one line.
+            self.table(["STT", "Chỉ tiêu", "Đơn vị tính", heading], rows, [1.4, 8.0, 2.2, 4.4])
             return
         for row, f in zip(rows, fields):
             moved = self.changes[f.code]
             row += [vn_number(moved.previous), "" if moved.percent is None else vn_number(moved.percent, 1) + "%"]
-        self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Toàn tỉnh", self.previous.heading + basis_words(self.compared),
+        self.table(["STT", "Chỉ tiêu", "Đơn vị tính", heading, self.previous.heading + basis_words(self.compared),
                     "Tăng/giảm (%)"], rows,
                    [1.4, 4.3, 1.9, 3.1, 3.1, 2.2])
         if self.compared is not None and not self.noted:

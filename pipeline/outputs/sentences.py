@@ -17,15 +17,27 @@ def section_sentences(spec: FormSpec, data: Figures, section: str, moved: Moveme
     figures moved since last period when there is one; "" when the section has none."""
     frame = totals_frame(data.totals)
     texts = []
-    for sentence in spec.sentences_in(section):
-        if sentence.when is not None and not bool(sentence.when.evaluate(frame).fillna(False).iloc[0]):
-            continue
+    for sentence in _applying(spec, section, frame):
         texts.append("".join(text + (_written(expression, percent, frame, _is_money(spec, expression))
                                      if expression else "") for text, expression, percent in sentence.parts))
         if moved is not None:  # the figures the sentence names by themselves, not those inside a ratio
             texts.append(moved.sentence(spec, [e.text.strip() for _, e, percent in sentence.parts
                                                if e is not None and not percent and e.text.strip() in spec.by_code]))
     return " ".join(t for t in texts if t)
+
+
+def named_in_sentences(spec: FormSpec, data: Figures, section: str) -> set[str]:
+    """The fields the section's written sentences state by themselves (not inside a ratio): a figure is said once,
+    so the section's table leaves these out."""
+    frame = totals_frame(data.totals)
+    return {e.text.strip() for sentence in _applying(spec, section, frame) for _, e, percent in sentence.parts
+            if e is not None and not percent and e.text.strip() in spec.by_code}
+
+
+def _applying(spec: FormSpec, section: str, frame: pd.DataFrame):
+    """The section's sentences whose `when` holds."""
+    return [s for s in spec.sentences_in(section)
+            if s.when is None or bool(s.when.evaluate(frame).fillna(False).iloc[0])]
 
 
 @dataclass(frozen=True)
@@ -60,12 +72,14 @@ def _is_money(spec: FormSpec, expression) -> bool:
     return field is not None and field.kind == "money"
 
 
-def figures_sentence(spec: FormSpec, data: Figures, section: str, moved: Movements | None = None) -> str:
-    """Any section: its figures as "label: value unit" and its yes/no answers as "n/N đơn vị"."""
+def figures_sentence(spec: FormSpec, data: Figures, section: str, moved: Movements | None = None,
+                     lead: str = "Kết quả tổng hợp từ báo cáo của các CĐCS", numeric: bool = True) -> str:
+    """Any section: its figures as "label: value unit" (unless `numeric` is False: they are in a table) and its
+    yes/no answers as "n/N đơn vị"."""
     parts = []
     units = data.unit_count
     for field in spec.fields_in(section):
-        if field.is_numeric:
+        if field.is_numeric and numeric:
             value = data.totals.get(field.code)
             if value is not None:
                 shown = vn_amount(value) if field.kind == "money" else vn_number(value)
@@ -79,8 +93,8 @@ def figures_sentence(spec: FormSpec, data: Figures, section: str, moved: Movemen
                 parts.append(f"{lower_first(field.label)}: {counts}")
     if not parts:
         return ""
-    text = "Kết quả tổng hợp từ báo cáo của các CĐCS: " + "; ".join(parts) + "."
-    if moved is not None:
+    text = f"{lead}: " + "; ".join(parts) + "."
+    if moved is not None and numeric:
         text = " ".join(filter(None, (text, moved.sentence(spec, [f.code for f in spec.fields_in(section)
                                                                   if f.is_numeric]))))
     return text
@@ -126,6 +140,6 @@ def both_periods_sentence(previous, data: Figures, spec: FormSpec, like_for_like
                  f"liệu {previous.phrase}).")
     elif like_for_like:
         text += (f" Bảng số liệu {previous.phrase} thiếu {len(new)} đơn vị có báo cáo kỳ này, nên các số so với "
-                 f"{previous.phrase} dưới đây chỉ tính trên {len(both)} đơn vị có số liệu cả hai kỳ, không phải toàn tỉnh.")
+                 f"{previous.phrase} dưới đây chỉ tính trên {len(both)} đơn vị có số liệu cả hai kỳ, không phải mọi đơn vị báo cáo kỳ này.")
     return text
 

@@ -62,7 +62,7 @@ def like_for_like_note(previous: PreviousPeriod, basis: frozenset[str], reportin
     n = len(basis)
     return (f"Bảng số liệu {previous.phrase} chỉ có {n} trong {reporting} đơn vị đã báo cáo kỳ này, nên phần so "
             f"sánh (cột \"{previous.heading}{basis_words(basis)}\" và tăng/giảm) tính trên chính {n} đơn vị đó ở "
-            "cả hai kỳ, không phải số toàn tỉnh.")
+            "cả hai kỳ, không phải tổng của mọi đơn vị đã báo cáo.")
 
 
 def province_changes(spec: FormSpec, previous: PreviousPeriod | None, totals: dict) -> dict[str, Change]:
