@@ -87,6 +87,21 @@ CATALOGUE: dict[str, Entry] = {
     "other-form": Entry(
         ERROR, "mẫu của đợt báo cáo khác", "Tệp là mẫu “{found}”, không phải mẫu “{form}” của đợt báo cáo này.",
         "Hãy dùng đúng mẫu đã gửi kèm hướng dẫn.", _READING),
+    "rollup-no-office": Entry(
+        ERROR, "bảng tổng hợp chưa có mã đơn vị",
+        "Bảng tổng hợp của “{name}” chưa ghi mã đơn vị gửi, nên không phân biệt được với bảng của đơn vị khác.",
+        "Đơn vị đó chạy consolidate init, ghi mã (code) vào consolidate.toml, tổng hợp lại rồi gửi bảng mới.", _READING),
+    "rollup-mismatch": Entry(
+        ERROR, "bảng tổng hợp bị sửa tay",
+        "Các dòng đơn vị của bảng tổng hợp không cộng lại bằng dòng tổng cộng của chính nó: {detail}.",
+        "Đơn vị gửi chạy lại consolidate để có bảng tổng hợp mới (không sửa tay số liệu trong bảng) rồi gửi lại.",
+        _READING),
+    "duplicate-unit": Entry(
+        ERROR, "đơn vị có trong hai tệp",
+        "Bảng tổng hợp có đơn vị {units}, đơn vị này cũng có trong tệp {other}: cộng cả hai sẽ tính một đơn vị "
+        "hai lần.",
+        "Văn phòng xác định đơn vị đó thuộc đơn vị cấp trên nào, bỏ bản thừa (consolidate mark --exclude) hoặc đề "
+        "nghị đơn vị gửi tổng hợp lại không có đơn vị đó.", _RECEIVING),
     "old-version": Entry(
         ERROR, "mẫu phiên bản cũ",
         "Tệp dùng mẫu phiên bản {found}, không còn dùng được (phiên bản hiện hành {version}).",

@@ -104,7 +104,9 @@ def _echo(text: str) -> None:
 
 
 def _load(form: str | None, roster: Path | None, period: str | None = None):
-    spec = load_spec(form)
+    from pipeline.workspace import read_office, with_office
+
+    spec = with_office(load_spec(form), read_office())  # the office of consolidate.toml, when there is one
     if period:  # a period the form does not have is a usage error, before anything is read
         from pipeline.validate.periods import resolve_period
 
@@ -147,9 +149,10 @@ def _explain(exc: Exception) -> tuple[str, int]:
     from pipeline.previous.read import PreviousError
     from pipeline.register import RegisterBusy, RegisterDamaged
     from pipeline.run import RunRefused
+    from pipeline.workspace import WorkspaceError
 
     if isinstance(exc, (SpecError, RosterError, DemoError, PreviousError, MarkError, RunRefused, RegisterDamaged,
-                        OfficePartError)):
+                        OfficePartError, WorkspaceError)):
         return str(exc), EXIT_USAGE
     if isinstance(exc, (OutboxBusy, RegisterBusy)):
         return str(exc), EXIT_BUSY
@@ -276,6 +279,21 @@ def template(ctx: click.Context, form: str | None, roster: Path | None, out_dir:
         _echo(f"Đã tạo {len(written) - 1} bản riêng cho từng đơn vị trong {out_dir}/")
 
 
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate init\n  consolidate --form 1-hdcd init")
+@click.pass_context
+@_help
+@_handled
+def init(ctx: click.Context) -> None:
+    """Ghi tệp consolidate.toml (tên, mã, tiêu đề văn bản, nơi nhận, người ký, email của văn phòng) vào thư mục
+    đang làm việc, để sửa cho đúng đơn vị mình; không hỏi gì, không ghi đè tệp đã có."""
+    from pipeline.workspace import write_workspace
+
+    spec, _ = _load(ctx.obj.get("form"), None)
+    path = write_workspace(spec)
+    _echo(f"Đã ghi {path}: mở bằng Notepad, sửa tên, mã, nơi nhận, người ký, email cho đúng đơn vị mình rồi lưu lại. "
+          "Từ lần chạy sau, mọi kết quả dùng các thông tin đó.")
+
+
 @cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate check bao-cao-truong-a.xlsx\n"
              "  consolidate check inbox/*.xlsx --json")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -299,28 +317,40 @@ def check(ctx: click.Context, files: tuple[Path, ...], form: str | None, as_json
     sys.exit(EXIT_PROBLEMS if any(r.has_errors for r in records) else EXIT_OK)
 
 
-@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate demo\n  consolidate demo /tmp/thu-nghiem")
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=Path("demo"))
+@cli.command(context_settings=CONTEXT, epilog="Ví dụ:\n\n\b\n  consolidate demo\n  consolidate demo /tmp/thu-nghiem\n"
+             "  consolidate demo --levels 2 demo-2-cap")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--levels", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="2: ba công đoàn cấp trên cơ sở tự tổng hợp, rồi cấp trên nữa tổng hợp các bảng tổng hợp của họ.")
 @click.pass_context
 @_help
 @_handled
-def demo(ctx: click.Context, directory: Path) -> None:
+def demo(ctx: click.Context, directory: Path | None, levels: int) -> None:
     """Tạo một bộ dữ liệu mẫu (khoảng 40 CĐCS) rồi chạy tổng hợp trên đó; không đụng tới ./inbox."""
     from pipeline.console import summary
     from pipeline.demo import build_demo
+    from pipeline.office_part import read_office_part
     from pipeline.run import RunOptions, consolidate_inbox
 
     spec, _ = _load(ctx.obj.get("form"), None)
     _office_thesaurus_checked(spec)
-    workspace = build_demo(spec, directory)
-    click.echo(f"Đã tạo dữ liệu mẫu trong {directory}/: {workspace.file_count} tệp trong {workspace.inbox}/, "
-               f"danh sách đơn vị {workspace.roster_path}.", err=True)
-    from pipeline.office_part import read_office_part
+    if levels == 2:
+        from pipeline.demo.levels import build_levels
 
-    office = read_office_part(spec, workspace.office_part) if workspace.office_part else None
-    options = RunOptions(inbox=workspace.inbox, outbox=workspace.outbox, roster=workspace.roster,
-                         deadline=None, office_part=office, progress=True, allow_empty=True)
-    result = consolidate_inbox(spec, options)
+        tree = build_levels(spec, directory or Path("demo-2-cap"))
+        click.echo(f"Đã tạo và tổng hợp {len(tree.offices)} đơn vị cấp dưới; các bảng tổng hợp của họ ở {tree.inbox}/.",
+                   err=True)
+        options = RunOptions(inbox=tree.inbox, outbox=tree.outbox, roster=tree.roster, progress=False,
+                             allow_empty=True)
+        result = consolidate_inbox(tree.top_spec, options)
+    else:
+        workspace = build_demo(spec, directory or Path("demo"))
+        click.echo(f"Đã tạo dữ liệu mẫu trong {workspace.root}/: {workspace.file_count} tệp trong {workspace.inbox}/, "
+                   f"danh sách đơn vị {workspace.roster_path}.", err=True)
+        office = read_office_part(spec, workspace.office_part) if workspace.office_part else None
+        options = RunOptions(inbox=workspace.inbox, outbox=workspace.outbox, roster=workspace.roster,
+                             deadline=None, office_part=office, progress=True, allow_empty=True)
+        result = consolidate_inbox(spec, options)
     _echo(summary(result))
     _echo(f"\nĐây là dữ liệu thử. Mở {result.outputs.workbook.path} để xem bảng tổng hợp.")
 

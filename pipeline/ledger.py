@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pipeline.intake.rollup import ROLLUP
 from pipeline.intake.submission import Submission
 from pipeline.problems import Problem
 from pipeline.register import VIETNAM
@@ -34,6 +35,7 @@ class FileRecord:
     first_seen: dt.datetime | None = None
     email: EmailOrigin | None = None  # the email it came in
     office_mark: str = ""  # what the office marked on this content (`consolidate mark`), in words
+    parts: list[FileRecord] = field(default_factory=list)  # a roll-up's units, once settled (settle)
 
     @property
     def problems(self) -> list[Problem]:
@@ -84,6 +86,10 @@ class FileRecord:
                  "first_seen": self.first_seen.isoformat() if self.first_seen else None, "email": self.email.as_json() if self.email else None}
         if self.state in (FileState.IGNORED, FileState.PENDING):  # no problem list explains these: the sentence the clerk reads
             entry["reason"] = self.reason
+        if self.submission.kind == ROLLUP:  # a sub-office's consolidated workbook: the units inside it
+            rollup = self.submission.rollup or {}
+            entry.update(kind="rollup", office=rollup.get("office") or None, units=len(self.submission.parts),
+                         expected=rollup.get("expected"), reported=rollup.get("reported"))
         return entry
 
 
@@ -108,14 +114,28 @@ class Ledger:
 
     @property
     def accepted(self) -> list[FileRecord]:
-        return [r for r in self.records if r.state == FileState.ACCEPTED]
+        """What the figures are merged from: each accepted unit file, and each unit of an accepted roll-up."""
+        return [part for r in self.records if r.state == FileState.ACCEPTED
+                for part in (r.parts if r.submission.kind == ROLLUP else [r])]
 
     def units_in(self, state: str) -> list[str]:
-        return [u.unit.code for u in self.units if u.state == state]
+        """The units in this reporting status; a sub-office's roll-up stands for the units inside it."""
+        return [code for u in self.units if u.state == state
+                for code in ([p.unit for p in u.record.parts] if _rolled(u) else [u.unit.code])]
+
+    @property
+    def expected(self) -> int:
+        """How many units the figures could rest on: the roster's, a sub-office's roll-up counting its own roster."""
+        return sum((u.record.submission.rollup or {}).get("expected") or len(u.record.parts) if _rolled(u) else 1
+                   for u in self.units)
 
     def units_json(self) -> dict:
-        return {"expected": len(self.units), "accepted": self.units_in("on_time"), "late": self.units_in("late"),
+        return {"expected": self.expected, "accepted": self.units_in("on_time"), "late": self.units_in("late"),
                 "rejected": self.units_in("rejected"), "missing": self.units_in("missing")}
+
+
+def _rolled(status: UnitStatus) -> bool:
+    return status.record is not None and status.record.submission.kind == ROLLUP and bool(status.record.parts)
 
 
 def settle(records: list[FileRecord], roster: list[RosterUnit] | None, deadline: dt.date) -> Ledger:
@@ -135,6 +155,9 @@ def settle(records: list[FileRecord], roster: list[RosterUnit] | None, deadline:
             record.state, record.superseded_by = FileState.SUPERSEDED, winner.relative
     for record in records:
         record.late = record.state == FileState.ACCEPTED and _day(record.arrived) > deadline
+        record.parts = [FileRecord(f"{record.relative} › {part.unit}", part, record.state, None, record.late,
+                                   record.received, record.first_seen, record.email, record.office_mark)
+                        for part in record.submission.parts] if record.state == FileState.ACCEPTED else []
     unread = [r for r in records if r.state == FileState.REJECTED and r.unit is None]
     units = _unit_statuses(winners, roster, unread)
     return Ledger(records, units, deadline, roster is not None, Counter(r.state for r in records))

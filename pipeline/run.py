@@ -19,6 +19,7 @@ import click
 from pipeline.cache import ResultCache, content_key, from_row, to_row
 from pipeline.catalogue import NOT_OPENED
 from pipeline.form import FormSpec
+from pipeline.intake.rollup import ROLLUP, duplicate_units
 from pipeline.intake.scan import Found, discover
 from pipeline.intake.submission import ReadTask, Submission, is_ignored_name, read_submission, vanished
 from pipeline.isolation import Failure, run_isolated
@@ -160,7 +161,8 @@ def read_files(spec: FormSpec, found: list[Found], progress: bool = False,
             submission.cells = standard
         if isinstance(submission.values, tuple):  # in the form's order, keyed by the spec's own code strings
             submission.values = dict(zip(codes, submission.values))
-        if cache is not None and submission.sha256 and not submission.pending:  # never a copy under way
+        # never a copy under way; a roll-up is read each time (a few per run, and its units are no row of the cache)
+        if cache is not None and submission.sha256 and not submission.pending and submission.kind != ROLLUP:
             cache.fresh[submission.sha256] = to_row(submission, standard)
         records.append(FileRecord(relative, submission))
     return records
@@ -207,11 +209,21 @@ def read_and_split(task: ReadTask) -> Submission:
 
     submission = read_submission(task)
     spec = spec_of(task.spec_source)
-    if submission.readable:
+    if submission.kind == ROLLUP:  # a consolidated workbook: its units, each keyed below
+        from pipeline.intake.rollup import read_rollup
+
+        try:
+            submission = read_rollup(spec, submission, Path(task.path).read_bytes())
+        except Exception as exc:  # a damaged part of the workbook: that file's rejection, as for any reader
+            from pipeline.isolation import describe_error
+
+            submission.parts = []
+            submission.reject("unreadable", value=describe_error(exc))
+    for one in [submission, *submission.parts] if submission.readable else ():
         for narrative in spec.narrative_fields:
-            text = submission.values.get(narrative.code)
+            text = one.values.get(narrative.code)
             if isinstance(text, str) and text.strip():
-                submission.sentences[narrative.code] = sentence_keys(spec, narrative.code, text.strip())
+                one.sentences[narrative.code] = sentence_keys(spec, narrative.code, text.strip())
     return _packed(spec, submission)
 
 
@@ -321,7 +333,7 @@ def _validated(spec: FormSpec, records: list[FileRecord], roster: list[RosterUni
     """Every problem of every file read; returns the form as this run consolidates it (its period)."""
     from pipeline.validate import choose_period, period_problems, previous_problems, validate_submissions
 
-    submissions = [r.submission for r in records]
+    submissions = [r.submission for r in records if r.submission.kind != ROLLUP]  # its units were checked below
     validate_submissions(spec, submissions, {u.code for u in roster} if roster else None)
     labels = tuple(p.label for p in spec.periods)
     spec = choose_period(spec, submissions, period)
@@ -350,7 +362,7 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
         key = content_key(spec, _thesauri(spec))
         cache = ResultCache(key, lambda shas: register.cached_results(key, shas))
         if options.keep_unchanged:
-            fingerprint = _fingerprint(options, found, key, cache.hashed)
+            fingerprint = _fingerprint(spec, options, found, key, cache.hashed)
             last = next((run for run in reversed(register.history) if run.form == spec.id), None)
             if last is not None and last.fingerprint == fingerprint and _outputs_intact(last):
                 return Unchanged(spec, last)
@@ -366,6 +378,7 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
         if not options.allow_empty:
             refuse_replacing(options, records, last)
         changed_since_read(records)
+        duplicate_units(records)
         excluded_by_office(records, register)
         ledger = settle(records, options.roster, options.deadline or spec.deadline)
         in_force, typed, correction_notes = office_corrections(spec, options.outbox, register)
@@ -386,7 +399,8 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
                tuple(register.notes), register.written)
 
 
-def _fingerprint(options: RunOptions, found: list[Found], key: str, hashed: dict[str, tuple[int, int, str]]) -> str:
+def _fingerprint(spec: FormSpec, options: RunOptions, found: list[Found], key: str,
+                 hashed: dict[str, tuple[int, int, str]]) -> str:
     """Everything a run reads, as one digest: each file of the inbox (path, content, time), the office's marks,
     the options, the roster, last period's file, the tool, the spec and its thesauri (`key`). A file that cannot
     be read now gives a digest no run recorded. Each file's sha256 goes into `hashed` for the reading after."""
@@ -408,9 +422,15 @@ def _fingerprint(options: RunOptions, found: list[Found], key: str, hashed: dict
     previous = Path(options.previous.source).read_bytes() if options.previous else b""
     office = options.office_part.sha256.encode() if options.office_part else b""
     digest.update(marks + b"\0" + previous + b"\0" + office + b"\0" + json.dumps(
-        [str(options.inbox), str(options.deadline), options.period,
+        [str(options.inbox), str(options.deadline), options.period, _office_of(spec),
          [list(vars(u).values()) for u in options.roster or []]], ensure_ascii=False).encode())
     return digest.hexdigest()
+
+
+def _office_of(spec: FormSpec) -> list[str]:
+    """Who the outputs speak for (consolidate.toml applied to the spec): a change rewrites them."""
+    return [spec.office_code, spec.office, spec.issuer, spec.parent_org, spec.recipient, spec.place, spec.signer,
+            spec.send_to]
 
 
 def _outputs_intact(last: RunInfo) -> bool:

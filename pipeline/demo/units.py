@@ -14,12 +14,12 @@ from pipeline.roster import COLUMNS, RosterUnit
 _UNITS = load_data("units")
 
 
-def demo_roster(rng: random.Random) -> list[RosterUnit]:
-    """About 40 units, coded CD001… in group order, with plausible (fake) contacts."""
+def demo_roster(rng: random.Random, first: int = 1) -> list[RosterUnit]:
+    """About 40 units, coded CD001… (from `first`) in group order, with plausible (fake) contacts."""
     units = []
     for group, names in _UNITS["groups"].items():
         for name in names:
-            code = f"CD{len(units) + 1:03d}"
+            code = f"CD{len(units) + first:03d}"
             units.append(RosterUnit(code, f"Công đoàn {name}", group, _email(name), phone(rng)))
     return units
 

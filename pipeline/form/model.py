@@ -172,6 +172,8 @@ class FormSpec:
     office_fields: tuple[OfficeFieldSpec, ...] = ()  # the office's own figures, in its own part
     # The section of next year's tasks: the office's own tasks and targets, the units' plans in one short paragraph.
     plans_section: str | None = None
+    office_code: str = ""  # the office's code (consolidate.toml): the level above tells roll-ups apart by it
+    signer: str = ""  # who signs the report, under "CHỦ TỊCH" (consolidate.toml)
 
     @property
     def period_phrase(self) -> str:

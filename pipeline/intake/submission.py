@@ -14,6 +14,7 @@ from pipeline.intake.coerce import coerce, is_unicode_vietnamese
 from pipeline.intake.encryption import is_encrypted
 from pipeline.intake.legacy_encoding import detect_legacy_encoding
 from pipeline.intake.names import CellName, ods_names, ooxml_names, open_zip, xls_names
+from pipeline.intake.rollup import DATA_SHEET, ROLLUP
 from pipeline.intake.sniff import sniff_kind
 from pipeline.intake.zipguard import InflatedParts, check_zip
 from pipeline.isolation import describe_error
@@ -48,6 +49,10 @@ class Submission:
     # Per narrative field, its sentences and their group keys (narratives/themes.py, Keyed), found where the
     # file is read so that the work is shared between the reading processes; empty where nobody asked.
     sentences: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict)
+    # A consolidated workbook read as a roll-up (intake/rollup.py): its units, each a submission of its own, and
+    # its office code, units expected and reported; a unit of one, its row there.
+    parts: list[Submission] = field(default_factory=list)
+    rollup: dict | None = None
 
     def reject(self, code: str, /, value: str | None = None, **params: object) -> Submission:
         """The file itself is refused (not the template, damaged…): its values are not read."""
@@ -203,6 +208,8 @@ def _identify(submission: Submission, book: _Workbook, spec: FormSpec) -> bool:
     and whether the template's anchors are intact. False once the file is rejected as not this form's template."""
     form_id = book.read(NAME_FORM_ID)
     if not form_id:
+        if DATA_SHEET in book.sheets:  # a consolidated workbook: a roll-up (run.read_and_split reads it)
+            submission.kind = ROLLUP
         submission.reject("not-template", form=spec.short_title, why="không thấy dấu nhận dạng của mẫu")
         return False
     submission.form_id = str(form_id)

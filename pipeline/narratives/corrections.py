@@ -86,7 +86,7 @@ def read_corrections(workbook_path: Path, spec: FormSpec) -> tuple[list[Correcti
 def read_sheet(workbook_path: Path, spec: FormSpec) -> SheetRead:
     """The old workbook's sheet read with python-calamine (see SheetRead). A workbook that cannot be read, or has
     no such sheet, is one problem (or none: a workbook of a form without narratives), never an exception."""
-    from pipeline.previous.read import DATA_SHEET
+    from pipeline.intake.rollup import DATA_SHEET
     from pipeline.tables import TableError, cell_text, reading
 
     path = Path(workbook_path)

@@ -256,7 +256,8 @@ class _ReportWriter(_Writer):
                                       "{office} tổng hợp {short_title} như sau:")
         names = {key: getattr(self.spec, key) for key in FORM_KEYS}
         self.para(wording.format(**names, next_year=self.spec.year + 1, units=self.data.unit_count, scope=self.scope,
-                                 share=vn_percent(sent, len(units)), period_phrase=self.spec.period_phrase))
+                                 share=vn_percent(sent if len(units) == self.ledger.expected else self.data.unit_count,
+                                                  self.ledger.expected), period_phrase=self.spec.period_phrase))
         if self.previous is not None and self.previous.units:
             roster = {u.unit.code for u in self.ledger.units} if self.ledger.roster_given else None
             self.para(sentences.both_periods_sentence(self.previous, self.data, self.spec, self.compared is not None,
@@ -266,7 +267,7 @@ class _ReportWriter(_Writer):
     def scope(self) -> str:
         """On how many units the figures rest: "Theo báo cáo của 32/40 CĐCS" (of the roster, when there is one)."""
         units = self.data.unit_count
-        return (f"Theo báo cáo của {units}/{len(self.ledger.units)} CĐCS" if self.ledger.roster_given
+        return (f"Theo báo cáo của {units}/{self.ledger.expected} CĐCS" if self.ledger.roster_given
                 else f"Theo báo cáo của {units} CĐCS")
 
     def scoped_text(self, text: str) -> str:
@@ -388,14 +389,15 @@ class _ReportWriter(_Writer):
         left, right = table.rows[0].cells
         left.paragraphs[0].text = ""
         lines = [("Nơi nhận:", True, True), (f"- {self.spec.recipient} (để b/c);", False, False),
-                 ("- Các CĐCS trực thuộc;", False, False), ("- Lưu VP CĐVC tỉnh.", False, False)]
+                 ("- Các CĐCS trực thuộc;", False, False), ("- Lưu: VT.", False, False)]
         for index, (text, bold, italic) in enumerate(lines):
             paragraph = left.paragraphs[0] if index == 0 else left.add_paragraph()
             paragraph.paragraph_format.space_after = Pt(0)
             run = paragraph.add_run(text)
             run.bold, run.italic = bold, italic
             run.font.size = Pt(12 if index == 0 else 11)
-        signature = [("TM. BAN THƯỜNG VỤ", True), ("CHỦ TỊCH", True), ("", False), ("", False), ("", False)]
+        signature = [("TM. BAN THƯỜNG VỤ", True), ("CHỦ TỊCH", True), ("", False), ("", False), ("", False),
+                     (self.spec.signer, True)]
         for index, (text, bold) in enumerate(signature):
             paragraph = right.paragraphs[0] if index == 0 else right.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

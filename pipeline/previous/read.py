@@ -9,10 +9,9 @@ from pathlib import Path
 from pipeline.aggregate import total
 from pipeline.form import FormSpec
 from pipeline.intake.numbers import parse_vietnamese_number
+from pipeline.intake.rollup import CODES_MARK, DATA_SHEET
 from pipeline.tables import TableError, cell_text, clean, read_rows, reading
 
-DATA_SHEET = "_du_lieu"  # very hidden sheet of the consolidated workbook: form, period, where the figures are
-CODES_MARK = "_ma_truong"  # first cell of the hidden row of field codes above "Theo đơn vị"'s header
 TABLE_CODE, TABLE_VALUE, TABLE_UNIT = "Mã trường", "Giá trị", "Mã CĐCS"
 
 

@@ -72,7 +72,8 @@ def _write_sheets(book: Book) -> None:
     book.workbook.set_properties({"title": f"Tổng hợp {spec.short_title}", "author": spec.issuer,
                                   "company": spec.issuer})
     # A form without narratives or without a recommendations field gets no empty sheet for them.
-    sheets = {name: book.workbook.add_worksheet(name) for name in sheet_names(spec, book.previous)[:-1]}
+    sheets = {name: book.workbook.add_worksheet(name) for name in sheet_names(spec, book.previous)
+              if not name.startswith("_")}  # the machine-readable sheets are written last (write_data_sheet)
     totals.write(book, sheets[TOTALS])
     by_unit.write(book, sheets[BY_UNIT])
     if compared_name(spec) in sheets:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
+from pipeline.intake.rollup import CODES_MARK, DATA_SHEET, TEXTS_SHEET
 from pipeline.narratives.corrections import SHEET as POINT_GROUPS
-from pipeline.previous.read import CODES_MARK, DATA_SHEET
 
 TOTALS, BY_UNIT, NARRATIVES, GROUPS, RECOMMENDATIONS = (
     "Tổng hợp", "Theo đơn vị", "Thuyết minh", "Nhóm ý kiến", "Kiến nghị")
@@ -20,7 +20,8 @@ def sheet_names(spec, previous=None) -> list[str]:
     wanted = [name for name in SHEETS if (name not in (NARRATIVES, GROUPS, POINT_GROUPS) or spec.narrative_fields)
               and (name != RECOMMENDATIONS or spec.roles.recommendations)
               and (name != COMPARED or previous is not None)]
-    return [compared_name(spec) if name == COMPARED else name for name in wanted] + [DATA_SHEET]
+    return [compared_name(spec) if name == COMPARED else name for name in wanted] + [DATA_SHEET] + (
+        [TEXTS_SHEET] if spec.narrative_fields else [])
 
 
 def compared_name(spec) -> str:
@@ -35,13 +36,31 @@ def write_field_codes(sheet: Worksheet, row: int, codes: list[str]) -> None:
 
 
 def write_data_sheet(book) -> None:
-    """A very hidden sheet saying what this workbook is and where its figures stand by field code, so that
-    next period's run reads it back (`--previous`)."""
-    spec = book.spec
+    """Very hidden sheets saying what this workbook is and where its figures stand by field code, so that
+    next period's run reads it back (`--previous`) and the level above reads it as a roll-up (intake/rollup.py):
+    the office it is from, how many of its units reported, and each unit's texts by field code."""
+    spec, ledger = book.spec, book.ledger
     sheet = book.workbook.add_worksheet(DATA_SHEET)
     rows = [("form", spec.id), ("version", spec.version), ("period", spec.period),
-            ("phrase", spec.period_phrase), ("sheet", BY_UNIT), ("unit_code", spec.roles.unit_code)]
+            ("phrase", spec.period_phrase), ("sheet", BY_UNIT), ("unit_code", spec.roles.unit_code),
+            ("office", spec.office_code), ("office_name", spec.office),
+            ("expected", str(len(ledger.units))), ("reported", str(book.data.unit_count))]
     for row, (key, value) in enumerate(rows):
         sheet.write_string(row, 0, key)
         sheet.write_string(row, 1, value)
     sheet.very_hidden()
+    if not spec.narrative_fields:
+        return
+    texts = book.workbook.add_worksheet(TEXTS_SHEET)
+    row = 0
+    for code, entries in book.data.narratives.items():
+        for unit, _, text in entries:
+            for start in range(0, len(text), CELL_LIMIT):  # a text longer than a cell holds goes on in the next row
+                texts.write_string(row, 0, unit)
+                texts.write_string(row, 1, code)
+                texts.write_string(row, 2, text[start:start + CELL_LIMIT])
+                row += 1
+    texts.very_hidden()
+
+
+CELL_LIMIT = 32_000  # characters: Excel's cell holds 32,767

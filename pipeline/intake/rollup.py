@@ -1,0 +1,183 @@
+"""A consolidated workbook dropped into the inbox of the level above: a roll-up of a sub-office. Its very hidden
+part (outputs/workbook/sheets.py) names the form, period and office; every unit row of "Theo đơn vị" becomes a
+submission of its own, its code qualified by the sub-office's (`HUYEN01/CD001`), its texts from `_thuyet_minh`.
+
+Checked like any file: another form or period (`other-form`), no office code (`rollup-no-office`), unit rows
+that do not add up to the workbook's own totals row (`rollup-mismatch`: edited by hand). A unit another input
+also holds is found across files, once all are read (`duplicate_units`)."""
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from pipeline.problems import problem
+from pipeline.tables import cell_text
+from pipeline.vietnamese import vn_number
+
+if TYPE_CHECKING:
+    from pipeline.form import FormSpec
+    from pipeline.intake.submission import Submission
+    from pipeline.ledger import FileRecord
+
+# The consolidated workbook's machine-readable part (written by outputs/workbook/sheets.py), read back by the
+# level above (here) and by next period's run (previous/read.py).
+DATA_SHEET = "_du_lieu"  # very hidden: form, version, period, office, where the figures are
+TEXTS_SHEET = "_thuyet_minh"  # very hidden: each unit's texts by field code (unit code, field code, text)
+CODES_MARK = "_ma_truong"  # first cell of the hidden row of field codes above "Theo đơn vị"'s header
+ROLLUP = "rollup"  # Submission.kind of a consolidated workbook read as a roll-up
+SEPARATOR = "/"  # between the sub-office's code and its unit's: HUYEN01/CD001
+
+
+def qualified(office: str, unit: str) -> str:
+    return f"{office}{SEPARATOR}{unit}"
+
+
+def bare(unit: str) -> str:
+    """The unit's own code, without the offices above it: CD001 of HUYEN01/CD001."""
+    return unit.rsplit(SEPARATOR, 1)[-1]
+
+
+def read_rollup(spec: FormSpec, submission: Submission, data: bytes) -> Submission:
+    """The roll-up in `data` (a consolidated workbook): `submission` with its units as `parts`, or refused."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    meta = {cell_text(row[0]): cell_text(row[1]) for row in book.get_sheet_by_name(DATA_SHEET).to_python()
+            if len(row) > 1}
+    submission.problems = [p for p in submission.problems if p.code != "not-template"]
+    submission.kind, submission.read = ROLLUP, True
+    submission.form_id, submission.form_version = meta.get("form", ""), meta.get("version", "")
+    office = meta.get("office", "")
+    submission.unit, submission.unit_name = office or None, meta.get("office_name", "") or None
+    submission.rollup = {"office": office, "expected": _int(meta.get("expected")),
+                         "reported": _int(meta.get("reported"))}
+    if submission.form_id != spec.id or meta.get("period", "") != spec.period:
+        return submission.reject("other-form", found=f"{submission.form_id} ({meta.get('phrase') or meta.get('period')})",
+                                 form=f"{spec.id} ({spec.period_phrase})")
+    if not office:
+        return submission.reject("rollup-no-office", name=meta.get("office_name", "") or "?")
+    sheet = meta.get("sheet", "")
+    rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False) if sheet in book.sheet_names else []
+    start = next((i for i, row in enumerate(rows) if row and cell_text(row[0]) == CODES_MARK), None)
+    if start is None:
+        return submission.reject("rollup-mismatch", detail=f"không thấy dòng mã trường trong trang \"{sheet}\"")
+    codes = [cell_text(c) for c in rows[start]]
+    texts = _texts(book) if TEXTS_SHEET in book.sheet_names else {}
+    units, totals_row = _unit_rows(spec, rows, start, codes)
+    submission.parts = [_part(spec, submission, office, number, values, texts) for number, values in units]
+    mismatch = _mismatch(spec, [values for _, values in units], totals_row)
+    if mismatch:
+        submission.reject("rollup-mismatch", detail=mismatch)
+    return submission
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(float(text)) if text else None
+    except ValueError:
+        return None
+
+
+def _unit_rows(spec: FormSpec, rows: list[list], start: int, codes: list[str]):
+    """(row number, values by field code) of each unit row, and the totals row's values (None when absent)."""
+    unit_col = codes.index(spec.roles.unit_code) if spec.roles.unit_code in codes else 1
+    known = {f.code: f for f in spec.fields}
+    units = []
+    for index, row in enumerate(rows[start + 2:], start=start + 3):  # after the codes and the header
+        values = {code: _value(known[code], value) for code, value in zip(codes, row) if code in known}
+        if "khoi" in codes and codes.index("khoi") < len(row):
+            values["khoi"] = cell_text(row[codes.index("khoi")])
+        unit = cell_text(row[unit_col]) if unit_col < len(row) else ""
+        if unit:
+            units.append((index, values))
+        elif any(isinstance(v, float) for v in values.values()):
+            return units, values  # the totals row closes the table
+    return units, None
+
+
+def _value(field, value):
+    if value in ("", None):
+        return None
+    if field.is_numeric:
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return value if field.kind == "date" else cell_text(value)
+
+
+def _texts(book) -> dict[tuple[str, str], str]:
+    """Each unit's text by (unit code, field code); a long text continues over several rows."""
+    found: dict[tuple[str, str], str] = {}
+    for row in book.get_sheet_by_name(TEXTS_SHEET).to_python():
+        if len(row) > 2:
+            key = (cell_text(row[0]), cell_text(row[1]))
+            found[key] = found.get(key, "") + cell_text(row[2])
+    return found
+
+
+def _part(spec: FormSpec, rollup: Submission, office: str, number: int, values: dict,
+          texts: dict[tuple[str, str], str]) -> Submission:
+    """One unit of the roll-up as a submission: its code qualified, its texts back, the roll-up's file."""
+    code = cell_text(values.get(spec.roles.unit_code))
+    for field in spec.narrative_fields:
+        values[field.code] = texts.get((code, field.code)) or None
+    values[spec.roles.unit_code] = qualified(office, code)
+    return replace(rollup, kind="unit", values=values, cells={}, problems=[], parts=[], rollup={"row": number},
+                   unit=qualified(office, code), unit_name=cell_text(values.get(spec.roles.unit_name)) or None,
+                   sentences={})
+
+
+def _mismatch(spec: FormSpec, units: list[dict], totals_row: dict | None) -> str:
+    """Where the unit rows do not add up to the workbook's own totals row, in words; "" when they do."""
+    import numpy as np
+
+    from pipeline.aggregate import total
+
+    if totals_row is None:
+        return "không thấy dòng tổng cộng của trang \"Theo đơn vị\""
+    off = []
+    for field in spec.numeric_fields:
+        stated = totals_row.get(field.code)
+        if stated is None:
+            continue
+        column = [u.get(field.code) for u in units]
+        weights = [u.get(field.weight) for u in units] if field.weight else None
+        added = total(field, np.array([math.nan if v is None else v for v in column], dtype=float),
+                      np.array([math.nan if w is None else w for w in weights], dtype=float) if weights else None)
+        added = 0.0 if added is None else float(added)
+        if abs(added - stated) > (1.0 if field.aggregate == "weighted_mean" else 0.5):
+            off.append(f"{field.label} (các dòng đơn vị cộng lại {vn_number(added)}, dòng tổng cộng ghi "
+                       f"{vn_number(stated)})")
+    return "; ".join(off[:3]) + (f" và {len(off) - 3} chỉ tiêu khác" if len(off) > 3 else "")
+
+
+def duplicate_units(records: list[FileRecord]) -> None:
+    """A unit held by two inputs (a roll-up and a direct file, or two sub-offices' roll-ups) would be counted
+    twice: each roll-up holding one gets `duplicate-unit`, naming the units and the other input. A unit is the
+    same when its own code and its name are (codes are often numbered per office: CD001 of two districts are two
+    unions). Roll-ups of the same sub-office do not clash (the newer supersedes the older), nor do a unit's own
+    files (likewise)."""
+    holders: dict[tuple[str, str], set[tuple[str, str]]] = {}  # unit -> {(holder: office or unit, file)}
+    for record in records:
+        submission = record.submission
+        if not submission.readable:
+            continue
+        for unit in (submission.parts if submission.kind == ROLLUP else [submission] if submission.unit else []):
+            holder = f"rollup:{submission.unit}" if submission.kind == ROLLUP else f"unit:{submission.unit}"
+            holders.setdefault(_identity(unit), set()).add((holder, record.relative))
+    for record in records:
+        submission = record.submission
+        if submission.kind != ROLLUP or not submission.readable:
+            continue
+        clashes = {}
+        for part in submission.parts:
+            others = {file for holder, file in holders[_identity(part)] if holder != f"rollup:{submission.unit}"}
+            if others:
+                clashes[f"{bare(part.unit or '')} (dòng {part.rollup['row']})"] = sorted(others)[0]
+        if clashes:
+            units = ", ".join(list(clashes)[:5]) + (f" và {len(clashes) - 5} đơn vị khác" if len(clashes) > 5 else "")
+            submission.problems.append(problem("duplicate-unit", units=units, other=sorted(set(clashes.values()))[0]))
+
+
+def _identity(unit: Submission) -> tuple[str, str]:
+    return bare(unit.unit or "").casefold(), " ".join((unit.unit_name or "").split()).casefold()

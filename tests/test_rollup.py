@@ -1,0 +1,179 @@
+"""The level above (issue 27): consolidated workbooks rolled up as submissions, each office under its own name."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from pipeline.cli import cli
+from pipeline.form import load_spec
+from pipeline.workspace import WORKSPACE_NAME, read_office, with_office
+from tests.filling import fill_template, good_values
+from tests.helpers import by_file, codes, run_json
+
+WORKBOOK = "tong-hop-bao-cao-cd-2023.xlsx"
+ON_TIME = dt.datetime(2023, 12, 5, 9).timestamp()
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec()
+
+
+def _units(spec, office: str, sizes: dict[str, int]) -> dict[str, dict]:
+    values = {}
+    for code, size in sizes.items():
+        answers = good_values(spec, code, size=size)
+        answers["ten_cdcs"] = f"Công đoàn Trường {code} {office}"
+        values[code] = answers
+    return values
+
+
+def _sub_office(tmp_path: Path, spec, office: str, values: dict[str, dict]) -> Path:
+    """A sub-office's own consolidation of its units' files: its workbook."""
+    from pipeline.run import RunOptions, consolidate_inbox
+    from pipeline.template.build import build_template
+
+    inbox, outbox = tmp_path / office / "inbox", tmp_path / office / "outbox"
+    inbox.mkdir(parents=True)
+    template = build_template(spec)
+    for code, answers in values.items():
+        fill_template(template, answers, inbox / f"{code}.xlsx")
+        os.utime(inbox / f"{code}.xlsx", (ON_TIME, ON_TIME))
+    mine = with_office(spec, {"code": office, "name": f"Công đoàn ngành {office}"})
+    consolidate_inbox(mine, RunOptions(inbox=inbox, outbox=outbox, progress=False))
+    return outbox / WORKBOOK
+
+
+@pytest.fixture()
+def tree(tmp_path, spec):
+    """Two sub-offices' workbooks and one unit that reports directly, in the inbox of the level above."""
+    import shutil
+
+    from pipeline.template.build import build_template
+
+    values = {"GD": _units(spec, "GD", {"CD001": 100, "CD002": 250}),
+              "YT": _units(spec, "YT", {"CD001": 400, "CD003": 60, "CD004": 90})}
+    top = tmp_path / "top" / "inbox"
+    top.mkdir(parents=True)
+    for office, units in values.items():
+        shutil.copyfile(_sub_office(tmp_path, spec, office, units), top / f"tong-hop-{office}.xlsx")
+        os.utime(top / f"tong-hop-{office}.xlsx", (ON_TIME, ON_TIME))
+    direct = _units(spec, "TT", {"CD900": 30})
+    fill_template(build_template(spec), direct["CD900"], top / "CD900.xlsx")
+    os.utime(top / "CD900.xlsx", (ON_TIME, ON_TIME))
+    return top, values, direct
+
+
+def test_totals_of_the_level_above_are_every_units_figures_once(tree, spec):
+    top, values, direct = tree
+    code, document = run_json(top, top.parent / "out")
+    assert code == 0, document
+    files = by_file(document)
+    assert files["tong-hop-GD.xlsx"]["kind"] == "rollup" and files["tong-hop-GD.xlsx"]["office"] == "GD"
+    assert files["tong-hop-YT.xlsx"]["units"] == 3 and files["tong-hop-YT.xlsx"]["status"] == "accepted"
+    assert "kind" not in files["CD900.xlsx"]
+    every = [v for units in values.values() for v in units.values()] + list(direct.values())
+    for field in spec.numeric_fields:
+        if field.aggregate == "sum":
+            assert document["totals"][field.code] == sum(v.get(field.code) or 0 for v in every), field.code
+    assert sorted(document["units"]["accepted"]) == ["CD900", "GD/CD001", "GD/CD002", "YT/CD001", "YT/CD003",
+                                                     "YT/CD004"]
+    themed = {s["unit"] for groups in document["themes"].values() for g in groups for s in g["sentences"]}
+    assert {"GD/CD001", "YT/CD004", "CD900"} <= themed  # the units' texts came up with them, under qualified codes
+    book = openpyxl.load_workbook(top.parent / "out" / WORKBOOK, read_only=True)
+    by_unit = [row[1] for row in book["Theo đơn vị"].iter_rows(values_only=True) if row and row[1]]
+    assert "GD/CD002" in by_unit and "YT/CD001" in by_unit
+
+
+def test_a_hand_edited_rollup_is_refused_naming_the_figure(tree, spec):
+    top, _, _ = tree
+    path = top / "tong-hop-GD.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["Theo đơn vị"]
+    codes_row = next(row for row in sheet.iter_rows() if row[0].value == "_ma_truong")
+    column = next(c.column for c in codes_row if c.value == "cbccvcld_tong")
+    sheet.cell(codes_row[0].row + 2, column).value = 999  # the first unit's head count, typed over
+    book.save(path)
+    os.utime(path, (ON_TIME, ON_TIME))
+    code, document = run_json(top, top.parent / "out")
+    entry = by_file(document)["tong-hop-GD.xlsx"]
+    assert entry["status"] == "rejected" and "rollup-mismatch" in codes(entry)
+    message = next(p["message"] for p in entry["problems"] if p["code"] == "rollup-mismatch")
+    assert "Tổng số CBCCVCLĐ" in message and "1249" in message.replace(".", "")  # 999 + 250, against 350
+    assert not any(u.startswith("GD/") for u in document["units"]["accepted"])
+
+
+def test_a_rollup_of_another_period_is_another_form(tree, spec):
+    top, _, _ = tree
+    path = top / "tong-hop-YT.xlsx"
+    book = openpyxl.load_workbook(path)
+    data = book["_du_lieu"]
+    for row in data.iter_rows():
+        if row[0].value == "period":
+            row[1].value = "2022"
+    book.save(path)
+    os.utime(path, (ON_TIME, ON_TIME))
+    code, document = run_json(top, top.parent / "out")
+    entry = by_file(document)["tong-hop-YT.xlsx"]
+    assert entry["status"] == "rejected" and "other-form" in codes(entry)
+
+
+def test_a_unit_held_twice_rejects_the_rollup(tree, spec):
+    top, values, _ = tree
+    from pipeline.template.build import build_template
+
+    again = dict(values["YT"]["CD003"])  # the same union also sent its file straight to the level above
+    fill_template(build_template(spec), again, top / "CD003-truc-tiep.xlsx")
+    os.utime(top / "CD003-truc-tiep.xlsx", (ON_TIME, ON_TIME))
+    code, document = run_json(top, top.parent / "out")
+    entry = by_file(document)["tong-hop-YT.xlsx"]
+    assert entry["status"] == "rejected" and "duplicate-unit" in codes(entry)
+    message = next(p["message"] for p in entry["problems"] if p["code"] == "duplicate-unit")
+    assert "CD003" in message and "CD003-truc-tiep.xlsx" in message
+    assert by_file(document)["tong-hop-GD.xlsx"]["status"] == "accepted"  # CD001 of GD is another union
+
+
+def test_a_newer_rollup_of_the_same_office_supersedes_the_older(tree, spec, tmp_path):
+    import shutil
+
+    top, values, _ = tree
+    newer = _sub_office(tmp_path / "again", spec, "GD", {**values["GD"], **_units(spec, "GD", {"CD005": 70})})
+    shutil.copyfile(newer, top / "tong-hop-GD-lan-2.xlsx")
+    code, document = run_json(top, top.parent / "out")
+    files = by_file(document)
+    assert files["tong-hop-GD.xlsx"]["status"] == "superseded"
+    assert files["tong-hop-GD-lan-2.xlsx"]["status"] == "accepted"
+    assert "GD/CD005" in document["units"]["accepted"] + document["units"]["late"]
+
+
+def test_init_writes_the_office_and_every_output_uses_it(tmp_path, monkeypatch, spec):
+    monkeypatch.chdir(tmp_path)
+    first = CliRunner().invoke(cli, ["init"])
+    assert first.exit_code == 0, first.output
+    text = (tmp_path / WORKSPACE_NAME).read_text(encoding="utf-8")
+    assert text.startswith("# ") and 'name = "Công đoàn Viên chức tỉnh Thanh Hóa"' in text
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 2  # never over the office's own file
+    (tmp_path / WORKSPACE_NAME).write_text(
+        '[office]\ncode = "CDGD"\nname = "Công đoàn ngành Giáo dục tỉnh Thanh Hóa"\n'
+        'issuer = "CÔNG ĐOÀN NGÀNH GIÁO DỤC TỈNH THANH HÓA"\nsigner = "Nguyễn Văn A"\n', encoding="utf-8")
+    assert read_office(tmp_path)["code"] == "CDGD"
+    from pipeline.template.build import build_template
+
+    (tmp_path / "inbox").mkdir()
+    fill_template(build_template(spec), good_values(spec, "CD001"), tmp_path / "inbox" / "a.xlsx")
+    result = CliRunner().invoke(cli, ["--json"])
+    assert result.exit_code == 0, result.output
+    document = Document(str(tmp_path / "outbox" / "bao-cao-tong-hop-bao-cao-cd-2023.docx"))
+    cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "CÔNG ĐOÀN NGÀNH GIÁO DỤC TỈNH THANH HÓA" in cells and "Nguyễn Văn A" in cells
+    assert "Ban Thường vụ Công đoàn ngành Giáo dục tỉnh Thanh Hóa báo cáo như sau" in text
+    (tmp_path / WORKSPACE_NAME).write_text('[office]\ncode = "A/B"\n', encoding="utf-8")
+    refused = CliRunner().invoke(cli, [])
+    assert refused.exit_code == 2 and "consolidate.toml" in refused.output and "A/B" in refused.output
