@@ -70,7 +70,8 @@ def test_a_unit_with_errors_gets_a_draft_with_its_feedback_attached(mailed):
     assert [a.addr_spec for a in message["To"].addresses] == ["a@x.vn"]
     assert message["To"].addresses[0].display_name == "Trường A"
     assert message["Subject"] == "Phản hồi về Báo cáo hoạt động Công đoàn năm 2023: cần sửa và gửi lại"
-    assert message["X-Unsent"] == "1" and message["Date"] is None and message["From"] is None
+    assert message["X-Unsent"] == "1" and message["Date"] is None
+    assert message["From"].addresses[0].addr_spec == "vanphong@cdvcthanhhoa.vn"  # the spec's send_to
     [attached] = _attachments(message)
     copy = out / "phan-hoi" / "CD001-CD001.xlsx"
     assert attached.get_content_type() == "/".join(XLSX_TYPE)

@@ -32,7 +32,7 @@ def test_json_document_has_the_contract_keys(tmp_path, write_submission):
     write_submission("a.xlsx")
     _, document = run_json(tmp_path / "inbox", tmp_path / "out")
     assert set(document) == {"form", "period", "workbook", "report", "annex", "files", "units", "totals", "previous", "change", "themes",
-                             "since_last_run", "notes"}
+                             "since_last_run", "notes", "office_part"}
     assert set(document["files"][0]) == {"file", "sha256", "status", "unit", "superseded_by", "problems",
                                          "received", "first_seen", "email"}
     assert set(document["units"]) == {"expected", "accepted", "late", "rejected", "missing"}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -11,8 +12,13 @@ from python_calamine import CalamineWorkbook
 
 from pipeline.cli import cli
 from pipeline.form import available_forms, load_spec
-from pipeline.template.build import UnitCopy, build_template
+from pipeline.ooxml import sheet_parts
+from pipeline.outputs.mail import addresses
+from pipeline.template.build import NARRATIVE_HEIGHT, UnitCopy, build_template
 from pipeline.template.layout import (
+    COL_LABEL,
+    COL_NUMBER,
+    COL_VALUE,
     NAME_FORM_ID,
     NAME_FORM_VERSION,
     NAME_UNIT_CODE,
@@ -20,7 +26,10 @@ from pipeline.template.layout import (
     SHEET_GUIDE,
     SHEET_IDENTITY,
     SHEET_NARRATIVE,
+    layout_for,
 )
+
+FORMS = [path.stem for path in available_forms()]
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +142,7 @@ def test_template_command_with_roster_writes_one_copy_per_unit(tmp_path):
     assert names == ["bao-cao-cd-2023-CD001.xlsx", "bao-cao-cd-2023-CD_002.xlsx", "bao-cao-cd-2023.xlsx"]
 
 
-@pytest.mark.parametrize("form", [path.stem for path in available_forms()])
+@pytest.mark.parametrize("form", FORMS)
 def test_committed_template_is_what_the_spec_builds(form):
     """Each form's template in templates/ is regenerated whenever its spec changes (`consolidate template --form`)."""
     from pathlib import Path
@@ -145,3 +154,46 @@ def test_committed_template_is_what_the_spec_builds(form):
 def test_structure_lock_is_inside_workbook_part(template_bytes):
     xml = zipfile.ZipFile(io.BytesIO(template_bytes)).read("xl/workbook.xml")
     assert b'<workbookProtection lockStructure="1"/>' in xml
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_where_to_send_with_its_email_is_on_the_guide_and_over_the_figures(form):
+    spec = load_spec(form)
+    [address] = addresses(spec.send_to)  # also the From of the feedback drafts (outputs/mail.py)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(build_template(spec)))
+    for name in (SHEET_GUIDE, SHEET_FIGURES):
+        text = " ".join(str(v) for row in book.get_sheet_by_name(name).to_python() for v in row)
+        assert address in text and spec.deadline_text in text, name
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_money_and_head_counts_have_hints_printed_beside_their_cells(form):
+    spec = load_spec(form)
+    missing = [f.code for f in spec.fields if (f.kind == "money" or f.kind == "count" and f.unit == "người") and not f.hint]
+    assert not missing
+    workbook = openpyxl.load_workbook(io.BytesIO(build_template(spec)))
+    cells = layout_for(spec).cells
+    for field in spec.fields:
+        if field.hint and field.kind != "narrative":
+            ref = cells[field.code]
+            label = workbook[ref.sheet].cell(ref.row + 1, (COL_LABEL if ref.col == COL_VALUE else COL_NUMBER) + 1).value
+            assert label.startswith(field.label) and label.endswith("\n" + field.hint), field.code
+
+
+def test_head_counts_of_the_annual_form_are_taken_on_one_date(spec):
+    for code in ("cbccvcld_tong", "cbccvcld_nu", "doan_vien_tong", "doan_vien_nu", "tai_chinh_ton_cuoi_ky"):
+        assert "30/11/2023" in spec.by_code[code].hint, code
+
+
+def test_narrative_rows_hold_a_long_section_and_fit_what_is_typed(spec, template_bytes):
+    """Each narrative row has a tall height that is not set by hand: applications re-fit it to the text typed."""
+    archive = zipfile.ZipFile(io.BytesIO(template_bytes))
+    part = sheet_parts(archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels"))[SHEET_NARRATIVE]
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(rb'<row r="(\d+)"[^>]*>', archive.read(part))}
+    cells = layout_for(spec).cells
+    narrative_rows = {cells[f.code].row + 1 for f in spec.narrative_fields}
+    for number in narrative_rows:
+        height = float(re.search(rb'ht="([\d.]+)"', rows[number]).group(1))
+        assert height == pytest.approx(NARRATIVE_HEIGHT, abs=1), number  # Excel keeps heights in whole pixels
+        assert b"customHeight" not in rows[number], number
+    assert all(b'customHeight="1"' in tag for number, tag in rows.items() if number not in narrative_rows and b"ht=" in tag)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -29,13 +30,22 @@ from pipeline.template.layout import (
     SHEET_GUIDE,
     SHEET_IDENTITY,
     SHEET_NARRATIVE,
+    SUBTITLE_ROW,
     TITLE_ROW,
     TemplateLayout,
     layout_for,
 )
 from pipeline.template.styles import page_setup, template_formats
 
-NARRATIVE_HEIGHT = 250  # points: several paragraphs visible without resizing
+# A narrative cell is one row (intake reads it by its name), so the row is what must hold a long section. It is
+# written with a height but as an automatic one (no customHeight, see _auto_heights): Excel and LibreOffice fit the
+# row to what the unit types or pastes (a short section prints short, a long one grows; Excel stops at 409 pt,
+# its tallest row), while a file written by a program, which no application re-fits on opening, keeps this
+# height. Leaving the row without a height would not do: LibreOffice shows such a row one line high when it
+# opens a file it did not fill itself. The height holds a long real section whole: the 2,054 characters in six
+# paragraphs of tests/test_template_print.py, at 12 pt, printed whole from 252 pt in LibreOffice with Times New
+# Roman's metrics (Liberation Serif) and from 318 pt with DejaVu Serif, its wider fallback where Times is missing.
+NARRATIVE_HEIGHT = 340
 CHECK_FAIL_MARK = "✗"
 
 
@@ -52,22 +62,35 @@ def build_template(spec: FormSpec, unit: UnitCopy | None = None) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                             "strings_to_urls": False, "strings_to_numbers": False})
-    _Builder(workbook, spec, unit).build()
+    builder = _Builder(workbook, spec, unit)
+    builder.build()
     workbook.close()
-    return _lock_structure(buffer.getvalue())
+    return _finish_parts(buffer.getvalue(), builder.auto_height_rows)
 
 
-def _lock_structure(xlsx: bytes) -> bytes:
-    """Protect the workbook structure (no sheet added, renamed or deleted): XlsxWriter cannot, so edit the part."""
+def _finish_parts(xlsx: bytes, auto_height_rows: dict[int, list[int]]) -> bytes:
+    """What XlsxWriter cannot write, edited into the parts: the workbook structure protected (no sheet added,
+    renamed or deleted), and the heights of `auto_height_rows` (0-based rows by sheet index) made automatic."""
     source = zipfile.ZipFile(io.BytesIO(xlsx))
+    sheet_parts = {f"xl/worksheets/sheet{index + 1}.xml": rows for index, rows in auto_height_rows.items()}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/workbook.xml":
                 data = data.replace(b"<bookViews>", b'<workbookProtection lockStructure="1"/><bookViews>', 1)
+            elif item.filename in sheet_parts:
+                data = _auto_heights(data, sheet_parts[item.filename])
             target.writestr(item, data)
     return out.getvalue()
+
+
+def _auto_heights(sheet_xml: bytes, rows: list[int]) -> bytes:
+    """The rows' heights stay as written but lose customHeight: the application re-fits them to their content
+    once it is edited (XlsxWriter marks every height it writes as set by hand)."""
+    for row in rows:
+        sheet_xml = re.sub(rb'(<row r="%d"[^>]*?) customHeight="1"' % (row + 1), rb"\1", sheet_xml, count=1)
+    return sheet_xml
 
 
 class _Builder:
@@ -77,6 +100,7 @@ class _Builder:
         self.unit = unit
         self.layout: TemplateLayout = layout_for(spec)
         self.formats = template_formats(workbook)
+        self.auto_height_rows: dict[int, list[int]] = {}  # sheet index -> rows whose height the application fits
 
     def build(self) -> None:
         self.workbook.set_properties({
@@ -141,14 +165,17 @@ class _Builder:
                             f["head_unit"], self.unit.name.upper() if self.unit else "CĐCS …")
         sheet.merge_range(1, split + 1, 1, last_col, "Độc lập - Tự do - Hạnh phúc", f["head_motto"])
         sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, self.spec.title.upper(), f["title"])
-        sheet.merge_range(4, 0, 4, last_col, f"(Theo {self.spec.document}; hạn gửi: {self.spec.deadline_text})",
-                          f["subtitle"])
-        sheet.set_row(3, 36)
-        sheet.set_row(4, 30)
+        # Under the title, what a unit would otherwise phone about: the deadline and where to send the file.
+        source, send = f"(Theo {self.spec.document})", send_line(self.spec)
+        sheet.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, last_col, "", f["subtitle"])
+        sheet.write_rich_string(SUBTITLE_ROW, 0, f["subtitle_run"], source, f["send_run"], "\n" + send, f["subtitle"])
+        sheet.set_row(TITLE_ROW, 36)
+        sheet.set_row(SUBTITLE_ROW, _text_height(f"{source}\n{send}", SUBTITLE_CHARS, 15))
 
     def write_unit_field(self, sheet: Worksheet, row: int, field: FieldSpec) -> None:
         f = self.formats
-        sheet.merge_range(row, COL_NUMBER, row, COL_LABEL, field.label + (" (*)" if field.required else ""), f["label"])
+        sheet.merge_range(row, COL_NUMBER, row, COL_LABEL, "", f["label"])
+        self.write_label(sheet, row, COL_NUMBER, field)
         prefilled = self.prefilled(field.code)
         style = f["locked_value"] if prefilled is not None else (f["info_date"] if field.kind == "date" else f["info_text"])
         sheet.merge_range(row, COL_UNIT, row, COL_CHECK, "", style)
@@ -160,10 +187,7 @@ class _Builder:
     def write_figure(self, sheet: Worksheet, row: int, number: str, field: FieldSpec, rules: list[RuleSpec]) -> None:
         f = self.formats
         sheet.write(row, COL_NUMBER, number, f["number"])
-        label = field.label + (" (*)" if field.required else "")
-        sheet.write(row, COL_LABEL, label, f["label"])
-        if len(label) > LABEL_CHARS:  # a wrapped label needs its lines' height; Excel does not grow a row itself
-            sheet.set_row(row, _text_height(label, LABEL_CHARS, 15))
+        self.write_label(sheet, row, COL_LABEL, field)
         sheet.write(row, COL_UNIT, field.unit, f["unit"])
         style = {"count": "input_count", "money": "input_count", "date": "input_date"}.get(field.kind, "input_choice")
         sheet.write_blank(row, COL_VALUE, None, f[style])
@@ -174,6 +198,21 @@ class _Builder:
             sheet.write_formula(row, COL_CHECK, "=" + formula, f["check"], "")
         else:
             sheet.write_blank(row, COL_CHECK, None, f["check"])
+
+    def write_label(self, sheet: Worksheet, row: int, col: int, field: FieldSpec) -> None:
+        """The field's label and, under it in small italics, its hint: what is counted and at what date, read
+        beside the cell without selecting it (the hint is also the cell's input message)."""
+        f = self.formats
+        label = field.label + (" (*)" if field.required else "")
+        if field.hint:
+            sheet.write_rich_string(row, col, f["label_run"], label, f["hint_run"], "\n" + field.hint, f["label"])
+        else:
+            sheet.write(row, col, label, f["label"])
+        # A wrapped label needs its lines' height: LibreOffice does not grow a row for it when it opens the file,
+        # and no application grows a row for a merged cell.
+        lines, hint_lines = _lines(label, LABEL_CHARS), _lines(field.hint, HINT_CHARS) if field.hint else 0
+        if lines > 1 or hint_lines:
+            sheet.set_row(row, lines * 15 + hint_lines * 13 + 5)
 
     def prefilled(self, code: str) -> str | None:
         if self.unit is None:
@@ -235,7 +274,8 @@ class _Builder:
         sheet.merge_range(0, 0, 0, COL_TEXT, NARRATIVE_TITLE, f["title"])
         sheet.merge_range(1, 0, 1, COL_TEXT,
                           f"Viết nội dung vào các ô nền vàng. Dòng chữ nghiêng là gợi ý của {self.spec.document}. "
-                          "Xuống dòng trong ô: Alt+Enter.", f["subtitle"])
+                          "Xuống dòng trong ô: Alt+Enter. Dán từ Word: bấm đúp vào ô rồi mới dán. "
+                          "Ô tự giãn theo nội dung.", f["subtitle"])
         sheet.set_row(1, 48)
         for row in self.layout.narrative:
             if row.kind == "section":
@@ -248,6 +288,7 @@ class _Builder:
             else:
                 sheet.write_blank(row.row, COL_TEXT, None, f["narrative"])
                 sheet.set_row(row.row, NARRATIVE_HEIGHT)
+                self.auto_height_rows.setdefault(sheet.index, []).append(row.row)
                 self.validate(sheet, row.row, COL_TEXT, row.field)
         sheet.protect("", {"format_rows": True, "format_columns": True})
 
@@ -289,10 +330,21 @@ def _input_message(field: FieldSpec) -> str:
     return message if len(message) <= 255 else message[:252] + "…"
 
 
+def send_line(spec: FormSpec) -> str:
+    """When and where a unit sends its file, as the figures sheet says it under the title."""
+    return f"Hạn gửi: {spec.deadline_text}. Gửi tệp Excel này về {spec.send_to}."
+
+
 LABEL_CHARS = 60  # characters of a label that fit on one line of the 50-wide label column
+HINT_CHARS = 72  # characters of a 10-pt italic hint on a line of the label column (fewer than Times fits)
 SECTION_CHARS = 115  # characters of a bold section heading across the figures table
+SUBTITLE_CHARS = 125  # characters of an 11-pt subtitle line across the figures sheet
+
+
+def _lines(text: str, chars_per_line: int) -> int:
+    """Lines `text` takes wrapped at `chars_per_line`, each hard line end starting a line."""
+    return sum(max(1, -(-len(paragraph) // chars_per_line)) for paragraph in text.splitlines() or [""])
 
 
 def _text_height(text: str, chars_per_line: int, line_height: int) -> int:
-    lines = sum(max(1, -(-len(paragraph) // chars_per_line)) for paragraph in text.splitlines() or [""])
-    return max(line_height + 3, lines * line_height + 4)
+    return max(line_height + 3, _lines(text, chars_per_line) * line_height + 4)

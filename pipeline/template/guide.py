@@ -8,9 +8,11 @@ from pipeline.template.styles import page_setup
 
 
 def guide_lines(spec: FormSpec) -> list[tuple[str, str]]:
-    """(style, text) lines of the instructions; "bold" lines are headings."""
+    """(style, text) lines of the instructions; "bold" lines are headings, "key" lines a text to be seen first."""
     narrative = [("text", "• Trang \"Thuyết minh\": viết nội dung cho từng mục theo dòng gợi ý in nghiêng. "
-                          "Xuống dòng trong một ô: nhấn Alt+Enter. Có thể dán văn bản từ Word vào ô.")]
+                          "Xuống dòng trong một ô: nhấn Alt+Enter. Dán văn bản từ Word: bấm đúp vào ô (hoặc nhấn F2) "
+                          "rồi mới dán, để cả đoạn văn vào đúng một ô. Ô tự giãn theo độ dài nội dung; một mục quá "
+                          "dài có thể không hiện hết trong ô nhưng vẫn được lưu và gửi đủ.")]
     period = ([("text", f"• Chọn kỳ số liệu ở ô \"{spec.by_code[spec.roles.period].label}\" "
                         f"({' hoặc '.join(p.label for p in spec.periods)}).")] if spec.roles.period else [])
     return [
@@ -23,19 +25,24 @@ def guide_lines(spec: FormSpec) -> list[tuple[str, str]]:
                  "Ô có dấu (*) là bắt buộc."),
         *period,
         *(narrative if spec.narrative_fields else []),
-        ("text", "• Đặt con trỏ vào một ô để xem hướng dẫn riêng của ô đó. Ô có mũi tên bên cạnh: chọn trong "
-                 "danh sách thả xuống."),
+        ("text", "• Dòng chữ nghiêng dưới tên chỉ tiêu ghi rõ những gì được tính và thời điểm lấy số liệu "
+                 "(số người tính đến ngày nào, khoản tiền nào, từ ngày nào đến ngày nào). Hướng dẫn đó cũng hiện ra "
+                 "khi đặt con trỏ vào ô. Ô có mũi tên bên cạnh: chọn trong danh sách thả xuống."),
         ("bold", "2. Tự kiểm tra trước khi gửi"),
         ("text", "• Cột \"Kiểm tra\" và dòng \"Tự kiểm tra số liệu\" ở đầu trang Số liệu tự động báo các chỗ "
                  "số liệu không khớp nhau (ví dụ số nữ lớn hơn tổng số). Ô sai được tô đỏ, ô cần xem lại tô vàng cam."),
         ("text", "• Sửa hết các chỗ báo đỏ trước khi gửi: báo cáo có số liệu sai sẽ bị trả lại để sửa."),
         ("bold", "3. Gửi báo cáo"),
+        ("key", f"• Gửi về: {spec.send_to}."),
         ("text", f"• Hạn gửi: chậm nhất ngày {spec.deadline_text}."),
-        ("text", f"• Lưu tệp dạng Excel (.xlsx) và gửi về {spec.send_to}. Giữ nguyên tên các trang, "
+        ("text", "• Lưu tệp dạng Excel (.xlsx) và gửi chính tệp này (đính kèm thư). Giữ nguyên tên các trang, "
                  "không thêm hay xóa dòng, không đặt mật khẩu cho tệp."),
         ("text", "• Không gửi bản chụp, bản PDF hay tệp Word thay cho tệp này: văn phòng chỉ tổng hợp được từ tệp Excel."),
         ("text", "• Nếu cần sửa sau khi đã gửi, gửi lại cả tệp; bản gửi sau cùng sẽ được dùng."),
     ]
+
+
+GUIDE_CHARS = 85  # characters of a 12-pt line in the 84-wide column
 
 
 def write_guide(sheet: Worksheet, spec: FormSpec, formats: dict) -> None:
@@ -44,7 +51,11 @@ def write_guide(sheet: Worksheet, spec: FormSpec, formats: dict) -> None:
     sheet.set_column(0, 0, 3)
     sheet.set_column(1, 1, 84)
     for row, (style, text) in enumerate(guide_lines(spec)):
-        fmt = {"title": formats["title"], "bold": formats["guide_bold"]}.get(style, formats["guide_text"])
+        fmt = {"title": formats["title"], "bold": formats["guide_bold"], "key": formats["guide_bold"]}.get(
+            style, formats["guide_text"])
         sheet.write_string(row, 1, text, fmt)
-        sheet.set_row(row, 19 * max(1, -(-len(text) // 80)) + (12 if style != "text" else 2))
+        # No application grows these rows when it opens the file: each gets its wrapped lines' height, counted for
+        # Times New Roman (about 100 characters a line) with room for a wider fallback font.
+        heading = style in ("title", "bold")
+        sheet.set_row(row, 16 * max(1, -(-len(text) // GUIDE_CHARS)) + (12 if heading else 4))
     sheet.protect("")

@@ -22,6 +22,7 @@ IDENTITY_NAMES = (NAME_FORM_ID, NAME_FORM_VERSION, NAME_UNIT_CODE)
 COL_NUMBER, COL_LABEL, COL_UNIT, COL_VALUE, COL_CHECK = range(5)
 FIGURES_FIRST_ROW = 8  # rows above hold the office header, title and self-check summary
 TITLE_ROW = 3  # the report's title on the figures sheet
+SUBTITLE_ROW = 4  # under it: the guidance it follows, the deadline and where to send the file
 NARRATIVE_TITLE = "PHẦN THUYẾT MINH"
 # Columns of the narrative sheet: section number and the text.
 COL_TEXT = 1

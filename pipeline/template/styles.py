@@ -48,8 +48,17 @@ def template_formats(workbook: Workbook) -> dict:
         "error_cell": {"bg_color": ERROR_FILL, "font_color": "#9C0006"},
         "warning_cell": {"bg_color": "#FFE699"},
         "hint": {**base, "italic": True, "font_size": 11, "font_color": "#595959", "text_wrap": True, "valign": "top"},
-        "narrative": {**entry, "font_size": 13, "valign": "top"},
+        # 12 pt like the rest of the template: a long section needs fewer lines than at 13 (see NARRATIVE_HEIGHT).
+        "narrative": {**entry, "font_size": 12, "valign": "top"},
         "guide_text": {**base, "text_wrap": True, "valign": "top"},
         "guide_bold": {**base, "bold": True, "text_wrap": True, "valign": "top"},
     }
-    return {name: workbook.add_format(props) for name, props in specs.items()}
+    # Runs of a rich-text cell: a figure's label, then its hint under it (what is counted, at what date), and the
+    # subtitle's line saying when and where to send the file.
+    runs = {
+        "label_run": {"font_name": FONT, "font_size": 12},
+        "hint_run": {"font_name": FONT, "font_size": 10, "italic": True, "font_color": "#595959"},
+        "subtitle_run": {"font_name": FONT, "font_size": 11, "italic": True},
+        "send_run": {"font_name": FONT, "font_size": 11, "bold": True, "font_color": "#1F3864"},
+    }
+    return {name: workbook.add_format(props) for name, props in {**specs, **runs}.items()}
