@@ -22,9 +22,13 @@ def summary(result: Run) -> str:
     units = ledger.units
     sent = sum(u.state in ("on_time", "late") for u in units)
     lines.append(f"Đơn vị: {sent}/{len(units)} đã được nhận ({vn_percent(sent, len(units))}) · "
-                 f"đúng hạn {len(ledger.units_in('on_time'))} · muộn {len(ledger.units_in('late'))} · "
-                 f"có lỗi {len(ledger.units_in('rejected'))} · chưa nộp {len(ledger.units_in('missing'))}"
+                 f"đúng hạn {sum(u.state == 'on_time' for u in units)} · muộn {sum(u.state == 'late' for u in units)} · "
+                 f"có lỗi {sum(u.state == 'rejected' for u in units)} · chưa nộp {sum(u.state == 'missing' for u in units)}"
                  + ("" if ledger.roster_given else " (không có danh sách đơn vị: chỉ tính các đơn vị đã gửi)"))
+    rolled = [r for r in ledger.records if r.parts]
+    if rolled:
+        lines.append(f"  trong đó {len(rolled)} bảng tổng hợp của đơn vị cấp dưới, gồm {sum(len(r.parts) for r in rolled)} "
+                     f"CĐCS; tổng cộng {result.consolidation.figures.unit_count}/{ledger.expected} CĐCS có số liệu")
     common = Counter(code for r in ledger.records if r.state != "superseded"
                      for code in {p.code for p in r.problems}).most_common(5)
     if common:

@@ -21,11 +21,29 @@ _DAY = re.compile(r"[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2,4})?")
 
 
 def who(group: Group, unit_count: int, names: dict[str, str]) -> str:
-    """"(12/40 đơn vị)", or the units' names when they are few."""
+    """"(12/40 đơn vị)", or the units' names when they are few; at the level above, also how many of the
+    sub-offices those units belong to ("(41/120 đơn vị, thuộc 3/5 đơn vị cấp dưới)")."""
     units = group.units
     if len(units) <= 3:
         return "(" + ", ".join(names.get(code, code) for code in units) + ")"
-    return f"({len(units)}/{unit_count} đơn vị)"
+    offices = {code.rsplit("/", 1)[0] for code in units if "/" in code}
+    if not offices:
+        return f"({len(units)}/{unit_count} đơn vị)"
+    every = _offices(names)
+    return f"({len(units)}/{unit_count} đơn vị, thuộc {len(offices)}/{every} đơn vị cấp dưới)"
+
+
+_OFFICES: dict[int, tuple[dict, int]] = {}
+
+
+def _offices(names: dict[str, str]) -> int:
+    """How many sub-offices the merged units come from (units reporting directly count as none): once per names."""
+    known = _OFFICES.get(id(names))
+    if known is None or known[0] is not names:
+        known = names, len({code.rsplit("/", 1)[0] for code in names if "/" in code})
+        _OFFICES.clear()
+        _OFFICES[id(names)] = known
+    return known[1]
 
 
 def wording(group: Group, names: dict[str, str]) -> str | None:

@@ -26,13 +26,23 @@ def write(book: Book, sheet: Worksheet) -> None:
         row += 1
         counts[status.state] += 1
         unit, record = status.unit, status.record
-        values = [unit.code, unit.name, unit.group, status.label, record.relative if record else "",
+        values = [unit.code, unit.name, unit.group, status.label, _file(record),
                   vn_datetime(record.modified) if record else "", unit.email, unit.phone]
         book.fit_row(sheet, row, values[:5], widths)  # an email or a phone number is one word: never wrapped
         for col, value in enumerate(values):
             book.text(sheet, row, col, value, "state_" + status.state if col == 3 else "text")
     sheet.autofilter(first - 1, 0, max(row, first - 1), 7)
     _chart(book, sheet, counts, row + 2)
+
+
+def _file(record) -> str:
+    """The file that stands for the unit; a sub-office's roll-up says how many of its own units reported."""
+    if record is None:
+        return ""
+    rollup = record.submission.rollup if record.submission.kind == "rollup" else None
+    if not rollup or not record.parts:
+        return record.relative
+    return f"{record.relative} (bảng tổng hợp: {rollup.get('reported')}/{rollup.get('expected')} CĐCS đã báo cáo)"
 
 
 def _chart(book: Book, sheet: Worksheet, counts: dict[str, int], top: int) -> None:

@@ -47,6 +47,7 @@ class _Totals:
         if book.consolidation.compared is not None:  # under the table, across it, wrapped; a blank row before the next
             row = self.like_for_like_note(row + 1)
         row = self.derived(row + 1)
+        row = by_office(book, sheet, row + 1)
         if groups:
             for chart in book.spec.charts:
                 row = self.group_chart(row + 1, chart)
@@ -176,6 +177,48 @@ class _Totals:
         sheet.insert_chart(last + 2, 1, chart)
         chart.set_size({"width": 760, "height": height})
         return last + 2 + height // 20 + 1
+
+
+DIRECT = "Trực thuộc"  # the units that report straight to this office, beside its sub-offices' roll-ups
+
+
+def by_office(book: Book, sheet: Worksheet, row: int) -> int:
+    """At the level above: each sub-office's figures over the units of its roll-up (and those reporting directly),
+    with how many of its own units reported; nothing when no roll-up was merged."""
+    from pipeline.intake.rollup import ROLLUP, SEPARATOR
+    from pipeline.merge import province_figures
+
+    rollups = {r.submission.unit: r for r in book.ledger.records if r.submission.kind == ROLLUP and r.parts}
+    if not rollups:
+        return row
+    spec, f, units = book.spec, book.f, book.data.units
+    office = units[spec.roles.unit_code].astype(str).map(lambda c: c.rsplit(SEPARATOR, 1)[0] if SEPARATOR in c
+                                                          else DIRECT)
+    offices = [*sorted(rollups), *([DIRECT] if (office == DIRECT).any() else [])]
+    sheet.write_string(row, 0, "THEO ĐƠN VỊ CẤP DƯỚI (TỔNG CÁC CĐCS TRONG BẢNG TỔNG HỢP CỦA TỪNG ĐƠN VỊ)", f["section"])
+    row += 1
+    book.header(sheet, row, ["STT", "Chỉ tiêu", "Đơn vị tính", *offices])
+    figures = {code: province_figures(spec, units[office == code]) for code in offices}
+    row += 1
+    sheet.write_string(row, 1, "Đơn vị cấp dưới", f["text_bold"])
+    for col, code in enumerate(offices, start=3):
+        sheet.write_string(row, col, rollups[code].submission.unit_name or code if code in rollups else DIRECT,
+                           f["text"])
+    row += 1
+    sheet.write_string(row, 1, "CĐCS đã báo cáo / tổng số (theo bảng của đơn vị)", f["text"])
+    for col, code in enumerate(offices, start=3):
+        rollup = rollups[code].submission.rollup if code in rollups else {}
+        reported = rollup.get("reported") or int((office == code).sum())
+        sheet.write_string(row, col, f"{reported}/{rollup['expected']}" if rollup.get("expected") else str(reported),
+                           f["center"])
+    for number, field in enumerate(spec.numeric_fields, start=1):
+        row += 1
+        sheet.write_string(row, 0, str(number), f["center"])
+        sheet.write_string(row, 1, field.label, f["text"])
+        sheet.write_string(row, 2, field.unit, f["center"])
+        for col, code in enumerate(offices, start=3):
+            book.value(sheet, row, col, field, figures[code][field.code])
+    return row + 1
 
 
 def _group_previous(book: Book, groups: list[str]) -> tuple[dict[str, dict[str, float]], dict | None]:
