@@ -30,6 +30,17 @@ ROLLUP = "rollup"  # Submission.kind of a consolidated workbook read as a roll-u
 SEPARATOR = "/"  # between the sub-office's code and its unit's: HUYEN01/CD001
 
 
+def is_consolidated(data: bytes) -> bool:
+    """An xlsx whose workbook part names the machine-readable sheet: a workbook this tool wrote."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return f'name="{DATA_SHEET}"'.encode() in archive.read("xl/workbook.xml")
+    except Exception:  # not a readable zip: the guard has said so
+        return False
+
+
 def qualified(office: str, unit: str) -> str:
     return f"{office}{SEPARATOR}{unit}"
 
@@ -43,6 +54,16 @@ def read_rollup(spec: FormSpec, submission: Submission, data: bytes) -> Submissi
     """The roll-up in `data` (a consolidated workbook): `submission` with its units as `parts`, or refused."""
     from python_calamine import CalamineWorkbook
 
+    from pipeline.intake.zipguard import check_zip
+    from pipeline.intake.ziptypes import ZipLimits
+
+    # The template's limits on rows and columns do not fit a consolidated workbook of thousands of units; the
+    # zip bomb and damage checks stand.
+    refusal = check_zip(data, ZipLimits(max_row=1_048_576, max_col=16_384, max_total_uncompressed=2 * 1024 ** 3))
+    if refusal is not None:
+        submission.kind, submission.problems = ROLLUP, [refusal]
+        submission.read = False
+        return submission
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     meta = {cell_text(row[0]): cell_text(row[1]) for row in book.get_sheet_by_name(DATA_SHEET).to_python()
             if len(row) > 1}
