@@ -92,8 +92,8 @@ def test_entry_reads_as_a_clerk_expects(code):
 def test_a_reader_that_crashes_or_hangs_rejects_only_its_file(tmp_path, monkeypatch, write_submission):
     from tests import isolation_helpers
 
-    monkeypatch.setattr("pipeline.run.read_submission", isolation_helpers.read_or_misbehave)
-    monkeypatch.setattr("pipeline.run.READ_TIMEOUT", 2.0)
+    monkeypatch.setattr("pipeline.reading.read_submission", isolation_helpers.read_or_misbehave)
+    monkeypatch.setattr("pipeline.reading.READ_TIMEOUT", 2.0)
     write_submission("good.xlsx", "CD001")
     write_submission("crash.xlsx", "CD002")
     write_submission("hang.xlsx", "CD003")

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 import pipeline.outputs
+import pipeline.reading
 import pipeline.run
 from pipeline.form import load_spec
 from pipeline.intake import submission as submission_module
@@ -536,7 +537,7 @@ class MutantRun:
     inbox: Path
     outbox: Path
     details: dict[str, str]
-    result: pipeline.run.RunResult
+    result: pipeline.run.Run
 
 
 @pytest.fixture(scope="module")
@@ -549,7 +550,7 @@ def mutant_run(tmp_path_factory, spec, template_bytes) -> MutantRun:
         (inbox / f"clean-{code}.xlsx").write_bytes(filled_bytes(spec, template_bytes, code, size))
     saved_earlier(inbox)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline.run, "READ_TIMEOUT", 5.0)  # a hanging mutant then costs 5 s, not 30
+        patch.setattr(pipeline.reading, "READ_TIMEOUT", 5.0)  # a hanging mutant then costs 5 s, not 30
         result = consolidate_inbox(spec, RunOptions(inbox=inbox, outbox=root / "outbox", progress=False))
     run = MutantRun(inbox, root / "outbox", details, result)
     print("\n" + mutant_summary(run))

@@ -39,7 +39,7 @@ def _results(outbox):
 
 
 def test_a_warm_run_gives_exactly_what_a_cold_run_gives(tmp_path, write_submission, monkeypatch):
-    from pipeline import run
+    from pipeline import reading as run  # the read stage: what is handed to the reading workers
 
     inbox = _inbox(write_submission, tmp_path)
     _, cold = run_json(inbox, tmp_path / "a")
@@ -64,7 +64,7 @@ def test_only_new_files_are_read_and_the_result_is_a_cold_runs(tmp_path, write_s
     run_json(inbox, tmp_path / "a")
     write_submission("CD004.xlsx", "CD004")
     saved_earlier(inbox / "CD004.xlsx")
-    from pipeline import run
+    from pipeline import reading as run  # the read stage: what is handed to the reading workers
 
     read, isolated = [], run.run_isolated
 

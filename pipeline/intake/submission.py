@@ -212,7 +212,7 @@ def _identify(submission: Submission, book: _Workbook, spec: FormSpec) -> bool:
     and whether the template's anchors are intact. False once the file is rejected as not this form's template."""
     form_id = book.read(NAME_FORM_ID)
     if not form_id:
-        if DATA_SHEET in book.sheets:  # a consolidated workbook: a roll-up (run.read_and_split reads it)
+        if DATA_SHEET in book.sheets:  # a consolidated workbook: a roll-up (reading.read_and_split reads it)
             submission.kind = ROLLUP
         submission.reject("not-template", form=spec.short_title, why="không thấy dấu nhận dạng của mẫu")
         return False
