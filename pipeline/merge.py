@@ -8,6 +8,7 @@ import pandas as pd
 
 from pipeline.aggregate import total
 from pipeline.form import FieldSpec, FormSpec
+from pipeline.frame import values_frame
 from pipeline.ledger import Ledger
 
 NO_GROUP = "(chưa phân khối)"
@@ -32,19 +33,13 @@ class Figures:
 
 
 def units_table(spec: FormSpec, ledger: Ledger) -> pd.DataFrame:
+    """The accepted units' values (frame.values_frame) in order of unit code, with their Khối, file and time."""
     groups = {u.unit.code: u.unit.group for u in ledger.units}
-    rows = []
-    for record in sorted(ledger.accepted, key=lambda r: str(r.unit)):
-        row = {f.code: record.submission.values.get(f.code) for f in spec.fields}
-        row["khoi"] = groups.get(record.unit) or NO_GROUP
-        row["_file"] = record.relative
-        row["_modified"] = record.modified
-        rows.append(row)
-    columns = [f.code for f in spec.fields] + ["khoi", "_file", "_modified"]
-    table = pd.DataFrame(rows, columns=columns)
-    for f in spec.numeric_fields:
-        table[f.code] = pd.to_numeric(table[f.code], errors="coerce").astype("float64")
-    return table
+    accepted = sorted(ledger.accepted, key=lambda r: str(r.unit))
+    return values_frame(spec, [r.submission.values for r in accepted],
+                        # a unit of a roll-up keeps the Khối its own office gave it
+                        khoi=[groups.get(r.unit) or r.submission.values.get("khoi") or NO_GROUP for r in accepted],
+                        _file=[r.relative for r in accepted], _modified=[r.modified for r in accepted])
 
 
 def province_figures(spec: FormSpec, table: pd.DataFrame) -> dict[str, float | int | None]:

@@ -5,6 +5,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.form import FieldSpec, FormSpec
+from pipeline.frame import values_frame
 
 
 def build_schema(spec: FormSpec) -> pa.DataFrameSchema:
@@ -31,14 +32,12 @@ def _coded(check: pa.Check, code: str) -> pa.Check:
 
 
 def wide_table(spec: FormSpec, rows: list[dict]) -> pd.DataFrame:
-    """Typed columns the schema expects: float for figures (NaN for blank), datetimes, objects for text."""
-    columns = {}
+    """The files' values (frame.values_frame) typed as the schema expects them: float for figures (NaN for blank),
+    datetimes, objects for text (None for blank)."""
+    table = values_frame(spec, rows)
     for f in spec.fields:
-        values = [row.get(f.code) for row in rows]
-        if f.is_numeric:
-            columns[f.code] = pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
-        elif f.kind == "date":
-            columns[f.code] = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").astype("datetime64[ns]")
-        else:
-            columns[f.code] = pd.Series([None if v in (None, "") else v for v in values], dtype=object)
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+        if f.kind == "date":
+            table[f.code] = pd.to_datetime(table[f.code].astype(object), errors="coerce").astype("datetime64[ns]")
+        elif not f.is_numeric:
+            table[f.code] = pd.Series([None if pd.isna(v) or v == "" else v for v in table[f.code]], dtype=object)
+    return table
