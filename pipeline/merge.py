@@ -74,13 +74,18 @@ def merge(spec: FormSpec, ledger: Ledger) -> Figures:
     for record in records:
         sentences = keyed_by_file[record["_file"]]
         for f in spec.narrative_fields:
-            text = str(record[f.code]).strip() if record[f.code] else ""
+            text = _text(record[f.code])
             if text:
                 narratives[f.code].append((str(record[code]), str(record[name]), text))
                 keyed[f.code].append(sentences.get(f.code))
     from pipeline.narratives.themes import group_narratives
 
     return Figures(table, sums, totals, answers, derived, by_group, narratives, group_narratives(spec, narratives, keyed))
+
+
+def _text(value) -> str:
+    """A unit's text as typed; "" for a blank (None, or the NaN pandas puts in a text column for it)."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
 
 
 def totals_frame(totals: dict) -> pd.DataFrame:

@@ -50,7 +50,8 @@ def three_units(tmp_path):
 def test_workbook_has_every_sheet_in_order(three_units):
     book = CalamineWorkbook.from_path(str(three_units["out"] / WORKBOOK))
     assert book.sheet_names == sheet_names(load_spec())
-    assert book.sheet_names[-1] == "_du_lieu" and "So với năm trước" not in book.sheet_names  # no --previous
+    # the machine-readable sheets last: what the workbook is, then each unit's texts (read by the level above)
+    assert book.sheet_names[-2:] == ["_du_lieu", "_thuyet_minh"] and "So với năm trước" not in book.sheet_names
 
 
 def test_totals_sheet_matches_the_sums_and_weighted_income(three_units):
@@ -428,3 +429,19 @@ def test_the_annex_gives_each_line_of_a_units_text_its_own_paragraph(tmp_path, w
     notes = [text[text.index("[Nhóm: "):] for text in annex if "[Nhóm: " in text]
     assert notes and not any(".;" in note for note in notes)  # labels that are sentences, joined without ".;"
     assert all(len(label.split()) <= 9 for note in notes for label in note[7:-1].split("; "))  # 8 words and "…"
+
+
+def test_a_blank_narrative_is_blank_everywhere_never_nan(tmp_path, write_submission):
+    """pandas puts NaN in a text column for a blank: no output may show it as the word "nan"."""
+    write_submission("a.xlsx", "CD001")
+    write_submission("b.xlsx", "CD002", tm_III_1=None, tm_IV_2=None)
+    code, document = run_json(tmp_path / "inbox", tmp_path / "out")
+    assert sorted(document["units"]["accepted"] + document["units"]["late"]) == ["CD001", "CD002"]
+    texts = [s["text"] for groups in document["themes"].values() for g in groups for s in g["sentences"]]
+    assert texts and not any(t.strip().lower() == "nan" for t in texts)
+    annex = Document(str(tmp_path / "out" / "phu-luc-thuyet-minh-bao-cao-cd-2023.docx"))
+    assert not any(p.text.strip().endswith(": nan") or p.text.strip() == "nan" for p in annex.paragraphs)
+    book = CalamineWorkbook.from_path(str(tmp_path / "out" / "tong-hop-bao-cao-cd-2023.xlsx"))
+    for name in ("Thuyết minh", "Phân nhóm câu", "_thuyet_minh"):
+        cells = [str(c) for row in book.get_sheet_by_name(name).to_python() for c in row]
+        assert "nan" not in cells, name
