@@ -226,6 +226,13 @@ def thesaurus_text(spec: FormSpec, corrections: dict[str, list[Correction]], for
         if entry.theme_id is None:
             entry.theme_id = _unique(_slug(entry.label), entry.field, used_ids)
         used_ids.add(entry.theme_id)
+    text, phrases = _toml(spec, source, now, chosen, alone, conflicting)
+    return Exported(text, len(chosen), phrases, used, len(alone), len(conflicting))
+
+
+def _toml(spec: FormSpec, source: str, now: dt.datetime, chosen: list[_Entry], alone: list[Correction],
+          conflicting: list[tuple[Correction, ...]]) -> tuple[str, int]:
+    """The thesaurus file's text (read back before it is returned) and how many phrases it holds."""
     lines = _head(spec, source, now)
     phrases = 0
     for entry in chosen:
@@ -250,7 +257,7 @@ def thesaurus_text(spec: FormSpec, corrections: dict[str, list[Correction]], for
                          + "; ".join(f"“{c.typed()}”" for c in found))
     text = "\n".join(lines) + "\n"
     tomllib.loads(text)  # what is written is read back as written (a fault here is the tool's)
-    return Exported(text, len(chosen), phrases, used, len(alone), len(conflicting))
+    return text, phrases
 
 
 ALONE_KEY = "\x00riêng"  # no label collapses to it
