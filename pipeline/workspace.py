@@ -12,7 +12,7 @@ from pathlib import Path
 from pipeline.form import FormSpec
 
 WORKSPACE_NAME = "consolidate.toml"
-OFFICE_KEYS = ("code", "name", "issuer", "parent", "recipient", "place", "signer", "email")
+OFFICE_KEYS = ("code", "name", "issuer", "parent", "recipient", "place", "signer", "email", "symbol")
 _CODE = re.compile(r"^[0-9A-Za-z._-]{1,40}$")
 
 
@@ -55,7 +55,8 @@ def with_office(spec: FormSpec, office: dict[str, str]) -> FormSpec:
     return replace(spec, office_code=office.get("code", spec.office_code), office=office.get("name", spec.office),
                    issuer=office.get("issuer", spec.issuer), parent_org=office.get("parent", spec.parent_org),
                    recipient=office.get("recipient", spec.recipient), place=office.get("place", spec.place),
-                   signer=office.get("signer", spec.signer), send_to=send_to)
+                   signer=office.get("signer", spec.signer), symbol=office.get("symbol", spec.symbol),
+                   send_to=send_to)
 
 
 TEMPLATE = '''# Đơn vị làm việc với thư mục này: công cụ consolidate ghi tên, tiêu đề văn bản, nơi nhận, người ký và địa chỉ
@@ -71,6 +72,8 @@ name = "{name}"
 # Tên trên tiêu đề văn bản (chữ in hoa), và tên cơ quan cấp trên trực tiếp đứng trên nó.
 issuer = "{issuer}"
 parent = "{parent}"
+# Chữ viết tắt trong số ký hiệu văn bản ("CĐVC" trong "Số: …/BC-CĐVC").
+symbol = "{symbol}"
 # Nơi nhận báo cáo (để báo cáo), địa danh ghi ở dòng ngày tháng, người ký.
 recipient = "{recipient}"
 place = "{place}"
@@ -89,7 +92,7 @@ def write_workspace(spec: FormSpec, folder: Path = Path(".")) -> Path:
         raise WorkspaceError(f"Đã có tệp {path}: không ghi đè. Sửa trực tiếp tệp đó, hoặc xóa nó rồi chạy lại.")
     email = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", spec.send_to)
     values = {"code": spec.office_code, "name": spec.office, "issuer": spec.issuer, "parent": spec.parent_org,
-              "recipient": spec.recipient, "place": spec.place, "signer": spec.signer,
+              "recipient": spec.recipient, "place": spec.place, "signer": spec.signer, "symbol": spec.symbol,
               "email": email.group(0) if email else ""}
     text = TEMPLATE.format(**{key: value.replace("\\", "\\\\").replace('"', '\\"') for key, value in values.items()})
     atomic_write_bytes(path, text.encode("utf-8"))

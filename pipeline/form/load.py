@@ -39,9 +39,9 @@ DEFAULT_FORM = "bao-cao-cd-2023"
 _FORM_KEYS = {
     "id": str, "version": str, "title": str, "short_title": str, "period": str, "year": int,
     "deadline": dt.date, "document": str, "issuer": str, "office": str, "parent_org": str, "recipient": str,
-    "place": str, "send_to": str, "period_wording": str,
+    "place": str, "send_to": str, "period_wording": str, "symbol": str,
 }
-_OPTIONAL_FORM_KEYS = {"period_wording"}
+_OPTIONAL_FORM_KEYS = {"period_wording", "symbol"}
 FORM_KEYS = tuple(k for k in _FORM_KEYS if k not in _OPTIONAL_FORM_KEYS)  # also the names the intro may use
 _SECTION_KEYS = {"code": str, "title": str, "hint": str, "parent": str, "numbered": bool}
 _FIELD_KEYS = {

@@ -174,6 +174,12 @@ class FormSpec:
     plans_section: str | None = None
     office_code: str = ""  # the office's code (consolidate.toml): the level above tells roll-ups apart by it
     signer: str = ""  # who signs the report, under "CHỦ TỊCH" (consolidate.toml)
+    symbol: str = ""  # the office's abbreviation in a document's number: "CĐVC" in "Số: …/BC-CĐVC"
+
+    @property
+    def document_number(self) -> str:
+        """"…/BC-CĐVC": the number left for the office's clerk to give, the symbol the office's own."""
+        return f"…/BC-{self.symbol or '…'}"
 
     @property
     def period_phrase(self) -> str:

@@ -35,7 +35,7 @@ class _AnnexWriter(_Writer):
     def write(self) -> None:
         self.para("PHỤ LỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         self.para("THUYẾT MINH CỦA CÁC CĐCS THEO TỪNG MỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        self.para(f"(Kèm theo Báo cáo số …/BC-CĐVC ngày … tháng … năm … của {self.spec.office})", italic=True,
+        self.para(f"(Kèm theo Báo cáo số {self.spec.document_number} ngày … tháng … năm … của {self.spec.office})", italic=True,
                   align=WD_ALIGN_PARAGRAPH.CENTER)
         if self.data.unit_count > ANNEX_LIMIT:
             self.para(f"Có {self.data.unit_count} đơn vị, quá nhiều để in toàn văn vào phụ lục này. Toàn bộ nội dung "

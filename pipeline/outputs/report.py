@@ -169,6 +169,8 @@ class _ReportWriter(_Writer):
         self.scoped = False  # whether the part being written has said on how many units its figures rest
         code, name = self.spec.roles.unit_code, self.spec.roles.unit_name
         self.names = {str(r[code]): str(r[name]) for r in self.data.units[[code, name]].to_dict("records")}
+        # Who the office's report goes back down to: its CĐCS, or, at the level above, its member unions too
+        self.below = "Các đơn vị" if any(r.parts for r in self.ledger.records) else "Các CĐCS"
 
     # ------------------------------------------------------------ building blocks
     def table(self, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
@@ -228,7 +230,7 @@ class _ReportWriter(_Writer):
         _widths(table, [8.2, 8.3])  # a little into the right margin, as letterheads often do
         left, right = table.rows[0].cells
         for cell, lines in (
-            (left, [(self.spec.parent_org, False), (self.spec.issuer, True), ("Số: …/BC-CĐVC", False)]),
+            (left, [(self.spec.parent_org, False), (self.spec.issuer, True), (f"Số: {self.spec.document_number}", False)]),
             # a union heads its documents with its own name, not the national motto (REPORT.md)
             (right, [("CÔNG ĐOÀN VIỆT NAM", True), ("", False), (f"{self.spec.place}, ngày … tháng … năm …", None)]),
         ):
@@ -389,7 +391,7 @@ class _ReportWriter(_Writer):
         left, right = table.rows[0].cells
         left.paragraphs[0].text = ""
         lines = [("Nơi nhận:", True, True), (f"- {self.spec.recipient} (để b/c);", False, False),
-                 ("- Các CĐCS trực thuộc;", False, False), ("- Lưu: VT.", False, False)]
+                 (f"- {self.below} trực thuộc;", False, False), ("- Lưu: VT.", False, False)]
         for index, (text, bold, italic) in enumerate(lines):
             paragraph = left.paragraphs[0] if index == 0 else left.add_paragraph()
             paragraph.paragraph_format.space_after = Pt(0)
