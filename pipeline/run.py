@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.cache import ResultCache, content_key
 from pipeline.form import FormSpec
-from pipeline.intake.rollup import ROLLUP, duplicate_units
+from pipeline.intake.rollup import ROLLUP, duplicate_units, unknown_offices
 from pipeline.intake.scan import Found, discover
 from pipeline.intake.submission import vanished
 from pipeline.ledger import FileRecord, Ledger, settle
@@ -184,6 +184,7 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
             refuse_replacing(options, records, last)
         changed_since_read(records)
         duplicate_units(records)
+        unknown_offices(records, {u.code for u in options.roster} if options.roster else None)
         excluded_by_office(records, register)
         ledger = settle(records, options.roster, options.deadline or spec.deadline)
         in_force, typed, correction_notes = office_corrections(spec, options.outbox, register)

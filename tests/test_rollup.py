@@ -194,3 +194,14 @@ def test_init_writes_the_office_and_every_output_uses_it(tmp_path, monkeypatch, 
     (tmp_path / WORKSPACE_NAME).write_text('[office]\ncode = "A/B"\n', encoding="utf-8")
     refused = CliRunner().invoke(cli, [])
     assert refused.exit_code == 2 and "consolidate.toml" in refused.output and "A/B" in refused.output
+
+
+def test_a_rollup_from_an_office_not_on_the_roster_is_unknown(tree, tmp_path):
+    top, _, _ = tree
+    roster = tmp_path / "ds.csv"
+    roster.write_text("Mã CĐCS,Tên CĐCS\nGD,Công đoàn ngành GD\nCD900,Trường TT\n", encoding="utf-8")
+    code, document = run_json(top, top.parent / "out", "--roster", str(roster))
+    files = by_file(document)
+    assert files["tong-hop-YT.xlsx"]["status"] == "rejected" and "unknown-unit" in codes(files["tong-hop-YT.xlsx"])
+    assert files["tong-hop-GD.xlsx"]["status"] == "accepted"
+    assert document["units"]["expected"] == 3  # GD's own roster of 2, and CD900

@@ -200,5 +200,16 @@ def duplicate_units(records: list[FileRecord]) -> None:
             submission.problems.append(problem("duplicate-unit", units=units, other=sorted(set(clashes.values()))[0]))
 
 
+def unknown_offices(records: list[FileRecord], roster_codes: set[str] | None) -> None:
+    """A roll-up from an office the roster of the level above does not list: `unknown-unit`, as for a unit file
+    (its code is the office's, in the workbook's machine-readable part)."""
+    if roster_codes is None:
+        return
+    for record in records:
+        submission = record.submission
+        if submission.kind == ROLLUP and submission.readable and submission.unit not in roster_codes:
+            submission.problems.append(problem("unknown-unit", code=submission.unit))
+
+
 def _identity(unit: Submission) -> tuple[str, str]:
     return bare(unit.unit or "").casefold(), " ".join((unit.unit_name or "").split()).casefold()
