@@ -640,6 +640,26 @@ def report(results: list[Measured], repeat: int = 1) -> None:
                   "its figures above are not a complete run.")
 
 
+def report_fit(results: list[Measured]) -> None:
+    """The cost of one more file, net of what a run costs whatever its size: the least-squares slope of CPU over
+    the file counts measured (at least two), for consolidate and for calamine's bare read of the same files."""
+    points = [(m.files, m.consolidate.cpu_seconds, m.calamine.cpu_seconds) for m in results
+              if m.calamine is not None and not m.consolidate.failure]
+    if len({files for files, _, _ in points}) < 2:
+        return
+
+    def slope(pairs: list[tuple[float, float]]) -> float:
+        mean_x = sum(x for x, _ in pairs) / len(pairs)
+        mean_y = sum(y for _, y in pairs) / len(pairs)
+        return sum((x - mean_x) * (y - mean_y) for x, y in pairs) / sum((x - mean_x) ** 2 for x, _ in pairs)
+
+    ours = slope([(files, cpu) for files, cpu, _ in points])
+    bare = slope([(files, cpu) for files, _, cpu in points])
+    counts = ", ".join(f"{files:,}" for files, _, _ in points)
+    print(f"\nPer file (CPU, least-squares slope over {counts} files): consolidate {ours * 1000:.2f} ms, "
+          f"calamine's bare read {bare * 1000:.2f} ms: {ours / bare:.1f}x (target <= 4x, stretch 3x)")
+
+
 def report_rates(rates: realistic.Rates) -> None:
     print(f"\nWarnings on {rates.units:,} realistic units (benchmarks/realistic.py, through validate_submissions):")
     print(f"  clean files given a peer-outlier warning: {rates.outlier_files} = {rates.outlier_rate:.1%} "
@@ -699,6 +719,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.reruns and args.mode == "realistic":
                 reruns(workdir, inbox, count, spec, variants)
         report(results, max(1, args.repeat))
+        report_fit(results)
         if args.mode == "realistic":
             report_rates(realistic.warning_rates(spec, min(max(counts), RATES_UNITS)))
     finally:
