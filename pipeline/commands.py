@@ -117,7 +117,8 @@ def demo(ctx: click.Context, directory: Path | None, levels: int) -> None:
         from pipeline.demo.levels import build_levels
 
         tree = build_levels(spec, directory or Path("demo-2-cap"))
-        click.echo(f"Đã tạo và tổng hợp {len(tree.offices)} đơn vị cấp dưới; các bảng tổng hợp của họ ở {tree.inbox}/.",
+        click.echo(f"Đã tạo và tổng hợp {len(tree.offices)} công đoàn cấp trên cơ sở; các bảng tổng hợp của họ ở "
+                   f"{tree.inbox}/.",
                    err=True)
         options = RunOptions(inbox=tree.inbox, outbox=tree.outbox, roster=tree.roster, progress=False,
                              allow_empty=True)

@@ -27,7 +27,7 @@ def summary(result: Run) -> str:
                  + ("" if ledger.roster_given else " (không có danh sách đơn vị: chỉ tính các đơn vị đã gửi)"))
     rolled = [r for r in ledger.records if r.parts]
     if rolled:
-        lines.append(f"  trong đó {len(rolled)} bảng tổng hợp của đơn vị cấp dưới, gồm {sum(len(r.parts) for r in rolled)} "
+        lines.append(f"  trong đó {len(rolled)} bảng tổng hợp của công đoàn cấp trên cơ sở, gồm {sum(len(r.parts) for r in rolled)} "
                      f"CĐCS; tổng cộng {result.consolidation.figures.unit_count}/{ledger.expected} CĐCS có số liệu")
     common = Counter(code for r in ledger.records if r.state != "superseded"
                      for code in {p.code for p in r.problems}).most_common(5)

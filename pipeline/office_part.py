@@ -49,6 +49,12 @@ class OfficePart:
                 "notes": list(self.notes)}
 
 
+def office_label(spec: FormSpec, field) -> str:
+    """An office figure's label with "cấp mình" (the office filling it in) named: "Công đoàn Viên chức tỉnh Thanh
+    Hóa tặng giấy khen: tập thể"."""
+    return field.label.replace("Cấp mình", spec.office).replace("cấp mình", spec.office)
+
+
 def sections_for(spec: FormSpec):
     """The sections the office writes for: every section of the report (the unit's identity block is not one)."""
     return [s for s in spec.sections if s.code != spec.unit_section]
@@ -114,7 +120,7 @@ def build_office_part(spec: FormSpec, texts: dict[str, str] | None = None,
         for office_field in spec.office_fields_in(section.code):
             row += 1
             sheet.write(row, KEY, office_field.code)
-            sheet.write(row, LABEL, office_field.label, style["label"])
+            sheet.write(row, LABEL, office_label(spec, office_field), style["label"])
             sheet.write(row, VALUE, figures.get(office_field.code, ""), style["number"])
             sheet.write(row, UNIT, "%" if office_field.kind == "percent" else office_field.unit, style["label"])
             sheet.data_validation(row, VALUE, row, VALUE, {

@@ -78,7 +78,7 @@ symbol = "{symbol}"
 recipient = "{recipient}"
 place = "{place}"
 signer = "{signer}"
-# Địa chỉ thư điện tử nhận báo cáo của các đơn vị cấp dưới (ghi vào mẫu và thư phản hồi).
+# Địa chỉ thư điện tử nhận báo cáo của các đơn vị trực thuộc (ghi vào mẫu và thư phản hồi).
 email = "{email}"
 '''
 

@@ -103,3 +103,11 @@ def test_requests_to_the_office_itself_are_not_in_section_five(thesaurus):
     texts = [(c, "Đề nghị CĐVC tỉnh tiếp tục mở lớp tập huấn nghiệp vụ tài chính cho cán bộ công đoàn cơ sở.")
              for c in "ABCD"]
     assert draft.by_addressee(_groups(thesaurus, "tm_V", texts), 10, NAMES, thesaurus) == []
+
+
+def test_a_point_does_not_open_with_a_link_to_a_sentence_it_no_longer_follows():
+    from pipeline.narratives.draft import _sentence
+
+    assert _sentence("Tuy nhiên, giá cả sinh hoạt tăng cao.") == "Giá cả sinh hoạt tăng cao"
+    assert _sentence("Bên cạnh đó , đoàn viên tích cực tham gia") == "Đoàn viên tích cực tham gia"
+    assert _sentence("Tuy nhiên giá cả tăng") == "Tuy nhiên giá cả tăng"  # no comma: part of the sentence

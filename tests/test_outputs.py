@@ -445,3 +445,18 @@ def test_a_blank_narrative_is_blank_everywhere_never_nan(tmp_path, write_submiss
     for name in ("Thuyết minh", "Phân nhóm câu", "_thuyet_minh"):
         cells = [str(c) for row in book.get_sheet_by_name(name).to_python() for c in row]
         assert "nan" not in cells, name
+
+
+def test_the_title_is_not_headed_twice_and_the_letterhead_has_its_rules(three_units):
+    from docx.oxml.ns import qn
+
+    document = Document(str(three_units["out"] / "bao-cao-tong-hop-bao-cao-cd-2023.docx"))
+    texts = [p.text for p in document.paragraphs if p.text.strip()]
+    assert texts[0] == "BÁO CÁO"
+    assert texts[1] == "Kết quả hoạt động Công đoàn năm 2023, nhiệm vụ trọng tâm năm 2024"
+    letterhead = document.tables[0]
+    rules = [p for cell in letterhead.rows[0].cells for p in cell.paragraphs
+             if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None]
+    assert len(rules) == 2  # under the issuer and under "CÔNG ĐOÀN VIỆT NAM"
+    cells = "\n".join(c.text for c in letterhead.rows[0].cells)
+    assert "Số: …/BC-CĐVC" in cells

@@ -90,7 +90,7 @@ def test_totals_of_the_level_above_are_every_units_figures_once(tree, spec):
     by_unit = [row[1] for row in book["Theo đơn vị"].iter_rows(values_only=True) if row and row[1]]
     assert "GD/CD002" in by_unit and "YT/CD001" in by_unit
     rows = list(book["Tổng hợp"].iter_rows(values_only=True))
-    start = next(i for i, row in enumerate(rows) if str(row[0]).startswith("THEO ĐƠN VỊ CẤP DƯỚI"))
+    start = next(i for i, row in enumerate(rows) if str(row[0]).startswith("THEO CÔNG ĐOÀN CẤP TRÊN CƠ SỞ"))
     assert rows[start + 1][3:6] == ("GD", "YT", "Trực thuộc")
     assert rows[start + 3][3:6] == ("2/2", "3/3", "1")  # each sub-office's own units reported / its roster
     staff = next(row for row in rows[start:] if row[1] == "Tổng số CBCCVCLĐ")
@@ -105,7 +105,9 @@ def test_the_draft_counts_units_and_the_sub_offices_they_belong_to():
 
     names = {"A/CD1": "a", "A/CD2": "b", "B/CD3": "c", "C/CD4": "d", "C/CD5": "e", "CD9": "f"}
     group = Group("tm_I", None, [(code, names[code], "Ý chung.") for code in ("A/CD1", "A/CD2", "C/CD4", "CD9")])
-    assert who(group, 6, names) == "(4/6 đơn vị, thuộc 2/3 đơn vị cấp dưới)"
+    assert who(group, 6, names) == "(4/6 đơn vị, thuộc 2/3 công đoàn cấp trên cơ sở)"
+    everyone = Group("tm_I", None, [(code, names[code], "Ý chung.") for code in ("A/CD1", "B/CD3", "C/CD4", "CD9")])
+    assert who(everyone, 6, names) == "(4/6 đơn vị)"  # every sub-office: nothing to add
 
 
 def test_a_hand_edited_rollup_is_refused_naming_the_figure(tree, spec):

@@ -35,14 +35,14 @@ class DemoError(ValueError):
     """The demo directory holds files the demo did not make: refuse rather than overwrite them."""
 
 
-def build_demo(spec: FormSpec, directory: Path, seed: int = 2023, first_code: int = 1) -> DemoWorkspace:
+def build_demo(spec: FormSpec, directory: Path, seed: int = 2023, first_code: int = 1, place: str = "") -> DemoWorkspace:
     """Create (or refresh) the demo workspace in `directory`; nothing outside it is touched. Its units are coded
     from CD<first_code>, so that several offices' demos hold different units."""
     root = Path(directory)
     inbox, outbox, roster_path = root / "inbox", root / "outbox", root / ROSTER_NAME
     _claim(root, inbox, outbox, roster_path)
     rng = random.Random(seed)
-    roster = demo_roster(rng, first_code)
+    roster = demo_roster(rng, first_code, place)
     try:
         for folder in (inbox, outbox):
             shutil.rmtree(folder, ignore_errors=not folder.exists())

@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.demo import MARKER_NAME, DemoError, build_demo
 from pipeline.form import FormSpec
 from pipeline.roster import RosterUnit
-from pipeline.workspace import WORKSPACE_NAME, with_office
+from pipeline.workspace import OFFICE_KEYS, WORKSPACE_NAME, with_office
 
 TOP = "cap-tren"  # the folder of the level above
 
@@ -51,7 +51,8 @@ def build_levels(spec: FormSpec, directory: Path) -> LevelsDemo:
         folder = root / office["code"]
         _write_office(folder, office)
         mine = with_office(spec, office)
-        workspace = build_demo(mine, folder, seed=2023 + index, first_code=1 + 100 * (index + 1))
+        workspace = build_demo(mine, folder, seed=2023 + index, first_code=1 + 100 * (index + 1),
+                               place=office.get("place_in_names", ""))
         options = RunOptions(inbox=workspace.inbox, outbox=workspace.outbox, roster=workspace.roster,
                              office_part=None, progress=False, allow_empty=True)
         consolidate_inbox(mine, options)
@@ -69,5 +70,5 @@ def build_levels(spec: FormSpec, directory: Path) -> LevelsDemo:
 def _write_office(folder: Path, office: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["# Đơn vị của thư mục này (dữ liệu mẫu). Xem: consolidate init", "[office]"]
-    lines += [f'{key} = "{value}"' for key, value in office.items()]
+    lines += [f'{key} = "{value}"' for key, value in office.items() if key in OFFICE_KEYS]
     (folder / WORKSPACE_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -14,13 +14,16 @@ from pipeline.roster import COLUMNS, RosterUnit
 _UNITS = load_data("units")
 
 
-def demo_roster(rng: random.Random, first: int = 1) -> list[RosterUnit]:
-    """About 40 units, coded CD001… (from `first`) in group order, with plausible (fake) contacts."""
+def demo_roster(rng: random.Random, first: int = 1, place: str = "") -> list[RosterUnit]:
+    """About 40 units, coded CD001… (from `first`) in group order, with plausible (fake) contacts; with `place`,
+    each name says where the unit is ("Công đoàn Trường THCS Lê Lợi (Thọ Xuân)"), so that several offices' demos
+    hold units of their own."""
     units = []
     for group, names in _UNITS["groups"].items():
         for name in names:
             code = f"CD{len(units) + first:03d}"
-            units.append(RosterUnit(code, f"Công đoàn {name}", group, _email(name), phone(rng)))
+            units.append(RosterUnit(code, f"Công đoàn {name}" + (f" ({place})" if place else ""), group, _email(name),
+                                    phone(rng)))
     return units
 
 

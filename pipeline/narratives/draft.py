@@ -22,15 +22,15 @@ _DAY = re.compile(r"[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2,4})?")
 
 def who(group: Group, unit_count: int, names: dict[str, str]) -> str:
     """"(12/40 đơn vị)", or the units' names when they are few; at the level above, also how many of the
-    sub-offices those units belong to ("(41/120 đơn vị, thuộc 3/5 đơn vị cấp dưới)")."""
+    sub-offices those units belong to, when not all ("(41/120 đơn vị, thuộc 3/5 công đoàn cấp trên cơ sở)")."""
     units = group.units
     if len(units) <= 3:
         return "(" + ", ".join(names.get(code, code) for code in units) + ")"
     offices = {code.rsplit("/", 1)[0] for code in units if "/" in code}
-    if not offices:
+    every = _offices(names) if offices else 0
+    if len(offices) in (0, every):  # said only when it tells something: not when every sub-office's units say it
         return f"({len(units)}/{unit_count} đơn vị)"
-    every = _offices(names)
-    return f"({len(units)}/{unit_count} đơn vị, thuộc {len(offices)}/{every} đơn vị cấp dưới)"
+    return f"({len(units)}/{unit_count} đơn vị, thuộc {len(offices)}/{every} công đoàn cấp trên cơ sở)"
 
 
 _OFFICES: dict[int, tuple[dict, int]] = {}
@@ -153,7 +153,13 @@ def by_addressee(groups: list[Group], unit_count: int, names: dict[str, str],
 def _sentence(text: str) -> str:
     """A unit's sentence as a point of the draft: its own words, without the closing full stop, opening with a
     capital (a point split at a ";" may start in lower case: "…; tư tưởng yên tâm công tác")."""
-    return upper_first(text.rstrip(" .;"))
+    return upper_first(_CONNECTIVE.sub("", text.rstrip(" .;"), count=1))
+
+
+# A point's opening that ties it to the unit's sentence before it ("Tuy nhiên, …"): alone in a list it contrasts
+# with nothing, so the point starts after it.
+_CONNECTIVE = re.compile(r"^(?:tuy nhiên|bên cạnh đó|ngoài ra|mặt khác|do đó|vì vậy|vì thế|từ đó|đồng thời|"
+                         r"nhìn chung|nhờ đó|qua đó)\s*,\s*", re.IGNORECASE)
 
 
 __all__ = ["MARK", "OFFICE", "by_addressee", "group_addressee", "plans", "points", "who", "wording"]

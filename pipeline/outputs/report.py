@@ -19,10 +19,10 @@ from docx.text.paragraph import Paragraph
 from pipeline.form import FORM_KEYS
 from pipeline.narratives import draft
 from pipeline.narratives.themes import thesaurus_for
-from pipeline.office_part import OfficePart, office_part_name
+from pipeline.office_part import OfficePart, office_label, office_part_name
 from pipeline.outputs import Written, annex_name, sentences
 from pipeline.previous.compare import basis_lead, basis_words, like_for_like_note
-from pipeline.vietnamese import lower_first, vn_number, vn_percent
+from pipeline.vietnamese import lower_first, upper_first, vn_number, vn_percent
 
 if TYPE_CHECKING:
     from pipeline.consolidation import Consolidation
@@ -72,6 +72,28 @@ def _setup(document) -> None:
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
     _page_numbers(section)
+
+
+RULE = "\x00rule"  # a letterhead line drawn as a short rule under the name above it
+
+
+def _rule(paragraph, cell_width_cm: float, length_cm: float = 3.0) -> None:
+    """A short centred line under the issuer's name, as NĐ 30/2020 draws it: the paragraph's bottom border, the
+    paragraph indented to the rule's length."""
+    indent = Cm(max(0.0, (cell_width_cm - length_cm) / 2))
+    paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = indent
+    paragraph.paragraph_format.line_spacing = Pt(4)
+    border, bottom = OxmlElement("w:pBdr"), OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
+        bottom.set(qn(key), value)
+    border.append(bottom)
+    properties = paragraph._p.get_or_add_pPr()
+    properties.insert_element_before(border, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                                     "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+                                     "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                                     "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+                                     "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+                                     "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def _page_numbers(section) -> None:
@@ -167,6 +189,7 @@ class _ReportWriter(_Writer):
         self.noted = False  # the like-for-like note, under the first table of key figures only
         self.office = consolidation.office_part or OfficePart(Path(""), "")
         self.scoped = False  # whether the part being written has said on how many units its figures rest
+        self.captioned = False  # whether the section being written has a table of the office's own figures
         code, name = self.spec.roles.unit_code, self.spec.roles.unit_name
         self.names = {str(r[code]): str(r[name]) for r in self.data.units[[code, name]].to_dict("records")}
         # Who the office's report goes back down to: its CĐCS, or, at the level above, its member unions too
@@ -227,12 +250,15 @@ class _ReportWriter(_Writer):
 
     def letterhead(self) -> None:
         table = self.doc.add_table(rows=1, cols=2)
-        _widths(table, [8.2, 8.3])  # a little into the right margin, as letterheads often do
+        widths = [9.2, 7.6]  # a little into the right margin, as letterheads often do: the issuer on two lines
+        _widths(table, widths)
         left, right = table.rows[0].cells
-        for cell, lines in (
-            (left, [(self.spec.parent_org, False), (self.spec.issuer, True), (f"Số: {self.spec.document_number}", False)]),
+        for cell, width, lines in (
+            (left, widths[0], [(self.spec.parent_org, False), (self.spec.issuer, True), (RULE, False),
+                               (f"Số: {self.spec.document_number}", False)]),
             # a union heads its documents with its own name, not the national motto (REPORT.md)
-            (right, [("CÔNG ĐOÀN VIỆT NAM", True), ("", False), (f"{self.spec.place}, ngày … tháng … năm …", None)]),
+            (right, widths[1], [("CÔNG ĐOÀN VIỆT NAM", True), (RULE, False),
+                                (f"{self.spec.place}, ngày … tháng … năm …", None)]),
         ):
             cell.paragraphs[0].text = ""
             for index, (text, bold) in enumerate(lines):
@@ -240,6 +266,9 @@ class _ReportWriter(_Writer):
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 paragraph.paragraph_format.first_line_indent = Cm(0)
                 paragraph.paragraph_format.space_after = Pt(0)
+                if text is RULE:
+                    _rule(paragraph, width)
+                    continue
                 run = paragraph.add_run(text)
                 run.bold = bool(bold)
                 run.italic = bold is None
@@ -247,7 +276,10 @@ class _ReportWriter(_Writer):
                 run.font.name = FONT
         self.doc.add_paragraph()
         self.para("BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=15)
-        title = self.para(self.spec.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        # under "BÁO CÁO", the title without its own "Báo cáo" ("Kết quả hoạt động Công đoàn năm 2023, …")
+        wording = self.spec.title
+        wording = upper_first(wording[len("Báo cáo "):]) if wording.casefold().startswith("báo cáo ") else wording
+        title = self.para(wording, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         self.comment(title, "[Dự thảo do công cụ tổng hợp lập từ báo cáo của các CĐCS: văn phòng đọc lại, sửa, ghi "
                             "số, ngày trước khi ban hành. Xóa mọi ghi chú: Xem lại > Xóa > Xóa tất cả chú thích.]")
 
@@ -260,6 +292,14 @@ class _ReportWriter(_Writer):
         self.para(wording.format(**names, next_year=self.spec.year + 1, units=self.data.unit_count, scope=self.scope,
                                  share=vn_percent(sent if len(units) == self.ledger.expected else self.data.unit_count,
                                                   self.ledger.expected), period_phrase=self.spec.period_phrase))
+        rolled = [r for r in self.ledger.records if r.parts]
+        if rolled:  # at the level above: whose reports the figures come from
+            offices = "; ".join(f"{r.submission.unit_name or r.submission.unit}: {len(r.parts)}"
+                                + (f"/{r.submission.rollup['expected']}" if r.submission.rollup.get("expected") else "")
+                                + " CĐCS" for r in sorted(rolled, key=lambda r: str(r.submission.unit)))
+            direct = self.data.unit_count - sum(len(r.parts) for r in rolled)
+            self.para(f"Số liệu tổng hợp từ bảng tổng hợp của {len(rolled)} công đoàn cấp trên cơ sở ({offices})"
+                      + (f" và báo cáo của {direct} CĐCS trực thuộc." if direct else "."))
         if self.previous is not None and self.previous.units:
             roster = {u.unit.code for u in self.ledger.units} if self.ledger.roster_given else None
             self.para(sentences.both_periods_sentence(self.previous, self.data, self.spec, self.compared is not None,
@@ -284,6 +324,7 @@ class _ReportWriter(_Writer):
         return f"{self.scope}, {lower_first(text)}"
 
     def section_body(self, section) -> None:
+        self.captioned = False
         self.office_text(section.code)
         self.office_figures(section.code)
         named = sentences.named_in_sentences(self.spec, self.data, section.code)
@@ -299,6 +340,8 @@ class _ReportWriter(_Writer):
             self.scoped = True
             self.para(listed)
         if in_table:
+            if self.captioned:  # beside the office's own table: say whose figures this one holds
+                self.para("Tổng hợp từ báo cáo của các CĐCS:", italic=True, size=12)
             self.key_figures(tabled)
         narratives = [f for f in self.spec.fields_in(section.code) if f.kind == "narrative"]
         plans = self.spec.plans_section is not None and self.spec.plans_section in (section.code, section.parent)
@@ -328,10 +371,14 @@ class _ReportWriter(_Writer):
         fields = [f for f in self.spec.office_fields_in(section) if f.code in self.office.figures]
         if not fields:
             return
-        rows = [[str(i), f.label, "%" if f.kind == "percent" else f.unit,
+        rows = [[str(i), office_label(self.spec, f), "%" if f.kind == "percent" else f.unit,
                  vn_number(self.office.figures[f.code], 0 if float(self.office.figures[f.code]).is_integer() else 1)]
                 for i, f in enumerate(fields, 1)]
-        self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu"], rows, [1.4, 9.6, 2.4, 2.6])
+        plans = self.spec.plans_section in (section, self.spec.section_by_code[section].parent)
+        self.para(f"Chỉ tiêu năm {self.spec.year + 1} của {self.spec.office}:" if plans
+                  else f"Số liệu của {self.spec.office}:", italic=True, size=12)
+        self.table(["STT", "Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu" if plans else "Số liệu"], rows, [1.4, 9.6, 2.4, 2.6])
+        self.captioned = True
 
     def units_plans(self, groups, where: str) -> None:
         """Next year's part: the office's tasks come first; what the units set themselves is one short paragraph."""

@@ -195,12 +195,12 @@ def by_office(book: Book, sheet: Worksheet, row: int) -> int:
     office = units[spec.roles.unit_code].astype(str).map(lambda c: c.rsplit(SEPARATOR, 1)[0] if SEPARATOR in c
                                                           else DIRECT)
     offices = [*sorted(rollups), *([DIRECT] if (office == DIRECT).any() else [])]
-    sheet.write_string(row, 0, "THEO ĐƠN VỊ CẤP DƯỚI (TỔNG CÁC CĐCS TRONG BẢNG TỔNG HỢP CỦA TỪNG ĐƠN VỊ)", f["section"])
+    sheet.write_string(row, 0, "THEO CÔNG ĐOÀN CẤP TRÊN CƠ SỞ (TỔNG CÁC CĐCS TRONG BẢNG TỔNG HỢP CỦA TỪNG ĐƠN VỊ)", f["section"])
     row += 1
     book.header(sheet, row, ["STT", "Chỉ tiêu", "Đơn vị tính", *offices])
     figures = {code: province_figures(spec, units[office == code]) for code in offices}
     row += 1
-    sheet.write_string(row, 1, "Đơn vị cấp dưới", f["text_bold"])
+    sheet.write_string(row, 1, "Công đoàn cấp trên cơ sở", f["text_bold"])
     for col, code in enumerate(offices, start=3):
         sheet.write_string(row, col, rollups[code].submission.unit_name or code if code in rollups else DIRECT,
                            f["text"])
