@@ -65,6 +65,8 @@ def main() -> None:
         print(f"Cấp trên: {args.offices} bảng tổng hợp ({args.offices * args.units} CĐCS): CPU {rolled.cpu_seconds:.1f} s, "
               f"thời gian {rolled.seconds:.1f} s, bộ nhớ đỉnh {_memory(rolled)}, mã thoát {rolled.returncode}")
         print(f"  tỷ lệ CPU cấp trên / một đơn vị cấp dưới: {rolled.cpu_seconds / cpu:.2f}")
+        if rolled.returncode not in (0, 1):
+            print(f"  lỗi của lần chạy cấp trên:\n{rolled.stderr[-3000:]}\n{rolled.stdout[-2000:]}")
 
 
 def _in(folder: Path, consolidate: str, sample: bool):

@@ -126,12 +126,20 @@ class Ledger:
     @property
     def expected(self) -> int:
         """How many units the figures could rest on: the roster's, a sub-office's roll-up counting its own roster."""
-        return sum((u.record.submission.rollup or {}).get("expected") or len(u.record.parts) if _rolled(u) else 1
-                   for u in self.units)
+        return sum(_expected(u) for u in self.units)
 
     def units_json(self) -> dict:
         return {"expected": self.expected, "accepted": self.units_in("on_time"), "late": self.units_in("late"),
                 "rejected": self.units_in("rejected"), "missing": self.units_in("missing")}
+
+
+def _expected(status: UnitStatus) -> int:
+    """The units a roster member stands for: a sub-office's roll-up, its own roster's (even when the roll-up was
+    refused: its workbook says it); anything else, one."""
+    record = status.record
+    if record is None or record.submission.kind != ROLLUP:
+        return 1
+    return (record.submission.rollup or {}).get("expected") or len(record.parts) or 1
 
 
 def _rolled(status: UnitStatus) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from pipeline.form import FormSpec
 from pipeline.intake.numbers import parse_vietnamese_number
 from pipeline.ooxml import column_letter
+from pipeline.tables import cell_text
 from pipeline.vietnamese import vn_number
 
 SHEET = "Phần văn phòng"
@@ -211,6 +212,8 @@ def _parsed(spec: FormSpec, path: Path, sha256: str, rows: list[list]) -> Office
                 texts[key[len(TEXT_KEY):]] = text
         elif key in codes and value not in ("", None):
             number = _number(value)
+            if codes[key].kind == "percent" and isinstance(value, float) and number is not None and number <= 1:
+                number *= 100  # "85%" typed in Excel is stored as 0.85 under a percent format
             if number is None:
                 notes.append(f"Phần văn phòng, {cell} ({codes[key].label}): \"{value}\" không phải một số, "
                              "chưa đưa vào báo cáo.")
@@ -223,7 +226,7 @@ def _parsed(spec: FormSpec, path: Path, sha256: str, rows: list[list]) -> Office
 
 
 def _text(value) -> str:
-    text = "" if value is None else str(value)
+    text = cell_text(value)  # a number typed in a text cell reads as typed ("2023", not "2023.0")
     lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(line for line in lines if line)
 

@@ -141,13 +141,14 @@ def _validated(spec: FormSpec, records: list[FileRecord], roster: list[RosterUni
     submissions = [r.submission for r in records if r.submission.kind != ROLLUP]  # its units were checked below
     validate_submissions(spec, submissions, {u.code for u in roster} if roster else None)
     labels = tuple(p.label for p in spec.periods)
-    spec = choose_period(spec, submissions, period)
+    every = [r.submission for r in records]  # a roll-up is of one period too: it counts, and is set aside if other
+    spec = choose_period(spec, every, period)
     if previous is not None and previous.form == spec.id and previous.period == spec.period:
         from pipeline.previous.read import PreviousError
 
         raise PreviousError(f"Tệp {previous.source} là bảng tổng hợp của chính kỳ này ({spec.period}), không phải "
                             "của kỳ trước: hãy chọn bảng tổng hợp kỳ trước cho --previous.")
-    period_problems(spec, submissions, labels)
+    period_problems(spec, every, labels)
     previous_problems(spec, submissions, previous)
     return spec
 
@@ -183,9 +184,9 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
         if not options.allow_empty:
             refuse_replacing(options, records, last)
         changed_since_read(records)
-        duplicate_units(records)
-        unknown_offices(records, {u.code for u in options.roster} if options.roster else None)
         excluded_by_office(records, register)
+        duplicate_units(records)  # after the office's marks: a file it set aside holds no unit
+        unknown_offices(records, {u.code for u in options.roster} if options.roster else None)
         ledger = settle(records, options.roster, options.deadline or spec.deadline)
         in_force, typed, correction_notes = office_corrections(spec, options.outbox, register)
         consolidation = consolidate(spec, ledger, options.previous, since_last_run(last, records, ledger.units),

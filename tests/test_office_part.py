@@ -185,3 +185,23 @@ def test_a_figure_is_said_once_in_its_section(inbox, spec):
 
 def spec_label(spec, label: str) -> bool:
     return any(f.label == label for f in spec.fields)
+
+
+def test_a_percentage_typed_in_excel_and_a_number_in_a_text_cell_read_as_typed(spec, tmp_path):
+    """Excel stores "85%" as 0.85 under a percent format; a text cell may hold a number."""
+    import openpyxl
+
+    from pipeline.office_part import SHEET
+
+    path = tmp_path / "vp.xlsx"
+    path.write_bytes(build_office_part(spec))
+    book = openpyxl.load_workbook(path)
+    sheet = book[SHEET]
+    for row in sheet.iter_rows():
+        if row[0].value == "vp_ct_vung_manh":
+            row[2].value, row[2].number_format = 0.85, "0%"
+        if row[0].value == "text:I":
+            row[2].value = 2023
+    book.save(path)
+    read = read_office_part(spec, path)
+    assert read.figures == {"vp_ct_vung_manh": 85.0} and read.texts == {"I": "2023"}

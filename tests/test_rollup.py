@@ -47,7 +47,7 @@ def _sub_office(tmp_path: Path, spec, office: str, values: dict[str, dict]) -> P
         os.utime(inbox / f"{code}.xlsx", (ON_TIME, ON_TIME))
     mine = with_office(spec, {"code": office, "name": f"Công đoàn ngành {office}"})
     consolidate_inbox(mine, RunOptions(inbox=inbox, outbox=outbox, progress=False))
-    return outbox / WORKBOOK
+    return outbox / f"tong-hop-{spec.id}.xlsx"
 
 
 @pytest.fixture()
@@ -207,3 +207,103 @@ def test_a_rollup_from_an_office_not_on_the_roster_is_unknown(tree, tmp_path):
     assert files["tong-hop-YT.xlsx"]["status"] == "rejected" and "unknown-unit" in codes(files["tong-hop-YT.xlsx"])
     assert files["tong-hop-GD.xlsx"]["status"] == "accepted"
     assert document["units"]["expected"] == 3  # GD's own roster of 2, and CD900
+
+
+def test_only_what_would_be_merged_holds_a_unit(tree, spec, tmp_path):
+    """An older roll-up superseded by its office's newer one, or a file the office set aside, holds no unit: the
+    catalogue's remedies for `duplicate-unit` work."""
+    import shutil
+
+    from pipeline.template.build import build_template
+
+    top, values, _ = tree
+    direct = dict(values["GD"]["CD002"])  # CD002 now reports straight to the level above …
+    fill_template(build_template(spec), direct, top / "CD002-truc-tiep.xlsx")
+    os.utime(top / "CD002-truc-tiep.xlsx", (ON_TIME, ON_TIME))
+    _, first = run_json(top, top.parent / "out")
+    assert "duplicate-unit" in codes(by_file(first)["tong-hop-GD.xlsx"])
+    # … and GD resends its workbook without it: the old one no longer clashes, the new one stands
+    newer = _sub_office(tmp_path / "again", spec, "GD", {"CD001": values["GD"]["CD001"]})
+    shutil.copyfile(newer, top / "tong-hop-GD-lan-2.xlsx")
+    later = ON_TIME + 3600
+    os.utime(top / "tong-hop-GD-lan-2.xlsx", (later, later))
+    _, second = run_json(top, top.parent / "out")
+    files = by_file(second)
+    assert files["tong-hop-GD-lan-2.xlsx"]["status"] == "accepted", files["tong-hop-GD-lan-2.xlsx"]["problems"]
+    assert files["tong-hop-GD.xlsx"]["status"] == "superseded"
+    assert files["CD002-truc-tiep.xlsx"]["status"] == "accepted"
+
+
+def test_a_file_the_office_set_aside_holds_no_unit(tree, spec):
+    from pipeline.template.build import build_template
+
+    top, values, _ = tree
+    fill_template(build_template(spec), dict(values["YT"]["CD003"]), top / "CD003-nham.xlsx")
+    os.utime(top / "CD003-nham.xlsx", (ON_TIME, ON_TIME))
+    out = top.parent / "out"
+    marked = CliRunner().invoke(cli, ["--inbox", str(top), "--outbox", str(out), "mark", str(top / "CD003-nham.xlsx"),
+                                      "--exclude", "Gửi nhầm: đơn vị thuộc Công đoàn ngành Y tế"])
+    assert marked.exit_code == 0, marked.output
+    _, document = run_json(top, out)
+    files = by_file(document)
+    assert files["tong-hop-YT.xlsx"]["status"] == "accepted"
+    assert files["CD003-nham.xlsx"]["status"] == "rejected" and "excluded" in codes(files["CD003-nham.xlsx"])
+
+
+def test_three_levels_keep_every_unit_under_its_whole_path(tree, spec, tmp_path):
+    """A level above the level above: the province's workbook rolled up again keeps each unit once, under
+    TINH/GD/CD001, and says how many units the province expected."""
+    import shutil
+
+    from pipeline.run import RunOptions, consolidate_inbox
+
+    top, values, direct = tree
+    province = with_office(spec, {"code": "TINH", "name": "Liên đoàn Lao động tỉnh"})
+    consolidate_inbox(province, RunOptions(inbox=top, outbox=top.parent / "out", progress=False))
+    nation = tmp_path / "nation" / "inbox"
+    nation.mkdir(parents=True)
+    shutil.copyfile(top.parent / "out" / WORKBOOK, nation / "tong-hop-TINH.xlsx")
+    code, document = run_json(nation, nation.parent / "out")
+    entry = by_file(document)["tong-hop-TINH.xlsx"]
+    assert entry["status"] == "accepted" and entry["units"] == 6 and entry["expected"] == 6
+    assert sorted(document["units"]["accepted"] + document["units"]["late"]) == [
+        "TINH/CD900", "TINH/GD/CD001", "TINH/GD/CD002", "TINH/YT/CD001", "TINH/YT/CD003", "TINH/YT/CD004"]
+    every = [v for units in values.values() for v in units.values()] + list(direct.values())
+    assert document["totals"]["cbccvcld_tong"] == sum(v["cbccvcld_tong"] for v in every)
+    rows = list(openpyxl.load_workbook(nation.parent / "out" / WORKBOOK, read_only=True)["Tổng hợp"].iter_rows(
+        values_only=True))
+    start = next(i for i, row in enumerate(rows) if str(row[0]).startswith("THEO CÔNG ĐOÀN CẤP TRÊN CƠ SỞ"))
+    staff = next(row for row in rows[start:] if row[1] == "Tổng số CBCCVCLĐ")
+    assert rows[start + 1][3] == "TINH" and staff[3] == sum(v["cbccvcld_tong"] for v in every)
+
+
+def test_a_request_to_the_office_of_the_level_above_is_its_own_not_forwarded():
+    from pipeline.narratives.addressee import OFFICE, addressee, own_names
+
+    names = own_names("Liên đoàn Lao động tỉnh Thanh Hóa", "LĐLĐ")
+    assert names == ("liên đoàn lao động tỉnh", "liên đoàn lao động tỉnh thanh hóa", "lđlđ tỉnh")
+    assert addressee("Đề nghị LĐLĐ tỉnh tăng mức hỗ trợ xây dựng Mái ấm Công đoàn.", None, names) == OFFICE
+    assert addressee("Đề nghị LĐLĐ huyện quan tâm.", None, names) != OFFICE  # another body of the same kind
+
+
+def test_a_rollup_of_a_form_with_periods_is_read_in_its_period(tmp_path):
+    import shutil
+
+    import random
+
+    from pipeline.demo import demo_roster, demo_values
+
+    one = load_spec("1-hdcd")
+    rng = random.Random(9)
+    values = {}
+    for unit in demo_roster(rng)[:3]:
+        values[unit.code] = demo_values(one, unit, rng)
+        values[unit.code][one.roles.period] = "30/11/2024"
+    workbook = _sub_office(tmp_path, one, "GD", values)
+    inbox = tmp_path / "top" / "inbox"
+    inbox.mkdir(parents=True)
+    shutil.copyfile(workbook, inbox / "tong-hop-GD.xlsx")
+    code, document = run_json(inbox, inbox.parent / "out", "--form", "1-hdcd")
+    entry = by_file(document)["tong-hop-GD.xlsx"]
+    assert entry["status"] == "accepted", entry["problems"]
+    assert document["period"] == "30/11/2024"

@@ -27,6 +27,8 @@ DATA_SHEET = "_du_lieu"  # very hidden: form, version, period, office, where the
 TEXTS_SHEET = "_thuyet_minh"  # very hidden: each unit's texts by field code (unit code, field code, text)
 CODES_MARK = "_ma_truong"  # first cell of the hidden row of field codes above "Theo đơn vị"'s header
 ROLLUP = "rollup"  # Submission.kind of a consolidated workbook read as a roll-up
+# The template's limits a consolidated workbook of thousands of units exceeds: it is guarded again with its own.
+ROLLUP_REFUSALS = frozenset({"far-cell", "zip-bomb"})
 SEPARATOR = "/"  # between the sub-office's code and its unit's: HUYEN01/CD001
 
 
@@ -36,13 +38,21 @@ def is_consolidated(data: bytes) -> bool:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return f'name="{DATA_SHEET}"'.encode() in archive.read("xl/workbook.xml")
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > 1024 * 1024:  # a workbook part is a few kilobytes: this one is not read
+                return False
+            return f'name="{DATA_SHEET}"'.encode() in archive.read(info)
     except Exception:  # not a readable zip: the guard has said so
         return False
 
 
 def qualified(office: str, unit: str) -> str:
     return f"{office}{SEPARATOR}{unit}"
+
+
+def on_roster(code: str, roster) -> bool:
+    """A unit on the roster: its own code, or, for a unit of a roll-up (HUYEN01/CD001), its sub-office's."""
+    return code in roster or code.split(SEPARATOR, 1)[0] in roster
 
 
 def bare(unit: str) -> str:
@@ -74,11 +84,15 @@ def read_rollup(spec: FormSpec, submission: Submission, data: bytes) -> Submissi
     submission.unit, submission.unit_name = office or None, meta.get("office_name", "") or None
     submission.rollup = {"office": office, "expected": _int(meta.get("expected")),
                          "reported": _int(meta.get("reported"))}
-    if submission.form_id != spec.id or meta.get("period", "") != spec.period:
+    period = meta.get("period", "")
+    periods = [p.label for p in spec.periods] if spec.periods else [spec.period]
+    if submission.form_id != spec.id or period not in periods:
         return submission.reject("other-form", found=f"{submission.form_id} ({meta.get('phrase') or meta.get('period')})",
                                  form=f"{spec.id} ({spec.period_phrase})")
     if not office:
         return submission.reject("rollup-no-office", name=meta.get("office_name", "") or "?")
+    if spec.roles.period:  # which of the form's periods it is: the run's choice of period counts it (periods.py)
+        submission.values = {spec.roles.period: period}
     sheet = meta.get("sheet", "")
     rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False) if sheet in book.sheet_names else []
     start = next((i for i, row in enumerate(rows) if row and cell_text(row[0]) == CODES_MARK), None)
@@ -176,23 +190,31 @@ def duplicate_units(records: list[FileRecord]) -> None:
     """A unit held by two inputs (a roll-up and a direct file, or two sub-offices' roll-ups) would be counted
     twice: each roll-up holding one gets `duplicate-unit`, naming the units and the other input. A unit is the
     same when its own code and its name are (codes are often numbered per office: CD001 of two districts are two
-    unions). Roll-ups of the same sub-office do not clash (the newer supersedes the older), nor do a unit's own
-    files (likewise)."""
-    holders: dict[tuple[str, str], set[tuple[str, str]]] = {}  # unit -> {(holder: office or unit, file)}
+    unions). Only what would be merged counts: the newest file of each sub-office and of each unit, without
+    errors and not set aside by the office (run after the office's marks)."""
+    from pipeline.ledger import received_order
+
+    standing: dict[str, FileRecord] = {}  # holder -> the file that stands for it
     for record in records:
         submission = record.submission
-        if not submission.readable:
+        if not submission.readable or record.excluded or any(p.is_error for p in submission.problems):
             continue
-        for unit in (submission.parts if submission.kind == ROLLUP else [submission] if submission.unit else []):
-            holder = f"rollup:{submission.unit}" if submission.kind == ROLLUP else f"unit:{submission.unit}"
-            holders.setdefault(_identity(unit), set()).add((holder, record.relative))
-    for record in records:
+        if submission.unit:
+            holder = f"{submission.kind == ROLLUP}:{submission.unit}"
+            if holder not in standing or received_order(record) > received_order(standing[holder]):
+                standing[holder] = record
+    holders: dict[tuple[str, str], set[tuple[str, str]]] = {}  # unit -> {(holder, file)}
+    for holder, record in standing.items():
         submission = record.submission
-        if submission.kind != ROLLUP or not submission.readable:
+        for unit in submission.parts if submission.kind == ROLLUP else [submission]:
+            holders.setdefault(_identity(unit), set()).add((holder, record.relative))
+    for holder, record in standing.items():
+        submission = record.submission
+        if submission.kind != ROLLUP:
             continue
         clashes = {}
         for part in submission.parts:
-            others = {file for holder, file in holders[_identity(part)] if holder != f"rollup:{submission.unit}"}
+            others = {file for other, file in holders[_identity(part)] if other != holder}
             if others:
                 clashes[f"{bare(part.unit or '')} (dòng {part.rollup['row']})"] = sorted(others)[0]
         if clashes:

@@ -14,7 +14,7 @@ from pipeline.intake.coerce import coerce, is_unicode_vietnamese
 from pipeline.intake.encryption import is_encrypted
 from pipeline.intake.legacy_encoding import detect_legacy_encoding
 from pipeline.intake.names import CellName, ods_names, ooxml_names, open_zip, xls_names
-from pipeline.intake.rollup import DATA_SHEET, ROLLUP, is_consolidated
+from pipeline.intake.rollup import DATA_SHEET, ROLLUP, ROLLUP_REFUSALS, is_consolidated
 from pipeline.intake.sniff import sniff_kind
 from pipeline.intake.zipguard import InflatedParts, check_zip
 from pipeline.isolation import describe_error
@@ -152,7 +152,7 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
         return
     inflated = InflatedParts()
     if kind in ("xlsx", "xlsm", "ods") and (refusal := check_zip(data, keep=inflated)) is not None:
-        if refusal.code == "far-cell" and is_consolidated(data):  # a large roll-up: guarded by its own limits
+        if refusal.code in ROLLUP_REFUSALS and is_consolidated(data):  # a large roll-up: guarded by its own limits
             submission.kind = ROLLUP
             submission.reject("not-template", form=spec.short_title, why="bảng tổng hợp, không phải mẫu báo cáo")
             return

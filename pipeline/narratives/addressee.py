@@ -38,3 +38,22 @@ def addressee(text: str, default: str | None = None, office: tuple[str, ...] = (
     if chosen.group("state"):
         return STATE
     return OFFICE if any(text.startswith(name, chosen.start()) for name in office) else UNION
+
+
+_LEVELS = (" tỉnh", " thành phố", " huyện", " thị xã", " quận")
+
+
+def own_names(office: str, symbol: str = "") -> tuple[str, ...]:
+    """The office's names as units write them, lower case, from its name and symbol (consolidate.toml or the
+    spec): "liên đoàn lao động tỉnh thanh hóa", "liên đoàn lao động tỉnh", "lđlđ tỉnh". A bare symbol is not
+    one ("lđlđ" alone may be a district's)."""
+    name = " ".join(office.lower().split())
+    names = {name} if name else set()
+    for level in _LEVELS:
+        if level in name:
+            names.add(name[:name.index(level) + len(level)])
+            if symbol:
+                names.add(symbol.lower() + level)
+            break
+    return tuple(sorted(names))
+

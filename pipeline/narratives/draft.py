@@ -26,7 +26,7 @@ def who(group: Group, unit_count: int, names: dict[str, str]) -> str:
     units = group.units
     if len(units) <= 3:
         return "(" + ", ".join(names.get(code, code) for code in units) + ")"
-    offices = {code.rsplit("/", 1)[0] for code in units if "/" in code}
+    offices = {code.split("/", 1)[0] for code in units if "/" in code}  # the sub-office right under this one
     every = _offices(names) if offices else 0
     if len(offices) in (0, every):  # said only when it tells something: not when every sub-office's units say it
         return f"({len(units)}/{unit_count} đơn vị)"
@@ -40,7 +40,7 @@ def _offices(names: dict[str, str]) -> int:
     """How many sub-offices the merged units come from (units reporting directly count as none): once per names."""
     known = _OFFICES.get(id(names))
     if known is None or known[0] is not names:
-        known = names, len({code.rsplit("/", 1)[0] for code in names if "/" in code})
+        known = names, len({code.split("/", 1)[0] for code in names if "/" in code})
         _OFFICES.clear()
         _OFFICES[id(names)] = known
     return known[1]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.form import FormSpec
+from pipeline.narratives.addressee import own_names
 
 _WORD = re.compile(r"[0-9a-zà-ỹđ]+(?:/[0-9a-zà-ỹđ]+)?")
 _FIGURE = re.compile(r"[0-9]+")
@@ -257,7 +258,10 @@ def _load(spec: FormSpec, office: tuple[int, ...] | None = None) -> Thesaurus:
     return Thesaurus(tuple(Theme(t["id"], t["label"], tuple(t["any"]), tuple(t.get("not", ())),
                                  tuple(t.get("fields", ())), t.get("addressee")) for t in raw.get("themes", [])),
                      tuple(kinds.get("restates", ())), tuple(kinds.get("rating_words", ())),
-                     tuple(kinds.get("boilerplate", ())), tuple(raw.get("addressees", {}).get("office", ())))
+                     tuple(kinds.get("boilerplate", ())),
+                     # the office's own names: the thesaurus' and those of the office the spec is written for now
+                     tuple(dict.fromkeys((*raw.get("addressees", {}).get("office", ()),
+                                          *own_names(spec.office, spec.symbol)))))
 
 
 def group_sentences(thesaurus: Thesaurus, field_code: str,

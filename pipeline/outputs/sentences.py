@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.form import FormSpec
+from pipeline.intake.rollup import on_roster
 from pipeline.merge import Figures, totals_frame
 from pipeline.previous.compare import movement
 from pipeline.vietnamese import lower_first, vn_amount, vn_number, vn_percent
@@ -124,7 +125,7 @@ def both_periods_sentence(previous, data: Figures, spec: FormSpec, like_for_like
     from pipeline.previous.compare import new_unit_words, units_in_both
 
     both, new, gone = units_in_both(previous, {str(code) for code in data.units[spec.roles.unit_code]})
-    dropped = {code for code in gone if roster is not None and code not in roster}
+    dropped = {code for code in gone if roster is not None and not on_roster(code, roster)}
     text = f"So sánh với {previous.phrase}: {len(both)} đơn vị có báo cáo cả hai kỳ"
     if new:
         text += f"; {len(new)} đơn vị {new_unit_words(previous)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline.form import FieldSpec
+from pipeline.intake.rollup import on_roster
 from pipeline.outputs.workbook.common import Book
 from pipeline.previous.compare import change, new_unit_words
 
@@ -31,7 +32,7 @@ def write(book: Book, sheet: Worksheet) -> None:
         now, then = current.get(code), previous.units.get(code)
         name = (now or {}).get(spec.roles.unit_name) or names.get(code, "")
         note = (new_note if then is None else "" if now is not None
-                else "không còn trong danh sách đơn vị" if ledger.roster_given and code not in names
+                else "không còn trong danh sách đơn vị" if ledger.roster_given and not on_roster(code, names)
                 else "chưa có báo cáo kỳ này")
         book.text(sheet, row, 0, code)
         book.text(sheet, row, 1, name)

@@ -44,7 +44,7 @@ def write_data_sheet(book) -> None:
     rows = [("form", spec.id), ("version", spec.version), ("period", spec.period),
             ("phrase", spec.period_phrase), ("sheet", BY_UNIT), ("unit_code", spec.roles.unit_code),
             ("office", spec.office_code), ("office_name", spec.office),
-            ("expected", str(len(ledger.units))), ("reported", str(book.data.unit_count))]
+            ("expected", str(ledger.expected)), ("reported", str(book.data.unit_count))]
     for row, (key, value) in enumerate(rows):
         sheet.write_string(row, 0, key)
         sheet.write_string(row, 1, value)

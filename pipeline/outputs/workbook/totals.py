@@ -192,7 +192,7 @@ def by_office(book: Book, sheet: Worksheet, row: int) -> int:
     if not rollups:
         return row
     spec, f, units = book.spec, book.f, book.data.units
-    office = units[spec.roles.unit_code].astype(str).map(lambda c: c.rsplit(SEPARATOR, 1)[0] if SEPARATOR in c
+    office = units[spec.roles.unit_code].astype(str).map(lambda c: c.split(SEPARATOR, 1)[0] if SEPARATOR in c
                                                           else DIRECT)
     offices = [*sorted(rollups), *([DIRECT] if (office == DIRECT).any() else [])]
     sheet.write_string(row, 0, "THEO CÔNG ĐOÀN CẤP TRÊN CƠ SỞ (TỔNG CÁC CĐCS TRONG BẢNG TỔNG HỢP CỦA TỪNG ĐƠN VỊ)", f["section"])
