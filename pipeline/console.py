@@ -117,7 +117,10 @@ def describe_checked(records: list[FileRecord]) -> str:
         errors = sum(p.is_error for p in record.problems)
         verdict = ("BỎ QUA" if record.state == "ignored" else "CÓ LỖI" if errors or record.state == "rejected"
                    else "ĐANG CHÉP DỞ" if record.state == "pending" else "HỢP LỆ")
-        lines.append(f"{record.relative}: {verdict}" + (f" ({record.unit})" if record.unit else ""))
+        rollup = record.submission.rollup if record.submission.kind == "rollup" else None
+        about = (f" (bảng tổng hợp của {record.unit}: {len(record.submission.parts)} CĐCS)" if rollup and record.unit
+                 else f" ({record.unit})" if record.unit else "")
+        lines.append(f"{record.relative}: {verdict}{about}")
         if record.submission.reason:
             lines.append(f"  {record.submission.reason}")
         for problem in sorted(record.problems, key=lambda p: not p.is_error):
