@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +25,23 @@ class ResultCache:
 
     key: str
     lookup: Callable[[list[str]], dict[str, str]]  # sha256s -> their rows (those the register has)
-    fresh: dict[str, str] = field(default_factory=dict)
+    # The files this run read, by content: the submission and its problems as reading left them (later stages add
+    # theirs). Made into rows only when the register is written: a row per file held all run long was as large again
+    # as the results themselves (a gigabyte at 10,000 files).
+    fresh: dict[str, tuple[Submission, tuple[Problem, ...], dict]] = field(default_factory=dict)
     hits: int = 0
     # Files this run hashed already (run._fingerprint): path -> (size, mtime_ns, sha256), so none is read twice.
     hashed: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+
+
+    def keep(self, submission: Submission, standard: dict) -> None:
+        self.fresh[submission.sha256] = (submission, tuple(submission.problems), standard)
+
+    def rows(self, leave_out: set[str] = frozenset()) -> Iterator[tuple[str, str]]:
+        """(sha256, row) of each file read now, made one at a time as the register stores them."""
+        for sha, (submission, problems, standard) in self.fresh.items():
+            if sha not in leave_out:
+                yield sha, to_row(submission, standard, problems)
 
 
 def content_key(spec: FormSpec, extra: tuple[Path, ...] = ()) -> str:
@@ -43,9 +56,10 @@ def content_key(spec: FormSpec, extra: tuple[Path, ...] = ()) -> str:
     return digest.hexdigest()
 
 
-def to_row(submission: Submission, standard: dict) -> str:
+def to_row(submission: Submission, standard: dict, problems: tuple[Problem, ...] | None = None) -> str:
     """The result of reading one file, as text (the file's path, size and time are not part of it; the form's own
-    cell map, which almost every file has, is written as null)."""
+    cell map, which almost every file has, is written as null); `problems`, those reading found, when later
+    stages have added theirs since."""
     return json.dumps({
         "kind": submission.kind, "read": submission.read, "aside": submission.aside,
         "form": [submission.form_id, submission.form_version, submission.hidden_unit],
@@ -53,7 +67,7 @@ def to_row(submission: Submission, standard: dict) -> str:
         "cells": None if submission.cells == standard else submission.cells,
         "unit": [submission.unit, submission.unit_name],
         "problems": [[p.severity, p.code, p.message, p.field, p.sheet, p.cell, p.value, list(p.related)]
-                     for p in submission.problems],
+                     for p in (submission.problems if problems is None else problems)],
         "sentences": submission.sentences}, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cache import ResultCache, from_row, to_row
+from pipeline.cache import ResultCache, from_row
 from pipeline.catalogue import NOT_OPENED
 from pipeline.form import FormSpec
 from pipeline.intake.rollup import ROLLUP
@@ -79,7 +79,7 @@ def read_files(spec: FormSpec, found: list[Found], progress: bool = False,
             submission.values = dict(zip(codes, submission.values))
         # never a copy under way; a roll-up is read each time (a few per run, and its units are no row of the cache)
         if cache is not None and submission.sha256 and not submission.pending and submission.kind != ROLLUP:
-            cache.fresh[submission.sha256] = to_row(submission, standard)
+            cache.keep(submission, standard)
         records.append(FileRecord(relative, submission))
     return records
 

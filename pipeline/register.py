@@ -18,6 +18,8 @@ from pipeline.journal import JOURNAL_NAME, Mark, read_journal
 from pipeline.vietnamese import parse_vn_date
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from pipeline.narratives.corrections import Changes, Correction
 
 # What a run makes of the register's knowledge (arrival times, the office's marks) is arrivals.py's; its names
@@ -253,7 +255,7 @@ class Register:
             return {}
 
     def record_run(self, now: dt.datetime, options: dict, records, units, outputs: list[Path],
-                   corrections: Changes | None = None, results: tuple[str, dict[str, str]] | None = None,
+                   corrections: Changes | None = None, results: tuple[str, Iterable[tuple[str, str]]] | None = None,
                    feedback: tuple[str, dict[str, str]] | None = None) -> None:
         """One transaction: the files, the run, what each file and unit became, and the corrections of the
         grouping the office typed or withdrew since the last run. Nothing if it cannot be written."""
@@ -292,7 +294,7 @@ class Register:
                     db.execute(_RESULTS_TABLE)
                     db.execute("DELETE FROM results WHERE key <> ?", (key,))  # read by another tool or spec
                     db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
-                                   [(sha, key, row) for sha, row in rows.items()])
+                                   ((sha, key, row) for sha, row in rows))
         except sqlite3.Error as exc:
             self.written = False
             self.notes.append(f"Không ghi được sổ tiếp nhận {self.path.name} lần này ({exc}): đĩa đầy, không có quyền "

@@ -198,7 +198,7 @@ def consolidate_inbox(spec: FormSpec, options: RunOptions) -> Run | Unchanged:
         if options.keep_unchanged:
             chosen["fingerprint"] = fingerprint
         register.record_run(now, chosen, records, ledger.units, outputs.paths, typed,
-                            (key, {sha: row for sha, row in cache.fresh.items() if sha not in unsettled}),
+                            (key, cache.rows(unsettled)),
                             (spec.id, {w.path.name: w.source for w in outputs.feedback}))
     office_notes = options.office_part.notes if options.office_part else ()
     return Run(consolidation, outputs, (*opening_notes, *correction_notes, *office_notes, *outputs.notes,

@@ -460,3 +460,17 @@ def test_the_title_is_not_headed_twice_and_the_letterhead_has_its_rules(three_un
     assert len(rules) == 2  # under the issuer and under "CÔNG ĐOÀN VIỆT NAM"
     cells = "\n".join(c.text for c in letterhead.rows[0].cells)
     assert "Số: …/BC-CĐVC" in cells
+
+
+def test_points_past_excels_last_row_are_said_not_written(tmp_path, write_submission, monkeypatch):
+    """A national roll-up has more points than a sheet has rows: the sheet stops at the last row with a note."""
+    import pipeline.outputs.workbook.pointgroups as pointgroups
+
+    write_submission("a.xlsx", "CD001")
+    write_submission("b.xlsx", "CD002")
+    monkeypatch.setattr(pointgroups, "LAST_ROW", 12)  # as if Excel's sheet ended at row 13
+    run_json(tmp_path / "inbox", tmp_path / "out")
+    rows = CalamineWorkbook.from_path(str(tmp_path / "out" / "tong-hop-bao-cao-cd-2023.xlsx")).get_sheet_by_name(
+        "Phân nhóm câu").to_python()
+    assert len(rows) <= 13
+    assert any(str(row[0]).startswith("Còn ") and "giới hạn 1.048.576 dòng" in str(row[0]) for row in rows)

@@ -141,12 +141,18 @@ def _value(field, value):
 
 
 def _texts(book) -> dict[tuple[str, str], str]:
-    """Each unit's text by (unit code, field code); a long text continues over several rows."""
+    """Each unit's text by (unit code, field code): a row per unit under a header of field codes; a long text
+    continues in the rows after, under the same unit code."""
+    rows = book.get_sheet_by_name(TEXTS_SHEET).to_python()
+    if not rows:
+        return {}
+    codes = [cell_text(c) for c in rows[0]]
     found: dict[tuple[str, str], str] = {}
-    for row in book.get_sheet_by_name(TEXTS_SHEET).to_python():
-        if len(row) > 2:
-            key = (cell_text(row[0]), cell_text(row[1]))
-            found[key] = found.get(key, "") + cell_text(row[2])
+    for row in rows[1:]:
+        unit = cell_text(row[0]) if row else ""
+        for code, value in zip(codes[1:], row[1:]):
+            if unit and value not in ("", None):
+                found[unit, code] = found.get((unit, code), "") + cell_text(value)
     return found
 
 

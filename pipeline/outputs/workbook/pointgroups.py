@@ -20,6 +20,7 @@ WIDTHS = (26, 11, 26, 70, 7, 40, 26)
 INSTRUCTION = ("Gõ số nhóm khác để chuyển ý sang nhóm đó, gõ tên nhóm mới để lập nhóm mới, hoặc gõ “riêng” để ý đứng "
                "riêng; lần tổng hợp sau sẽ áp dụng.")
 GONE = "(ý này không còn trong báo cáo của đơn vị)"
+LAST_ROW = 1_048_575  # Excel's last row, counted from 0
 
 
 def write(book: Book, sheet: Worksheet) -> None:
@@ -30,8 +31,12 @@ def write(book: Book, sheet: Worksheet) -> None:
     book.header(sheet, row, list(COLUMNS))
     sheet.write_string(row, CHOSEN, COLUMNS[CHOSEN], book.f["header_editable"])
     in_force = {c.key: c for c in consolidation.corrections}
-    points = sum(len(group.sentences) for f in spec.narrative_fields for group in data.themes.get(f.code, []))
+    every = sum(len(group.sentences) for f in spec.narrative_fields for group in data.themes.get(f.code, []))
     missing = list(consolidation.corrections_missing)
+    # Excel's sheet ends at row 1,048,576: a national roll-up's points would run past it. What does not fit is
+    # said in a row of its own; those points still count in their groups everywhere else.
+    points = min(every, LAST_ROW - row - 3 - len(missing))
+    left_out = every - points
     sheet.autofilter(row, 0, row + points, len(COLUMNS) - 1)
     top, number_xf, editable = book.xf["text_top"], book.xf["num"], book.xf["editable"]
     names = book.unit_names()
@@ -39,7 +44,7 @@ def write(book: Book, sheet: Worksheet) -> None:
     def make():
         # A row's height as fit_height gives it, from each column's lines, the lines of what repeats (the section,
         # the group's label, the unit's code and name) counted once: this sheet has a row per point of the province.
-        named = {}
+        named, written = {}, 0
         for field in spec.narrative_fields:
             section = section_text(spec, field.code)
             section_lines = line_count(section, WIDTHS[0])
@@ -47,6 +52,9 @@ def write(book: Book, sheet: Worksheet) -> None:
                 label = group.label
                 fixed = max(section_lines, line_count(label, WIDTHS[5]), line_count("", WIDTHS[4]))
                 for unit, name, text in group.sentences:
+                    if written == points:
+                        break
+                    written += 1
                     correction = in_force.get((field.code, unit, collapsed(text)))
                     chosen = _shown(correction, number)
                     if (unit, name) not in named:
@@ -56,6 +64,10 @@ def write(book: Book, sheet: Worksheet) -> None:
                     yield height_of(lines), [
                         (0, section, top), (1, cut(unit), top), (2, cut(name), top), (3, cut(text), top),
                         (4, number, number_xf), (5, cut(label), top), (CHOSEN, chosen, editable)]
+        if left_out:
+            yield None, [(0, f"Còn {left_out:,} ý không hiện ở trang này vì trang đã tới giới hạn 1.048.576 dòng của "
+                             "Excel; các ý đó vẫn được tính trong các nhóm (trang Nhóm ý kiến, dự thảo báo cáo)."
+                             .replace(",", "."), book.xf["note"])]
         if missing:
             yield None, []
             yield None, [(0, f"Chỉnh sửa phân nhóm không còn áp dụng được ({len(missing)}): ý không còn trong báo cáo "
@@ -69,7 +81,8 @@ def write(book: Book, sheet: Worksheet) -> None:
                 yield fit_height([section, "", name, correction.text, "", GONE, chosen], WIDTHS), [
                     (0, section, top), (1, cut(correction.unit), top), (2, cut(name), top),
                     (3, cut(correction.text), top), (4, None, top), (5, GONE, top), (CHOSEN, chosen, editable)]
-    book.bulk(sheet, row + 1, points + (2 + len(missing) if missing else 0), len(COLUMNS) - 1, make)
+    book.bulk(sheet, row + 1, points + (1 if left_out else 0) + (2 + len(missing) if missing else 0),
+              len(COLUMNS) - 1, make)
 
 
 def _shown(correction: Correction | None, number: int) -> str | int | None:

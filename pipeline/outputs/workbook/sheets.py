@@ -51,15 +51,24 @@ def write_data_sheet(book) -> None:
     sheet.very_hidden()
     if not spec.narrative_fields:
         return
+    # A row per unit (a national roll-up's units fit Excel's rows; a row per text would not), a column per field.
     texts = book.workbook.add_worksheet(TEXTS_SHEET)
-    row = 0
+    codes = [f.code for f in spec.narrative_fields]
+    for col, code in enumerate([spec.roles.unit_code, *codes]):
+        texts.write_string(0, col, code)
+    by_unit: dict[str, dict[str, str]] = {}
     for code, entries in book.data.narratives.items():
         for unit, _, text in entries:
-            for start in range(0, len(text), CELL_LIMIT):  # a text longer than a cell holds goes on in the next row
-                texts.write_string(row, 0, unit)
-                texts.write_string(row, 1, code)
-                texts.write_string(row, 2, text[start:start + CELL_LIMIT])
-                row += 1
+            by_unit.setdefault(unit, {})[code] = text
+    row = 0
+    for unit, found in by_unit.items():
+        longest = max(len(text) for text in found.values())
+        for start in range(0, longest, CELL_LIMIT):  # a text longer than a cell holds goes on in the next row
+            row += 1
+            texts.write_string(row, 0, unit)
+            for col, code in enumerate(codes, start=1):
+                if found.get(code, "")[start:start + CELL_LIMIT]:
+                    texts.write_string(row, col, found[code][start:start + CELL_LIMIT])
     texts.very_hidden()
 
 
