@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -194,9 +195,20 @@ def _day(moment: dt.datetime) -> dt.date:
 def _named_after(unit: RosterUnit, unread: list[FileRecord]) -> FileRecord | None:
     """A rejected file with no readable unit code whose name carries this unit's code: the unit did send
     something (a home-made table, a broken file), so chasing it as "not sent" would mislead."""
-    token = re.compile(rf"(?<![0-9A-Za-z]){re.escape(unit.code)}(?![0-9A-Za-z])", re.IGNORECASE)
-    matches = [r for r in unread if token.search(r.relative)]
+    if not unread:  # the common case, and a roster of thousands: nothing to look for
+        return None
+    if unit.code.isalnum():  # a code of letters and digits: one of the words of the file's name
+        matches = [r for r in unread if unit.code.casefold() in _words(r.relative)]
+    else:
+        token = re.compile(rf"(?<![0-9A-Za-z]){re.escape(unit.code)}(?![0-9A-Za-z])", re.IGNORECASE)
+        matches = [r for r in unread if token.search(r.relative)]
     return max(matches, key=lambda r: r.submission.mtime) if matches else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(name: str) -> frozenset[str]:
+    """The runs of letters and digits in a file's name, in lower case: where a unit's code may stand."""
+    return frozenset(word.casefold() for word in re.findall(r"[0-9A-Za-z]+", name))
 
 
 def _unit_statuses(winners: dict[str, FileRecord], roster: list[RosterUnit] | None,
