@@ -11,7 +11,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from pipeline.narratives.themes import groups_of_units, joined_labels
 from pipeline.outputs import Written
-from pipeline.outputs.report import ANNEX_LIMIT, _setup, _Writer
+from pipeline.outputs.docpage import setup
+from pipeline.outputs.report import ANNEX_LIMIT, _Writer
 
 if TYPE_CHECKING:
     from pipeline.consolidation import Consolidation
@@ -25,7 +26,7 @@ def annex_fields(spec: FormSpec) -> list:
 
 def write_annex(consolidation: Consolidation, path: Path) -> Written:
     document = Document()
-    _setup(document)
+    setup(document)
     _AnnexWriter(document, consolidation).write()
     document.save(str(path))
     return Written(path)
