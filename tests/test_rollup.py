@@ -287,9 +287,8 @@ def test_a_request_to_the_office_of_the_level_above_is_its_own_not_forwarded():
 
 
 def test_a_rollup_of_a_form_with_periods_is_read_in_its_period(tmp_path):
-    import shutil
-
     import random
+    import shutil
 
     from pipeline.demo import demo_roster, demo_values
 
