@@ -25,7 +25,7 @@ def summary(result: Run) -> str:
                  f"đúng hạn {sum(u.state == 'on_time' for u in units)} · muộn {sum(u.state == 'late' for u in units)} · "
                  f"có lỗi {sum(u.state == 'rejected' for u in units)} · chưa nộp {sum(u.state == 'missing' for u in units)}"
                  + ("" if ledger.roster_given else " (không có danh sách đơn vị: chỉ tính các đơn vị đã gửi)"))
-    rolled = [r for r in ledger.records if r.parts]
+    rolled = ledger.rollups
     if rolled:
         lines.append(f"  trong đó {len(rolled)} bảng tổng hợp của công đoàn cấp trên cơ sở, gồm {sum(len(r.parts) for r in rolled)} "
                      f"CĐCS; tổng cộng {result.consolidation.figures.unit_count}/{ledger.expected} CĐCS có số liệu")

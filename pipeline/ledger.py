@@ -114,6 +114,11 @@ class Ledger:
     counts: Counter = field(default_factory=Counter)
 
     @property
+    def rollups(self) -> list[FileRecord]:
+        """The sub-offices' consolidated workbooks whose units were merged (accepted roll-ups)."""
+        return [r for r in self.records if r.parts]
+
+    @property
     def accepted(self) -> list[FileRecord]:
         """What the figures are merged from: each accepted unit file, and each unit of an accepted roll-up."""
         return [part for r in self.records if r.state == FileState.ACCEPTED

@@ -32,6 +32,17 @@ ROLLUP_REFUSALS = frozenset({"far-cell", "zip-bomb"})
 SEPARATOR = "/"  # between the sub-office's code and its unit's: HUYEN01/CD001
 
 
+def data_part(book) -> dict[str, str]:
+    """The consolidated workbook's machine-readable part (`_du_lieu`): form, version, period, office, sheet…"""
+    return {cell_text(row[0]): cell_text(row[1]) for row in book.get_sheet_by_name(DATA_SHEET).to_python()
+            if len(row) > 1}
+
+
+def codes_row(rows: list[list]) -> int | None:
+    """Where the hidden row of field codes is in "Theo đơn vị" (its first cell is CODES_MARK), or None."""
+    return next((i for i, row in enumerate(rows) if row and cell_text(row[0]) == CODES_MARK), None)
+
+
 def is_consolidated(data: bytes) -> bool:
     """An xlsx whose workbook part names the machine-readable sheet: a workbook this tool wrote."""
     import zipfile
@@ -75,8 +86,7 @@ def read_rollup(spec: FormSpec, submission: Submission, data: bytes) -> Submissi
         submission.read = False
         return submission
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    meta = {cell_text(row[0]): cell_text(row[1]) for row in book.get_sheet_by_name(DATA_SHEET).to_python()
-            if len(row) > 1}
+    meta = data_part(book)
     submission.problems = [p for p in submission.problems if p.code != "not-template"]
     submission.kind, submission.read = ROLLUP, True
     submission.form_id, submission.form_version = meta.get("form", ""), meta.get("version", "")
@@ -95,7 +105,7 @@ def read_rollup(spec: FormSpec, submission: Submission, data: bytes) -> Submissi
         submission.values = {spec.roles.period: period}
     sheet = meta.get("sheet", "")
     rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False) if sheet in book.sheet_names else []
-    start = next((i for i, row in enumerate(rows) if row and cell_text(row[0]) == CODES_MARK), None)
+    start = codes_row(rows)
     if start is None:
         return submission.reject("rollup-mismatch", detail=f"không thấy dòng mã trường trong trang \"{sheet}\"")
     codes = [cell_text(c) for c in rows[start]]

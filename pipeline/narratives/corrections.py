@@ -86,8 +86,8 @@ def read_corrections(workbook_path: Path, spec: FormSpec) -> tuple[list[Correcti
 def read_sheet(workbook_path: Path, spec: FormSpec) -> SheetRead:
     """The old workbook's sheet read with python-calamine (see SheetRead). A workbook that cannot be read, or has
     no such sheet, is one problem (or none: a workbook of a form without narratives), never an exception."""
-    from pipeline.intake.rollup import DATA_SHEET
-    from pipeline.tables import TableError, cell_text, reading
+    from pipeline.intake.rollup import DATA_SHEET, data_part
+    from pipeline.tables import TableError, reading
 
     path = Path(workbook_path)
     result = SheetRead()
@@ -98,8 +98,7 @@ def read_sheet(workbook_path: Path, spec: FormSpec) -> SheetRead:
             book = CalamineWorkbook.from_path(str(path))
             names = book.sheet_names
             if DATA_SHEET in names:
-                meta = {cell_text(row[0]): cell_text(row[1]) for row in book.get_sheet_by_name(DATA_SHEET).to_python()
-                        if len(row) > 1}
+                meta = data_part(book)
                 result.form, result.period = meta.get("form") or None, meta.get("period") or None
             if SHEET not in names:
                 return result

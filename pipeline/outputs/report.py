@@ -108,7 +108,7 @@ class _ReportWriter(_Writer):
         code, name = self.spec.roles.unit_code, self.spec.roles.unit_name
         self.names = {str(r[code]): str(r[name]) for r in self.data.units[[code, name]].to_dict("records")}
         # Who the office's report goes back down to: its CĐCS, or, at the level above, its member unions too
-        self.below = "Các đơn vị" if any(r.parts for r in self.ledger.records) else "Các CĐCS"
+        self.below = "Các đơn vị" if self.ledger.rollups else "Các CĐCS"
 
     # ------------------------------------------------------------ building blocks
     def table(self, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
@@ -207,7 +207,7 @@ class _ReportWriter(_Writer):
         self.para(wording.format(**names, next_year=self.spec.year + 1, units=self.data.unit_count, scope=self.scope,
                                  share=vn_percent(sent if len(units) == self.ledger.expected else self.data.unit_count,
                                                   self.ledger.expected), period_phrase=self.spec.period_phrase))
-        rolled = [r for r in self.ledger.records if r.parts]
+        rolled = self.ledger.rollups
         if rolled:  # at the level above: whose reports the figures come from
             offices = "; ".join(f"{r.submission.unit_name or r.submission.unit}: {len(r.parts)}"
                                 + (f"/{r.submission.rollup['expected']}" if r.submission.rollup.get("expected") else "")

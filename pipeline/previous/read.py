@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.aggregate import total
 from pipeline.form import FormSpec
 from pipeline.intake.numbers import parse_vietnamese_number
-from pipeline.intake.rollup import CODES_MARK, DATA_SHEET
+from pipeline.intake.rollup import DATA_SHEET, codes_row, data_part
 from pipeline.tables import TableError, cell_text, clean, read_rows, reading
 
 TABLE_CODE, TABLE_VALUE, TABLE_UNIT = "Mã trường", "Giá trị", "Mã CĐCS"
@@ -68,13 +68,12 @@ def _read(spec: FormSpec, path: Path) -> PreviousPeriod:
 
 # ---------------------------------------------------------------- this tool's workbook
 def _from_workbook(spec: FormSpec, path: Path, book) -> PreviousPeriod:
-    meta = {cell_text(row[0]): cell_text(row[1]) for row in book.get_sheet_by_name(DATA_SHEET).to_python()
-            if len(row) > 1}
+    meta = data_part(book)
     sheet = meta.get("sheet", "")
     if sheet not in book.sheet_names:
         raise PreviousError(f"Tệp {path}: phần dữ liệu cho máy đọc trỏ tới trang \"{sheet}\" không có trong tệp.")
     rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    start = next((i for i, row in enumerate(rows) if row and cell_text(row[0]) == CODES_MARK), None)
+    start = codes_row(rows)
     if start is None:
         raise PreviousError(f"Tệp {path}: không thấy dòng mã trường trong trang \"{sheet}\".")
     codes = [cell_text(c) for c in rows[start]]

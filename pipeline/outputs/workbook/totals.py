@@ -185,10 +185,10 @@ DIRECT = "Trực thuộc"  # the units that report straight to this office, besi
 def by_office(book: Book, sheet: Worksheet, row: int) -> int:
     """At the level above: each sub-office's figures over the units of its roll-up (and those reporting directly),
     with how many of its own units reported; nothing when no roll-up was merged."""
-    from pipeline.intake.rollup import ROLLUP, SEPARATOR
+    from pipeline.intake.rollup import SEPARATOR
     from pipeline.merge import province_figures
 
-    rollups = {r.submission.unit: r for r in book.ledger.records if r.submission.kind == ROLLUP and r.parts}
+    rollups = {r.submission.unit: r for r in book.ledger.rollups}
     if not rollups:
         return row
     spec, f, units = book.spec, book.f, book.data.units
