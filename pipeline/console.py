@@ -50,8 +50,12 @@ def summary(result: Run) -> str:
         lines.append(f"  Thư phản hồi soạn sẵn cho {len(outputs.mails)} đơn vị (mở bằng Outlook hoặc Thunderbird, đọc lại "
                      f"rồi gửi): {outputs.mails[0].path.parent}/")
     lines.extend(f"Lưu ý: {note}" for note in result.notes)
-    lines.append(f"Việc tiếp theo: mở bảng tổng hợp; gửi tệp trong thư mục {folder} cho các đơn vị có lỗi; nhắc các "
-                 f"đơn vị chưa nộp (danh sách kèm email trong {chase}).")
+    steps = ["mở bảng tổng hợp"]  # only what there is to do
+    if outputs.feedback:
+        steps.append(f"gửi tệp trong thư mục {folder} cho các đơn vị có lỗi")
+    if result.ledger.units_in("missing") or result.ledger.units_in("late"):
+        steps.append(f"nhắc các đơn vị chưa nộp (danh sách kèm email trong {chase})")
+    lines.append(f"Việc tiếp theo: {'; '.join(steps)}.")
     return "\n".join(lines)
 
 

@@ -474,3 +474,11 @@ def test_points_past_excels_last_row_are_said_not_written(tmp_path, write_submis
         "Phân nhóm câu").to_python()
     assert len(rows) <= 13
     assert any(str(row[0]).startswith("Còn ") and "giới hạn 1.048.576 dòng" in str(row[0]) for row in rows)
+
+
+def test_the_next_steps_name_only_what_there_is_to_do(tmp_path, write_submission):
+    write_submission("a.xlsx", "CD001")
+    saved = CliRunner().invoke(cli, ["--inbox", str(tmp_path / "inbox"), "--outbox", str(tmp_path / "out")])
+    assert saved.exit_code == 0, saved.output
+    # no roster, nothing refused: nothing to send back, nobody to chase
+    assert "Việc tiếp theo: mở bảng tổng hợp." in saved.output
