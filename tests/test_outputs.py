@@ -477,7 +477,11 @@ def test_points_past_excels_last_row_are_said_not_written(tmp_path, write_submis
 
 
 def test_the_next_steps_name_only_what_there_is_to_do(tmp_path, write_submission):
-    write_submission("a.xlsx", "CD001")
+    import os
+
+    path = write_submission("a.xlsx", "CD001")
+    on_time = dt.datetime(2023, 12, 5, 9).timestamp()
+    os.utime(path, (on_time, on_time))
     saved = CliRunner().invoke(cli, ["--inbox", str(tmp_path / "inbox"), "--outbox", str(tmp_path / "out")])
     assert saved.exit_code == 0, saved.output
     # no roster, nothing refused: nothing to send back, nobody to chase
