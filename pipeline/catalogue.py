@@ -91,6 +91,10 @@ CATALOGUE: dict[str, Entry] = {
         ERROR, "bảng tổng hợp chưa có mã đơn vị",
         "Bảng tổng hợp của “{name}” chưa ghi mã đơn vị gửi, nên không phân biệt được với bảng của đơn vị khác.",
         "Đơn vị đó chạy consolidate init, ghi mã (code) vào consolidate.toml, tổng hợp lại rồi gửi bảng mới.", _READING),
+    "rollup-damaged": Entry(
+        ERROR, "bảng tổng hợp bị hỏng", "Bảng tổng hợp của đơn vị cấp dưới không đọc được: {what}.",
+        "Đơn vị gửi chạy lại consolidate để có bảng tổng hợp mới rồi gửi lại (không sửa, không lưu lại bằng tay).",
+        _READING),
     "rollup-mismatch": Entry(
         ERROR, "bảng tổng hợp bị sửa tay",
         "Các dòng đơn vị của bảng tổng hợp không cộng lại bằng dòng tổng cộng của chính nó: {detail}.",

@@ -111,7 +111,7 @@ def _since(result) -> str:
              and u.unit.code not in {c["unit"] for c in since["units_changed"]}]
     if still:
         parts.append(f"{', '.join(still[:5])}{' …' if len(still) > 5 else ''} vẫn còn lỗi")
-    return f"Từ lần chạy trước ({when}): " + ("; ".join(parts) if parts else "không có gì thay đổi") + "."
+    return f"Từ lần chạy trước ({when}): " + ("; ".join(parts) if parts else "các tệp trong hộp thư đến không đổi") + "."
 
 
 def describe_checked(records: list[FileRecord]) -> str:

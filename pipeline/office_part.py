@@ -212,7 +212,8 @@ def _parsed(spec: FormSpec, path: Path, sha256: str, rows: list[list]) -> Office
                 texts[key[len(TEXT_KEY):]] = text
         elif key in codes and value not in ("", None):
             number = _number(value)
-            if codes[key].kind == "percent" and isinstance(value, float) and number is not None and number <= 1:
+            if (codes[key].kind == "percent" and isinstance(value, float) and number is not None and number <= 1
+                    and _shown_as_percent(path, index)):
                 number *= 100  # "85%" typed in Excel is stored as 0.85 under a percent format
             if number is None:
                 notes.append(f"Phần văn phòng, {cell} ({codes[key].label}): \"{value}\" không phải một số, "
@@ -223,6 +224,18 @@ def _parsed(spec: FormSpec, path: Path, sha256: str, rows: list[list]) -> Office
             else:
                 figures[key] = number
     return OfficePart(path, sha256, texts, figures, tuple(notes))
+
+
+def _shown_as_percent(path: Path, index: int) -> bool:
+    """Whether the value cell of row `index` has a percent format (a typed "85%"), not the part's own "1" for 1 %:
+    asked of openpyxl (calamine gives values, not formats), and only for a fraction in a percent figure."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return "%" in (book[SHEET].cell(row=index + 1, column=VALUE + 1).number_format or "")
+    finally:
+        book.close()
 
 
 def _text(value) -> str:

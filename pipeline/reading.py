@@ -134,7 +134,7 @@ def read_and_split(task: ReadTask) -> Submission:
             from pipeline.isolation import describe_error
 
             submission.parts = []
-            submission.reject("unreadable", value=describe_error(exc))
+            submission.reject("rollup-damaged", value=describe_error(exc), what="một phần của tệp không đọc được")
     for one in [submission, *submission.parts] if submission.readable else ():
         for narrative in spec.narrative_fields:
             text = one.values.get(narrative.code)

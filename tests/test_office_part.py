@@ -205,3 +205,19 @@ def test_a_percentage_typed_in_excel_and_a_number_in_a_text_cell_read_as_typed(s
     book.save(path)
     read = read_office_part(spec, path)
     assert read.figures == {"vp_ct_vung_manh": 85.0} and read.texts == {"I": "2023"}
+
+
+def test_a_fraction_typed_without_a_percent_format_is_that_many_percent(spec, tmp_path):
+    """"1" typed in the part's own number format means 1 %, not 100 %: only a percent format says 0.85 is 85 %."""
+    import openpyxl
+
+    from pipeline.office_part import SHEET
+
+    path = tmp_path / "vp.xlsx"
+    path.write_bytes(build_office_part(spec))
+    book = openpyxl.load_workbook(path)
+    for row in book[SHEET].iter_rows():
+        if row[0].value in ("vp_ct_vung_manh", "vp_ct_thu_kpcd"):
+            row[2].value = 0.5 if row[0].value == "vp_ct_vung_manh" else 1.0
+    book.save(path)
+    assert read_office_part(spec, path).figures == {"vp_ct_vung_manh": 0.5, "vp_ct_thu_kpcd": 1.0}

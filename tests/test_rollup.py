@@ -306,3 +306,44 @@ def test_a_rollup_of_a_form_with_periods_is_read_in_its_period(tmp_path):
     entry = by_file(document)["tong-hop-GD.xlsx"]
     assert entry["status"] == "accepted", entry["problems"]
     assert document["period"] == "30/11/2024"
+
+
+def test_a_rollup_of_another_form_never_stands_for_the_office(tree, tmp_path):
+    """The same office's workbook of another form, arrived later, is refused and does not push its good one out."""
+    import random
+    import shutil
+
+    from pipeline.demo import demo_roster, demo_values
+
+    top, _, _ = tree
+    other = load_spec("1-hdcd")
+    rng = random.Random(3)
+    values = {u.code: demo_values(other, u, rng) for u in demo_roster(rng)[:2]}
+    shutil.copyfile(_sub_office(tmp_path / "other", other, "GD", values), top / "tong-hop-GD-1hdcd.xlsx")
+    later = ON_TIME + 3600
+    os.utime(top / "tong-hop-GD-1hdcd.xlsx", (later, later))
+    _, document = run_json(top, top.parent / "out")
+    files = by_file(document)
+    assert files["tong-hop-GD-1hdcd.xlsx"]["status"] == "rejected" and "other-form" in codes(files["tong-hop-GD-1hdcd.xlsx"])
+    assert files["tong-hop-GD-1hdcd.xlsx"]["office"] == "GD"
+    assert files["tong-hop-GD.xlsx"]["status"] == "accepted"
+
+
+def test_a_damaged_rollup_is_told_as_a_rollup(tree):
+    import zipfile
+
+    top, _, _ = tree
+    path = top / "tong-hop-YT.xlsx"
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/sheet"))
+    parts[sheet] = parts[sheet][: len(parts[sheet]) // 2]  # cut in the middle: no longer well-formed XML
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    os.utime(path, (ON_TIME, ON_TIME))
+    _, document = run_json(top, top.parent / "out")
+    entry = by_file(document)["tong-hop-YT.xlsx"]
+    assert entry["status"] == "rejected" and entry["kind"] == "rollup" and codes(entry) == {"rollup-damaged"}
+    message = entry["problems"][0]["message"]
+    assert "Bảng tổng hợp của đơn vị cấp dưới không đọc được" in message and "chạy lại consolidate" in message

@@ -81,9 +81,12 @@ def read_rollup(spec: FormSpec, submission: Submission, data: bytes) -> Submissi
     # The template's limits on rows and columns do not fit a consolidated workbook of thousands of units; the
     # zip bomb and damage checks stand.
     refusal = check_zip(data, ZipLimits(max_row=1_048_576, max_col=16_384, max_total_uncompressed=2 * 1024 ** 3))
-    if refusal is not None:
-        submission.kind, submission.problems = ROLLUP, [refusal]
-        submission.read = False
+    if refusal is not None:  # a bomb stays one; any other refusal is a damaged roll-up, told as such
+        from pipeline.catalogue import label
+
+        submission.kind, submission.problems, submission.read = ROLLUP, [refusal], False
+        if refusal.code != "zip-bomb":
+            submission.problems = [problem("rollup-damaged", what=label(refusal.code))]
         return submission
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     meta = data_part(book)
@@ -91,7 +94,6 @@ def read_rollup(spec: FormSpec, submission: Submission, data: bytes) -> Submissi
     submission.kind, submission.read = ROLLUP, True
     submission.form_id, submission.form_version = meta.get("form", ""), meta.get("version", "")
     office = meta.get("office", "")
-    submission.unit, submission.unit_name = office or None, meta.get("office_name", "") or None
     submission.rollup = {"office": office, "expected": _int(meta.get("expected")),
                          "reported": _int(meta.get("reported"))}
     period = meta.get("period", "")
@@ -101,6 +103,9 @@ def read_rollup(spec: FormSpec, submission: Submission, data: bytes) -> Submissi
                                  form=f"{spec.id} ({spec.period_phrase})")
     if not office:
         return submission.reject("rollup-no-office", name=meta.get("office_name", "") or "?")
+    # The office's code makes it stand for that office only once it is this form's and period's: a workbook of
+    # another form must not supersede the office's good one (ledger.settle).
+    submission.unit, submission.unit_name = office, meta.get("office_name", "") or None
     if spec.roles.period:  # which of the form's periods it is: the run's choice of period counts it (periods.py)
         submission.values = {spec.roles.period: period}
     sheet = meta.get("sheet", "")

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.catalogue import label
 from pipeline.form import FormSpec, load_spec
 from pipeline.intake.cells import CellReader, formula_faults
 from pipeline.intake.coerce import coerce, is_unicode_vietnamese
@@ -152,9 +153,12 @@ def _read_into(submission: Submission, path: Path, data: bytes, spec: FormSpec) 
         return
     inflated = InflatedParts()
     if kind in ("xlsx", "xlsm", "ods") and (refusal := check_zip(data, keep=inflated)) is not None:
-        if refusal.code in ROLLUP_REFUSALS and is_consolidated(data):  # a large roll-up: guarded by its own limits
-            submission.kind = ROLLUP
-            submission.reject("not-template", form=spec.short_title, why="bảng tổng hợp, không phải mẫu báo cáo")
+        if is_consolidated(data):  # a sub-office's consolidated workbook: a roll-up, told as one
+            submission.kind, submission.rollup = ROLLUP, {"office": None, "expected": None, "reported": None}
+            if refusal.code in ROLLUP_REFUSALS:  # a large one: read again under its own limits (rollup.py)
+                submission.reject("not-template", form=spec.short_title, why="bảng tổng hợp, không phải mẫu báo cáo")
+            else:
+                submission.reject("rollup-damaged", what=label(refusal.code))
             return
         submission.read = False
         submission.problems.append(refusal)
