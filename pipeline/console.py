@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.catalogue import label
+from pipeline.intake.rollup import ROLLUP
 from pipeline.ledger import STATE_LABELS, STATES, FileRecord
 from pipeline.outputs import FEEDBACK_DIR, chase_list_name, feedback_folder
 from pipeline.vietnamese import vn_percent
@@ -121,7 +122,7 @@ def describe_checked(records: list[FileRecord]) -> str:
         errors = sum(p.is_error for p in record.problems)
         verdict = ("BỎ QUA" if record.state == "ignored" else "CÓ LỖI" if errors or record.state == "rejected"
                    else "ĐANG CHÉP DỞ" if record.state == "pending" else "HỢP LỆ")
-        rollup = record.submission.rollup if record.submission.kind == "rollup" else None
+        rollup = record.submission.rollup if record.submission.kind == ROLLUP else None
         about = (f" (bảng tổng hợp của {record.unit}: {len(record.submission.parts)} CĐCS)" if rollup and record.unit
                  else f" ({record.unit})" if record.unit else "")
         lines.append(f"{record.relative}: {verdict}{about}")

@@ -133,12 +133,13 @@ def _int(text: str | None) -> int | None:
 def _unit_rows(spec: FormSpec, rows: list[list], start: int, codes: list[str]):
     """(row number, values by field code) of each unit row, and the totals row's values (None when absent)."""
     unit_col = codes.index(spec.roles.unit_code) if spec.roles.unit_code in codes else 1
-    known = {f.code: f for f in spec.fields}
+    group_col = codes.index("khoi") if "khoi" in codes else None
+    known = spec.by_code
     units = []
     for index, row in enumerate(rows[start + 2:], start=start + 3):  # after the codes and the header
         values = {code: _value(known[code], value) for code, value in zip(codes, row) if code in known}
-        if "khoi" in codes and codes.index("khoi") < len(row):
-            values["khoi"] = cell_text(row[codes.index("khoi")])
+        if group_col is not None and group_col < len(row):
+            values["khoi"] = cell_text(row[group_col])
         unit = cell_text(row[unit_col]) if unit_col < len(row) else ""
         if unit:
             units.append((index, values))

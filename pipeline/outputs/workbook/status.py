@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
+from pipeline.intake.rollup import ROLLUP
 from pipeline.ledger import UNIT_LABELS
 from pipeline.outputs.workbook.common import FONT, Book, set_widths
 from pipeline.outputs.workbook.sheets import STATUS
@@ -39,7 +40,7 @@ def _file(record) -> str:
     """The file that stands for the unit; a sub-office's roll-up says how many of its own units reported."""
     if record is None:
         return ""
-    rollup = record.submission.rollup if record.submission.kind == "rollup" else None
+    rollup = record.submission.rollup if record.submission.kind == ROLLUP else None
     if not rollup or not record.parts:
         return record.relative
     return f"{record.relative} (bảng tổng hợp: {rollup.get('reported')}/{rollup.get('expected')} CĐCS đã báo cáo)"
