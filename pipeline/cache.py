@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,8 @@ def to_row(submission: Submission, standard: dict, problems: tuple[Problem, ...]
         "unit": [submission.unit, submission.unit_name],
         "problems": [[p.severity, p.code, p.message, p.field, p.sheet, p.cell, p.value, list(p.related)]
                      for p in (submission.problems if problems is None else problems)],
-        "sentences": submission.sentences}, ensure_ascii=False, separators=(",", ":"))
+        "sentences": {code: (points, list(keys)) for code, (points, keys) in submission.sentences.items()}},
+        ensure_ascii=False, separators=(",", ":"))
 
 
 def from_row(row: str, path: str, size: int, mtime: float, sha256: str, standard: dict) -> Submission:
@@ -84,7 +86,7 @@ def from_row(row: str, path: str, size: int, mtime: float, sha256: str, standard
         problems=[Problem.restored(severity, code, message, field, sheet, cell, value, tuple(related))
                   for severity, code, message, field, sheet, cell, value, related in data["problems"]],
         unit=unit, unit_name=unit_name,
-        sentences={code: (list(points), list(keys)) for code, (points, keys) in data["sentences"].items()})
+        sentences={code: (list(points), array("Q", keys)) for code, (points, keys) in data["sentences"].items()})
 
 
 def _value(value):

@@ -277,6 +277,10 @@ def main() -> None:
     renamed by then, and freeing a large run's objects one by one costs a noticeable part of a second."""
     use_utf8()
     reserve_stdout()
+    # pandera imports hypothesis, to synthesise test data, whenever it is installed (a test dependency here):
+    # a fifth of a second of every run for a feature the tool never uses. Only the console script shuts it
+    # out; a test process that imports both keeps both.
+    sys.modules.setdefault("hypothesis", None)
     code = run_command(sys.argv[1:])
     for stream in (results(), sys.stderr):
         try:

@@ -121,7 +121,7 @@ def _from_cache(to_read: list[tuple[Path, str]], cache: ResultCache,
 def read_and_split(task: ReadTask) -> Submission:
     """One file read (intake), and its narratives cut into sentences with their group keys, in the worker."""
     from pipeline.intake.submission import spec_of
-    from pipeline.narratives.themes import sentence_keys
+    from pipeline.narratives.themes import sentence_keys, thesaurus_for
 
     submission = read_submission(task)
     spec = spec_of(task.spec_source)
@@ -135,11 +135,12 @@ def read_and_split(task: ReadTask) -> Submission:
 
             submission.parts = []
             submission.reject("rollup-damaged", value=describe_error(exc), what="một phần của tệp không đọc được")
+    thesaurus = thesaurus_for(spec) if submission.readable else None  # one look for the office's file a file
     for one in [submission, *submission.parts] if submission.readable else ():
         for narrative in spec.narrative_fields:
             text = one.values.get(narrative.code)
             if isinstance(text, str) and text.strip():
-                one.sentences[narrative.code] = sentence_keys(spec, narrative.code, text.strip())
+                one.sentences[narrative.code] = sentence_keys(spec, narrative.code, text.strip(), thesaurus)
     return _packed(spec, submission)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -49,7 +50,7 @@ class Submission:
     unit_name: str | None = None
     # Per narrative field, its sentences and their group keys (narratives/themes.py, Keyed), found where the
     # file is read so that the work is shared between the reading processes; empty where nobody asked.
-    sentences: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict)
+    sentences: dict[str, tuple[list[str], Sequence[int]]] = field(default_factory=dict)
     # A consolidated workbook read as a roll-up (intake/rollup.py): its units, each a submission of its own, and
     # its office code, units expected and reported; a unit of one, its row there.
     parts: list[Submission] = field(default_factory=list)

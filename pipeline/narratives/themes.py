@@ -7,6 +7,7 @@ import hashlib
 import re
 import tomllib
 import unicodedata
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,13 +314,15 @@ def group_narratives(spec: FormSpec, narratives: dict[str, list[tuple[str, str, 
 
 # A text's sentences and, in step, their group keys: a theme's number in the thesaurus, or for a sentence no
 # theme covers a number digested from its words, at least 2**63 (compact to send from a worker, the same in
-# every process; a theme's number is one of the small ints Python shares, so it costs no memory).
-Keyed = tuple[list[str], list[int]]
+# every process), kept as an array of unsigned 64-bit numbers: eight bytes a key where a list of Python ints
+# takes forty-four, a few megabytes for every thousand units held all run long.
+Keyed = tuple[list[str], "array[int]"]
 
 
-def sentence_keys(spec: FormSpec, field_code: str, text: str) -> Keyed:
-    """The text's sentences and their group keys (see Keyed)."""
-    return _sentence_keys(thesaurus_for(spec), field_code, text)
+def sentence_keys(spec: FormSpec, field_code: str, text: str, thesaurus: Thesaurus | None = None) -> Keyed:
+    """The text's sentences and their group keys (see Keyed), by `thesaurus` when the caller has it at hand
+    (thesaurus_for looks for the office's file on disk each time it is asked)."""
+    return _sentence_keys(thesaurus or thesaurus_for(spec), field_code, text)
 
 
 def _sentence_keys(thesaurus: Thesaurus, field_code: str, text: str) -> Keyed:
@@ -331,7 +334,7 @@ def _sentence_keys(thesaurus: Thesaurus, field_code: str, text: str) -> Keyed:
     for sentence in sentences:
         theme, key = thesaurus.key_of(sentence, field_code)
         keys.append(numbers[id(theme)] if theme else _digest(key))
-    return sentences, keys
+    return sentences, array("Q", keys)
 
 
 def _digest(key: str) -> int:

@@ -25,7 +25,11 @@ Row = tuple[float | None, list[Cell]]  # (height in points or None, cells); no c
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _ESCAPES = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _EPOCH = dt.datetime(1899, 12, 30)
-_BATCH = 2000  # rows joined before they are encoded and compressed
+# Rows joined before they are encoded and compressed: up to this many characters (a row of a unit's texts runs to
+# tens of thousands, a row of figures to a few hundred).
+_BATCH_CHARS = 1 << 20
+_ESCAPED_KEPT = 4096  # escaped texts kept for reuse within a sheet: short ones (labels, names), which repeat
+_ESCAPED_LENGTH = 300
 
 
 @dataclass
@@ -44,16 +48,32 @@ class SheetRows:
         letters = [column_letter(col) for col in range(self.last_column + 1)]
         number = self.first
         batch: list[str] = []
+        held = 0  # characters in batch
+        # A short text's escaped form, kept while it repeats: a section, a group's label, a unit's name stand on
+        # row after row. Emptied when full, so that one-off texts never make it grow without bound.
+        escaped: dict[str, str] = {}
         for height, cells in self.make():
             number += 1
             if cells:
-                attributes = f' ht="{height:g}" customHeight="1"' if height else ""
-                batch.append(f'<row r="{number}"{attributes}>'
-                             + "".join(_cell(f"{letters[col]}{number}", value, style) for col, value, style in cells)
-                             + "</row>")
-            if len(batch) >= _BATCH:
+                line = [f'<row r="{number}" ht="{height:g}" customHeight="1">' if height else f'<row r="{number}">']
+                for col, value, style in cells:
+                    if type(value) is str and value:  # most cells: a text, written inline
+                        text = escaped.get(value)
+                        if text is None:
+                            text = _text(value)
+                            if len(value) <= _ESCAPED_LENGTH:
+                                if len(escaped) >= _ESCAPED_KEPT:
+                                    escaped.clear()
+                                escaped[value] = text
+                        line.append(f'<c r="{letters[col]}{number}" s="{style}" t="inlineStr"><is>{text}</is></c>')
+                    else:
+                        line.append(_cell(f"{letters[col]}{number}", value, style))
+                line.append("</row>")
+                batch.append("".join(line))
+                held += len(batch[-1])
+            if held >= _BATCH_CHARS:
                 yield "".join(batch).encode("utf-8", "replace")
-                batch = []
+                batch, held = [], 0
         if number != self.first + self.count:
             raise AssertionError(f"{self.part}: {number - self.first} rows made, {self.count} announced")
         if batch:

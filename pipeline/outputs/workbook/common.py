@@ -108,7 +108,10 @@ def fit_height(texts: list, widths: tuple[int, ...]) -> int | None:
 
 def line_count(text, width: int) -> int:
     """The lines a text takes wrapped in a column of `width` (its own line ends counted)."""
-    return sum(-(-len(line) // max(int(width * 1.15), 1)) or 1 for line in str(text).split("\n"))
+    text, across = str(text), max(int(width * 1.15), 1)
+    if "\n" not in text:  # most cells: one paragraph (a row per point of a province's narratives comes here)
+        return -(-len(text) // across) or 1
+    return sum(-(-len(line) // across) or 1 for line in text.split("\n"))
 
 
 def height_of(lines: int) -> int | None:

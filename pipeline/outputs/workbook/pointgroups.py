@@ -55,7 +55,8 @@ def write(book: Book, sheet: Worksheet) -> None:
                     if written == points:
                         break
                     written += 1
-                    correction = in_force.get((field.code, unit, collapsed(text)))
+                    # most runs have no correction in force: no point is then collapsed to be looked up
+                    correction = in_force.get((field.code, unit, collapsed(text))) if in_force else None
                     chosen = _shown(correction, number)
                     if (unit, name) not in named:
                         named[unit, name] = max(line_count(unit, WIDTHS[1]), line_count(name, WIDTHS[2]))

@@ -60,15 +60,17 @@ def write_data_sheet(book) -> None:
     for code, entries in book.data.narratives.items():
         for unit, _, text in entries:
             by_unit.setdefault(unit, {})[code] = text
-    row = 0
-    for unit, found in by_unit.items():
-        longest = max(len(text) for text in found.values())
-        for start in range(0, longest, CELL_LIMIT):  # a text longer than a cell holds goes on in the next row
-            row += 1
-            texts.write_string(row, 0, unit)
-            for col, code in enumerate(codes, start=1):
-                if found.get(code, "")[start:start + CELL_LIMIT]:
-                    texts.write_string(row, col, found[code][start:start + CELL_LIMIT])
+    # Rows streamed as inline texts (outputs/rows.py), as the other sheets of a province's texts: through
+    # XlsxWriter's shared strings they cost a tenth of the whole workbook.
+    starts = [(unit, found, start) for unit, found in by_unit.items()
+              for start in range(0, max(len(text) for text in found.values()), CELL_LIMIT)]
+
+    def make():
+        for unit, found, start in starts:  # a text longer than a cell holds goes on in the next row
+            yield None, [(0, unit, 0), *((col, found[code][start:start + CELL_LIMIT], 0)
+                                         for col, code in enumerate(codes, start=1)
+                                         if found.get(code, "")[start:start + CELL_LIMIT])]
+    book.bulk(texts, 1, len(starts), len(codes), make)
     texts.very_hidden()
 
 
