@@ -88,10 +88,12 @@ class Group:
         texts = list(dict.fromkeys(sample))
         syllable_lists = {text: syllables(text) for text in texts}
         words = {text: set(found) for text, found in syllable_lists.items()}
-        counts = Counter(w for text in sample for w in words[text])
+        counts: Counter[str] = Counter()
+        for text in sample:  # a set at a time: counted in C
+            counts.update(words[text])
         def score(text: str) -> tuple[bool, float, int]:
             length_penalty = abs(len(syllable_lists[text]) - 18) / 18
-            shared = sum(counts[w] for w in words[text]) / max(len(words[text]), 1)
+            shared = sum(map(counts.__getitem__, words[text])) / max(len(words[text]), 1)
             # a sentence without one unit's own figures speaks for the group best
             return (not _FIGURE.search(text), shared - length_penalty * len(sample) * 0.3, -len(text))
         return max(texts, key=score)
