@@ -486,3 +486,48 @@ def test_the_next_steps_name_only_what_there_is_to_do(tmp_path, write_submission
     assert saved.exit_code == 0, saved.output
     # no roster, nothing refused: nothing to send back, nobody to chase
     assert "Việc tiếp theo: mở bảng tổng hợp." in saved.output
+
+
+def test_bulk_rows_go_on_in_bounded_pieces_and_a_repeated_text_is_written_alike():
+    """Rows are handed to the compressor by size, not by count (a row of a unit's texts runs to tens of thousands
+    of characters), and a text met again is written exactly as the first time."""
+    from pipeline.outputs import rows as rows_module
+    from pipeline.outputs.rows import SheetRows, _cell
+
+    made = [(None, [(0, "CD001", 3), (1, "ý kiến " * 6000 + str(index), 4)]) for index in range(80)]
+    made += [(30.0, [(0, "Mục I & <II>", 3), (1, "  Mục I & <II>", 3), (2, 5, 5)])] * 3 + [(None, [])]
+    sheet = SheetRows("xl/worksheets/sheet1.xml", 1, len(made), 2, lambda: iter(made))
+    chunks = list(sheet.xml())
+    assert len(chunks) > 1
+    assert max(len(chunk.decode()) for chunk in chunks) < rows_module._BATCH_CHARS + 50_000
+    expected = "".join((f'<row r="{number}" ht="{height:g}" customHeight="1">' if height else f'<row r="{number}">')
+                       + "".join(_cell(f"{'ABC'[col]}{number}", value, style) for col, value, style in cells)
+                       + "</row>" for number, (height, cells) in enumerate(made, start=2) if cells)
+    assert b"".join(chunks).decode() == expected
+
+
+def test_the_annex_written_as_xml_is_what_python_docx_writes(tmp_path, write_submission, monkeypatch):
+    """The annex's unit texts go in as XML (annex.unit_text); through python-docx's calls the document is the same,
+    byte for byte: escapes, quotes, spaces, blank lines, a tab (which python-docx writes as markup of its own)."""
+    import re
+    import zipfile
+
+    from pipeline.outputs import annex
+
+    write_submission("a.xlsx", "CD001", tm_I="Dòng & <một> \"hai\" 'ba' &amp;\n\n- Dòng hai,  giữa \u00a0 có khoảng\nCuối.")
+    write_submission("b.xlsx", "CD002", tm_I="Một dòng có\tdấu tab ở giữa.", tm_II_1="Tổ chức tốt hội nghị CBCCVC.")
+    write_submission("c.xlsx", "CD003")
+    by_calls = []
+    original = annex._AnnexWriter._unit_text_by_calls
+    monkeypatch.setattr(annex._AnnexWriter, "_unit_text_by_calls",
+                        lambda self, *args: by_calls.append(args[0]) or original(self, *args))
+    run_json(tmp_path / "inbox", tmp_path / "fast")
+    assert by_calls and all("CD002" in lead for lead in by_calls)  # only the text with a tab went by calls
+    monkeypatch.setattr(annex, "_SPECIAL", re.compile(""))  # every text by calls
+    run_json(tmp_path / "inbox", tmp_path / "calls")
+
+    def document(out):
+        with zipfile.ZipFile(out / "phu-luc-thuyet-minh-bao-cao-cd-2023.docx") as package:
+            return package.read("word/document.xml")
+
+    assert len(by_calls) > 3 and document(tmp_path / "fast") == document(tmp_path / "calls")

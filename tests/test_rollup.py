@@ -347,3 +347,24 @@ def test_a_damaged_rollup_is_told_as_a_rollup(tree):
     assert entry["status"] == "rejected" and entry["kind"] == "rollup" and codes(entry) == {"rollup-damaged"}
     message = entry["problems"][0]["message"]
     assert "Bảng tổng hợp của đơn vị cấp dưới không đọc được" in message and "chạy lại consolidate" in message
+
+
+def test_a_units_texts_come_back_from_the_rollup_as_the_unit_wrote_them(tmp_path, spec):
+    """The hidden texts sheet, streamed as inline strings, gives each text back exactly: markup characters,
+    OOXML's own escape form, spaces at the ends, line ends, a text of 30,000 characters."""
+    from pipeline.intake.submission import ReadTask, read_submission
+    from pipeline.reading import read_and_split
+
+    field = spec.narrative_fields[0].code
+    tricky = {"CD001": "a & b <c> \"d\" 'e'\nDòng hai _x0041_ như mã, &amp; như chữ",
+              "CD002": "  lề trái và phải  ", "CD003": "Việt " * 6000 + "hết."}
+    values = _units(spec, "GD", dict.fromkeys(tricky, 100))
+    for code, text in tricky.items():
+        values[code][field] = text
+    workbook = _sub_office(tmp_path, spec, "GD", values)
+    rolled = read_and_split(ReadTask(str(workbook), spec.source))
+    read = {part.unit: part.values.get(field) for part in rolled.parts}
+    assert len(read) == len(tricky)
+    for code in tricky:
+        own = read_submission(ReadTask(str(tmp_path / "GD" / "inbox" / f"{code}.xlsx"), spec.source)).values[field]
+        assert own and read[next(unit for unit in read if unit.endswith(code))] == own
