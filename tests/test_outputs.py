@@ -507,27 +507,45 @@ def test_bulk_rows_go_on_in_bounded_pieces_and_a_repeated_text_is_written_alike(
 
 
 def test_the_annex_written_as_xml_is_what_python_docx_writes(tmp_path, write_submission, monkeypatch):
-    """The annex's unit texts go in as XML (annex.unit_text); through python-docx's calls the document is the same,
-    byte for byte: escapes, quotes, spaces, blank lines, a tab (which python-docx writes as markup of its own)."""
-    import re
+    """The annex's unit texts go in as XML (annex.unit_text); python-docx's calls make the same document, byte for
+    byte: escapes, quotes, spaces, a non-breaking space, blank lines, a line wrapped inside a sentence."""
     import zipfile
 
     from pipeline.outputs import annex
 
     write_submission("a.xlsx", "CD001", tm_I="Dòng & <một> \"hai\" 'ba' &amp;\n\n- Dòng hai,  giữa \u00a0 có khoảng\nCuối.")
-    write_submission("b.xlsx", "CD002", tm_I="Một dòng có\tdấu tab ở giữa.", tm_II_1="Tổ chức tốt hội nghị CBCCVC.")
+    write_submission("b.xlsx", "CD002", tm_I="Một câu bị ngắt dòng ở\ngiữa khi dán từ PDF.", tm_II_1="Hội nghị tốt.")
     write_submission("c.xlsx", "CD003")
-    by_calls = []
-    original = annex._AnnexWriter._unit_text_by_calls
-    monkeypatch.setattr(annex._AnnexWriter, "_unit_text_by_calls",
-                        lambda self, *args: by_calls.append(args[0]) or original(self, *args))
-    run_json(tmp_path / "inbox", tmp_path / "fast")
-    assert by_calls and all("CD002" in lead for lead in by_calls)  # only the text with a tab went by calls
-    monkeypatch.setattr(annex, "_SPECIAL", re.compile(""))  # every text by calls
+    run_json(tmp_path / "inbox", tmp_path / "xml")
+
+    def by_calls(self, lead: str, lines: list[str], groups: str | None) -> None:  # what the XML stands for
+        paragraph = self.para("")
+        paragraph.add_run(lead).bold = True
+        paragraph.add_run(lines[0])
+        for line in lines[1:]:
+            paragraph = self.para(line)
+        if groups:
+            paragraph.add_run(groups).italic = True
+
+    monkeypatch.setattr(annex._AnnexWriter, "unit_text", by_calls)
     run_json(tmp_path / "inbox", tmp_path / "calls")
 
     def document(out):
         with zipfile.ZipFile(out / "phu-luc-thuyet-minh-bao-cao-cd-2023.docx") as package:
             return package.read("word/document.xml")
 
-    assert len(by_calls) > 3 and document(tmp_path / "fast") == document(tmp_path / "calls")
+    assert "ngắt dòng ở giữa khi dán" in document(tmp_path / "xml").decode()  # the wrap undone: one paragraph
+    assert document(tmp_path / "xml") == document(tmp_path / "calls")
+
+
+def test_an_annex_text_drops_what_xml_cannot_hold():
+    from docx import Document
+
+    from pipeline.outputs import annex
+
+    class Consolidation:
+        spec = figures = None
+
+    writer = annex._AnnexWriter(Document(), Consolidation())
+    writer.unit_text("Trường\tA (CD001): ", ["Có \x01ký tự\x1f điều khiển\ufffe."], " [Nhóm: a\nb]")
+    assert writer.doc.paragraphs[-1].text == "Trường A (CD001): Có ký tự điều khiển. [Nhóm: a b]"

@@ -294,3 +294,20 @@ def test_a_30000_character_hard_wrapped_text_is_split_in_linear_time():
     assert len(split_sentences(text)) == 170
     text = textwrap.fill(" ".join(sentences[:1] * 330), 70)  # one sentence running on
     assert len(text) >= 30_000 and _seconds(text) < 0.5 and len(split_sentences(text)) == 1
+
+
+def test_unwrapped_lines_join_what_a_pdf_wrapped_and_keep_what_the_unit_put_on_lines():
+    """The annex prints a unit's text by unwrapped_lines: a sentence a PDF or a mail wrapped is one line again;
+    list items, headings and a list typed one per line without marks stay lines of their own."""
+    from pipeline.narratives.split import unwrapped_lines
+
+    wrapped = ("Tính đến ngày 30/11/2023, đơn vị có 62 CBCCVCLĐ, trong\nđó nữ 46 người, lao động hợp đồng 7\n"
+               "người. Tổng số đoàn viên là 60 người; phòng chống Covid-\n19 tốt.\n\nII. KẾT QUẢ ĐẠT ĐƯỢC\n"
+               "- Tổ chức hội nghị cán bộ, công chức\n- Thăm hỏi đoàn viên ốm đau")
+    assert unwrapped_lines(wrapped) == [
+        "Tính đến ngày 30/11/2023, đơn vị có 62 CBCCVCLĐ, trong đó nữ 46 người, lao động hợp đồng 7 người. Tổng số "
+        "đoàn viên là 60 người; phòng chống Covid-19 tốt.",
+        "II. KẾT QUẢ ĐẠT ĐƯỢC", "- Tổ chức hội nghị cán bộ, công chức", "- Thăm hỏi đoàn viên ốm đau"]
+    typed = "Kết quả nổi bật\nTrong năm, đơn vị tổ chức 3 hội nghị\nPhối hợp tốt với chuyên môn"
+    assert unwrapped_lines(typed) == typed.split("\n")
+    assert unwrapped_lines("") == [] and unwrapped_lines("  \n\n ") == []

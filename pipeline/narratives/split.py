@@ -158,6 +158,28 @@ def _paragraphs(text: str) -> list[tuple[str | None, str]]:
     return paragraphs
 
 
+def unwrapped_lines(text: str) -> list[str]:
+    """The text's lines as its writer meant them: hard wraps undone by rule 2 of split_sentences (a PDF's or an
+    email's line ends inside a sentence), list items and headings kept as lines of their own, blank lines
+    dropped. For printing a unit's text whole (the annex); the points are split_sentences' work."""
+    lines = [" ".join(line.split()) for line in unicodedata.normalize("NFC", text or "").splitlines()]
+    width = _wrap_width(lines)
+    joined: list[str] = []
+    previous = ""  # the last line, when the next may continue it
+    for line in lines:
+        if not line:
+            previous = ""
+            continue
+        if (previous and not _ITEM.match(line) and not _upper_heading(line)
+                and not _ends_sentence(previous) and _wrapped(previous, line, width)):
+            joined[-1] += line if previous.endswith("-") and previous[-2:-1].isalnum() else " " + line
+            previous = line
+            continue
+        joined.append(line)
+        previous = "" if _is_heading(line) else line  # nothing continues a heading
+    return joined
+
+
 def _is_heading(line: str) -> bool:
     if _upper_heading(line):
         return True

@@ -13,6 +13,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Cm
 
+from pipeline.narratives.split import unwrapped_lines
 from pipeline.narratives.themes import groups_of_units, joined_labels
 from pipeline.outputs import Written
 from pipeline.outputs.docpage import FONT, setup
@@ -56,8 +57,9 @@ class _AnnexWriter(_Writer):
             shared = groups_of_units(self.data.themes.get(field.code, []))
             for code, name, text in entries:
                 # Each line its own paragraph: in a justified one, a line ending in a manual break is stretched
-                # across the page ("đầy      đủ,      kịp      thời").
-                lines = [line.strip() for line in text.split("\n") if line.strip()] or [""]
+                # across the page ("đầy      đủ,      kịp      thời"); a line the unit's PDF or mail wrapped
+                # inside a sentence joined back to it first, or every wrap would open an indented paragraph.
+                lines = unwrapped_lines(text) or [""]
                 # the labels' first words only: a label may be a whole sentence of the text it follows
                 groups = f" [Nhóm: {joined_labels(shared[code], words=8)}]" if shared.get(code) else None
                 self.unit_text(f"{name} ({code}): ", lines, groups)
@@ -65,11 +67,9 @@ class _AnnexWriter(_Writer):
     def unit_text(self, lead: str, lines: list[str], groups: str | None) -> None:
         """One unit's text: its name and code in bold before the first line, each line a paragraph, the groups it
         counts in (italic) after the last. Written as the paragraphs' XML, parsed at once: python-docx's calls cost
-        about 150 µs a paragraph, 5 s for an annex of 300 units. A text with a character python-docx writes as
-        markup of its own (a tab, a carriage return) or refuses (a control character) goes through python-docx."""
-        if any(_SPECIAL.search(piece) for piece in (lead, *lines, groups or "")):
-            self._unit_text_by_calls(lead, lines, groups)
-            return
+        about 150 µs a paragraph, 5 s for an annex of 300 units (tests/test_outputs.py holds the two byte for byte
+        equal). A character XML cannot hold, which python-docx would refuse, is left out."""
+        lead, groups, lines = _plain(lead), groups and _plain(groups), [_plain(line) for line in lines]
         paragraphs = [_PARAGRAPH.format(first=_FIRST_RUN.format(text=""), runs=_run(lead, "<w:rPr><w:b/></w:rPr>")
                                         + _run(lines[0]))]
         paragraphs += [_PARAGRAPH.format(first=_FIRST_RUN.format(text=_text(line)), runs="") for line in lines[1:]]
@@ -79,22 +79,20 @@ class _AnnexWriter(_Writer):
             self.section_properties.addprevious(element)
         self.since_heading = True
 
-    def _unit_text_by_calls(self, lead: str, lines: list[str], groups: str | None) -> None:
-        """unit_text through python-docx: what the XML above must equal (tests/test_outputs.py compares them)."""
-        paragraph = self.para("")
-        paragraph.add_run(lead).bold = True
-        paragraph.add_run(lines[0])
-        for line in lines[1:]:
-            paragraph = self.para(line)
-        if groups:
-            paragraph.add_run(groups).italic = True
-
 
 # A justified paragraph as _Writer.para makes it: indented first line, and a first run in the document's font.
 _PARAGRAPH = (f'<w:p><w:pPr><w:ind w:firstLine="{Cm(1).twips}"/><w:jc w:val="both"/></w:pPr>{{first}}{{runs}}</w:p>')
 _FIRST_RUN = (f'<w:r><w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}"/><w:b w:val="0"/><w:i w:val="0"/></w:rPr>'
               "{text}</w:r>")
-_SPECIAL = re.compile(r"[\x00-\x1f\ufffe\uffff\ud800-\udfff]")  # python-docx writes \t and \r as markup
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # what XML 1.0 cannot hold
+
+
+def _plain(text: str) -> str:
+    """A run's text without what python-docx writes as markup of its own (a tab, a line end: spaces here, as
+    unwrapped_lines makes them) or refuses (a character XML cannot hold: left out)."""
+    if "\t" in text or "\r" in text or "\n" in text:
+        text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return _XML_ILLEGAL.sub("", text)
 
 
 def _run(text: str, properties: str = "") -> str:
