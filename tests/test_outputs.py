@@ -508,12 +508,13 @@ def test_bulk_rows_go_on_in_bounded_pieces_and_a_repeated_text_is_written_alike(
 
 def test_the_annex_written_as_xml_is_what_python_docx_writes(tmp_path, write_submission, monkeypatch):
     """The annex's unit texts go in as XML (annex.unit_text); python-docx's calls make the same document, byte for
-    byte: escapes, quotes, spaces, a non-breaking space, blank lines, a line wrapped inside a sentence."""
+    byte: escapes, quotes, two spaces, a non-breaking space, a tab, blank lines, a line wrapped inside a sentence.
+    Only the wrap is undone: every other character of a line is printed as the unit typed it."""
     import zipfile
 
     from pipeline.outputs import annex
 
-    write_submission("a.xlsx", "CD001", tm_I="Dòng & <một> \"hai\" 'ba' &amp;\n\n- Dòng hai,  giữa \u00a0 có khoảng\nCuối.")
+    write_submission("a.xlsx", "CD001", tm_I="Dòng & <một> \"hai\" 'ba' &amp;\n\n- Dòng hai,  giữa \u00a0 có\tkhoảng\nCuối.")
     write_submission("b.xlsx", "CD002", tm_I="Một câu bị ngắt dòng ở\ngiữa khi dán từ PDF.", tm_II_1="Hội nghị tốt.")
     write_submission("c.xlsx", "CD003")
     run_json(tmp_path / "inbox", tmp_path / "xml")
@@ -534,7 +535,9 @@ def test_the_annex_written_as_xml_is_what_python_docx_writes(tmp_path, write_sub
         with zipfile.ZipFile(out / "phu-luc-thuyet-minh-bao-cao-cd-2023.docx") as package:
             return package.read("word/document.xml")
 
-    assert "ngắt dòng ở giữa khi dán" in document(tmp_path / "xml").decode()  # the wrap undone: one paragraph
+    printed = document(tmp_path / "xml").decode()
+    assert "ngắt dòng ở giữa khi dán" in printed  # the wrap undone: one paragraph
+    assert "Dòng hai,  giữa \u00a0 có</w:t><w:tab/><w:t>khoảng" in printed  # the line's own spaces and tab kept
     assert document(tmp_path / "xml") == document(tmp_path / "calls")
 
 
@@ -547,5 +550,5 @@ def test_an_annex_text_drops_what_xml_cannot_hold():
         spec = figures = None
 
     writer = annex._AnnexWriter(Document(), Consolidation())
-    writer.unit_text("Trường\tA (CD001): ", ["Có \x01ký tự\x1f điều khiển\ufffe."], " [Nhóm: a\nb]")
-    assert writer.doc.paragraphs[-1].text == "Trường A (CD001): Có ký tự điều khiển. [Nhóm: a b]"
+    writer.unit_text("Trường A (CD001): ", ["Có \x01ký tự\x1f điều khiển\ufffe."], " [Nhóm: a; b]")
+    assert writer.doc.paragraphs[-1].text == "Trường A (CD001): Có ký tự điều khiển. [Nhóm: a; b]"

@@ -311,3 +311,6 @@ def test_unwrapped_lines_join_what_a_pdf_wrapped_and_keep_what_the_unit_put_on_l
     typed = "Kết quả nổi bật\nTrong năm, đơn vị tổ chức 3 hội nghị\nPhối hợp tốt với chuyên môn"
     assert unwrapped_lines(typed) == typed.split("\n")
     assert unwrapped_lines("") == [] and unwrapped_lines("  \n\n ") == []
+    # only the wrap is undone: a line keeps its own characters
+    assert unwrapped_lines("  Tổng số 10\u00a0000 đoàn viên,  trong\nđó nữ\t60%.  ") == [
+        "Tổng số 10\u00a0000 đoàn viên,  trong đó nữ\t60%."]

@@ -161,21 +161,24 @@ def _paragraphs(text: str) -> list[tuple[str | None, str]]:
 def unwrapped_lines(text: str) -> list[str]:
     """The text's lines as its writer meant them: hard wraps undone by rule 2 of split_sentences (a PDF's or an
     email's line ends inside a sentence), list items and headings kept as lines of their own, blank lines
-    dropped. For printing a unit's text whole (the annex); the points are split_sentences' work."""
-    lines = [" ".join(line.split()) for line in unicodedata.normalize("NFC", text or "").splitlines()]
+    dropped. Each line keeps its own characters (a non-breaking space, two spaces), only its ends trimmed; the
+    rules read it with its spaces collapsed, as split_sentences does. For printing a unit's text whole (the
+    annex); the points are split_sentences' work."""
+    raw = [line.strip() for line in unicodedata.normalize("NFC", text or "").splitlines()]
+    lines = [" ".join(line.split()) for line in raw]  # as _paragraphs reads them
     width = _wrap_width(lines)
     joined: list[str] = []
     previous = ""  # the last line, when the next may continue it
-    for line in lines:
+    for line, kept in zip(lines, raw):
         if not line:
             previous = ""
             continue
         if (previous and not _ITEM.match(line) and not _upper_heading(line)
                 and not _ends_sentence(previous) and _wrapped(previous, line, width)):
-            joined[-1] += line if previous.endswith("-") and previous[-2:-1].isalnum() else " " + line
+            joined[-1] += kept if previous.endswith("-") and previous[-2:-1].isalnum() else " " + kept
             previous = line
             continue
-        joined.append(line)
+        joined.append(kept)
         previous = "" if _is_heading(line) else line  # nothing continues a heading
     return joined
 

@@ -88,10 +88,7 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff
 
 
 def _plain(text: str) -> str:
-    """A run's text without what python-docx writes as markup of its own (a tab, a line end: spaces here, as
-    unwrapped_lines makes them) or refuses (a character XML cannot hold: left out)."""
-    if "\t" in text or "\r" in text or "\n" in text:
-        text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    """A run's text without the characters XML cannot hold (python-docx refused them, and the annex failed)."""
     return _XML_ILLEGAL.sub("", text)
 
 
@@ -100,8 +97,18 @@ def _run(text: str, properties: str = "") -> str:
 
 
 def _text(text: str) -> str:
-    """A run's text as python-docx writes it: escaped, and marked to keep spaces at its ends."""
-    if not text:
-        return ""
-    space = ' xml:space="preserve"' if len(text.strip()) < len(text) else ""
-    return f"<w:t{space}>{text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</w:t>"
+    """A run's content as python-docx writes it: each stretch of text escaped and, with a space at an end, marked
+    to keep it; a tab as <w:tab/>, a line end as <w:br/>."""
+    parts = []
+    for piece in _BREAKS.split(text):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            parts.append(f"<w:t{space}>{piece.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</w:t>")
+    return "".join(parts)
+
+
+_BREAKS = re.compile(r"([\t\r\n])")
