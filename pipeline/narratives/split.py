@@ -141,12 +141,11 @@ def _paragraphs(text: str) -> list[tuple[str | None, str]]:
             flush()
             previous = ""
             continue
-        item = _ITEM.match(line)
-        if (parts and not item and not _upper_heading(line)
-                and not _ends_sentence(previous) and _wrapped(previous, line, width)):
-            parts.append(line if previous.endswith("-") and previous[-2:-1].isalnum() else " " + line)
+        if parts and _continues(previous, line, width):
+            parts.append(_joined(previous, line))
             previous = line
             continue
+        item = _ITEM.match(line)
         flush()
         previous = line
         if _is_heading(line):
@@ -173,14 +172,24 @@ def unwrapped_lines(text: str) -> list[str]:
         if not line:
             previous = ""
             continue
-        if (previous and not _ITEM.match(line) and not _upper_heading(line)
-                and not _ends_sentence(previous) and _wrapped(previous, line, width)):
-            joined[-1] += kept if previous.endswith("-") and previous[-2:-1].isalnum() else " " + kept
+        if previous and _continues(previous, line, width):
+            joined[-1] += _joined(previous, kept)
             previous = line
             continue
         joined.append(kept)
         previous = "" if _is_heading(line) else line  # nothing continues a heading
     return joined
+
+
+def _continues(previous: str, line: str, width: float) -> bool:
+    """Rule 2: `line` goes on with the sentence `previous` left open (a wrap), not a point or a heading of its own."""
+    return (not _ITEM.match(line) and not _upper_heading(line) and not _ends_sentence(previous)
+            and _wrapped(previous, line, width))
+
+
+def _joined(previous: str, line: str) -> str:
+    """`line` as it continues `previous`: after a space, or right after a letter and "-" ("Covid-\n19")."""
+    return line if previous.endswith("-") and previous[-2:-1].isalnum() else " " + line
 
 
 def _is_heading(line: str) -> bool:
